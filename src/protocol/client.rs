@@ -1,0 +1,401 @@
+//! A client: works through its requests one at a time, in order, and never abandons one.
+//!
+//! Each request is a short sequence of quorum phases over the servers of the client's
+//! configuration (an ABD-style register per token):
+//! 1. **Read** the token(s) from a majority and take the highest version of each.
+//! 2. For `gettokens` and refusals: **write back** every value that was not already on
+//!    every server of that majority, so that no later read can return anything older.
+//! 3. For `pay` by the owner: **write** `(version + 1, to, writer = this request)` to a
+//!    majority. The value is decided once, from the first read, and every retransmission
+//!    carries that same value, so a retried pay takes effect exactly once.
+//!
+//! Every phase is retransmitted on a timer to the servers that have not answered it, so a
+//! lost message delays a request but never hangs it.
+
+use super::config::Config;
+use super::message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
+use super::request::{Outcome, Refusal, Request, Submitted};
+use super::types::{Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
+use std::collections::VecDeque;
+
+/// What a client needs to know about the world, beyond its configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClientOptions {
+    /// How long to wait for answers before resending a phase's message.
+    pub retransmit_timeout_us: u64,
+    /// Tokens are numbered `0..token_count`.
+    pub token_count: u32,
+    /// Every node of the world, ascending: the nodes that can own tokens.
+    pub nodes: Vec<NodeId>,
+}
+
+/// A client state machine.
+///
+/// Methods: getters (`id`, `config`, `current`, `queued`), `submit` for the application's
+/// requests, and `handle_message` / `handle_timer` for input. Outputs go into the
+/// host's [`Outputs`] buffer.
+#[derive(Clone, Debug)]
+pub struct Client {
+    id: NodeId,
+    config: Config,
+    options: ClientOptions,
+    queue: VecDeque<Submitted>,
+    current: Option<Operation>,
+    next_sequence: u64,
+    next_phase: u32,
+}
+
+/// The request being worked on and the state of its current phase.
+#[derive(Clone, Debug)]
+struct Operation {
+    submitted: Submitted,
+    step: Step,
+    tag: PhaseTag,
+    /// What this phase sends; retransmitted unchanged.
+    message: Message,
+    /// Per server of the configuration (by index): has it answered this phase?
+    answered: Vec<bool>,
+    answers: usize,
+}
+
+#[derive(Clone, Debug)]
+enum Step {
+    Read(ReadState),
+    /// Writing back what a read saw; answer `outcome` once a majority has it.
+    WriteBack {
+        outcome: Outcome,
+    },
+    /// Writing a pay's new value; answer `Paid` once a majority has it.
+    Write {
+        token: TokenId,
+        version: Version,
+    },
+}
+
+/// The highest value seen so far for each token read, and how many answers agreed on it.
+#[derive(Clone, Debug)]
+struct ReadState {
+    selection: TokenSelection,
+    best: Vec<Option<TokenValue>>,
+    agreeing: Vec<u32>,
+}
+
+impl Client {
+    /// A client `id` that talks to the servers of `config`.
+    pub fn new(id: NodeId, config: Config, options: ClientOptions) -> Client {
+        Client { id, config, options, queue: VecDeque::new(), current: None, next_sequence: 1, next_phase: 0 }
+    }
+
+    /// This client's node id.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// The configuration this client believes is current.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The request being worked on, if any.
+    pub fn current(&self) -> Option<&Submitted> {
+        self.current.as_ref().map(|operation| &operation.submitted)
+    }
+
+    /// The requests waiting their turn, oldest first.
+    pub fn queued(&self) -> impl Iterator<Item = &Submitted> {
+        self.queue.iter()
+    }
+
+    /// Whether the client has nothing to do.
+    pub fn is_idle(&self) -> bool {
+        self.current.is_none() && self.queue.is_empty()
+    }
+
+    /// The id that the next call of [`Client::submit`] will give its request.
+    pub fn next_request_id(&self) -> RequestId {
+        RequestId { client: self.id, sequence: self.next_sequence }
+    }
+
+    /// Queue `request` from the application; returns the id its reply will carry.
+    pub fn submit(&mut self, now: Instant, request: Request, out: &mut Outputs) -> RequestId {
+        let id = self.next_request_id();
+        self.next_sequence += 1;
+        self.queue.push_back(Submitted { id, request });
+        if self.current.is_none() {
+            self.start_next(now, out);
+        }
+        id
+    }
+
+    /// Handle one message from `from`.
+    pub fn handle_message(&mut self, now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
+        match message {
+            Message::ReadReply { tag, values, .. } => self.on_read_reply(now, from, *tag, values, out),
+            Message::WriteAck { tag, .. } => self.on_write_ack(now, from, *tag, out),
+            Message::NewConfig { config } => self.on_new_config(now, config, out),
+            // Requests are for servers; a client that receives one ignores it.
+            Message::Read { .. } | Message::Write { .. } => {}
+        }
+    }
+
+    /// Handle a timer this client set.
+    pub fn handle_timer(&mut self, now: Instant, timer: Timer, out: &mut Outputs) {
+        let Timer::Retransmit { phase } = timer;
+        let timeout_us = self.options.retransmit_timeout_us;
+        let Some(operation) = self.current.as_mut() else { return };
+        if operation.tag.phase != phase {
+            return; // a timer of a phase that already finished
+        }
+        for (index, server) in self.config.servers.iter().enumerate() {
+            if !operation.answered[index] {
+                out.send(*server, operation.message.clone());
+            }
+        }
+        out.set_timer(now.after_us(timeout_us), timer);
+    }
+
+    /// Start the oldest queued request, answering at once those that need no servers.
+    fn start_next(&mut self, now: Instant, out: &mut Outputs) {
+        while let Some(submitted) = self.queue.pop_front() {
+            out.push(Output::Started { id: submitted.id, request: submitted.request });
+            match self.validate(&submitted.request) {
+                Err(refusal) => Self::reply(&submitted, Outcome::Refused(refusal), out),
+                Ok(selection) => {
+                    let read = ReadState::new(selection, self.options.token_count);
+                    self.begin_read(now, submitted, read, out);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Refusals that need no servers; otherwise the tokens the request must read.
+    fn validate(&self, request: &Request) -> Result<TokenSelection, Refusal> {
+        let known_node = |node: NodeId| self.options.nodes.binary_search(&node).is_ok();
+        match *request {
+            Request::GetTokens { owner } if !known_node(owner) => Err(Refusal::UnknownClient { node: owner }),
+            Request::GetTokens { .. } => Ok(TokenSelection::All),
+            Request::Pay { token, .. } if token.0 >= self.options.token_count => Err(Refusal::UnknownToken { token }),
+            Request::Pay { to, .. } if !known_node(to) => Err(Refusal::UnknownClient { node: to }),
+            Request::Pay { token, to } if to == self.id => Err(Refusal::SelfPayment { token }),
+            Request::Pay { token, .. } => Ok(TokenSelection::One(token)),
+        }
+    }
+
+    /// Enter a read phase of `submitted`.
+    fn begin_read(&mut self, now: Instant, submitted: Submitted, read: ReadState, out: &mut Outputs) {
+        let tag = self.next_tag(submitted.id);
+        let message = Message::Read { epoch: self.config.epoch, tag, tokens: read.selection };
+        self.launch(now, Operation::new(submitted, Step::Read(read), tag, message, self.config.servers.len()), out);
+    }
+
+    /// Enter a write phase that stores `values` on a majority before going on with `step`.
+    fn begin_write(
+        &mut self,
+        now: Instant,
+        submitted: Submitted,
+        step: Step,
+        values: Vec<(TokenId, TokenValue)>,
+        out: &mut Outputs,
+    ) {
+        let tag = self.next_tag(submitted.id);
+        let message = Message::Write { epoch: self.config.epoch, tag, values };
+        self.launch(now, Operation::new(submitted, step, tag, message, self.config.servers.len()), out);
+    }
+
+    fn next_tag(&mut self, request: RequestId) -> PhaseTag {
+        let tag = PhaseTag { request, phase: self.next_phase };
+        self.next_phase = self.next_phase.wrapping_add(1);
+        tag
+    }
+
+    /// Send the operation's message to every server, arm its timer, and make it current.
+    fn launch(&mut self, now: Instant, operation: Operation, out: &mut Outputs) {
+        for server in &self.config.servers {
+            out.send(*server, operation.message.clone());
+        }
+        out.set_timer(
+            now.after_us(self.options.retransmit_timeout_us),
+            Timer::Retransmit { phase: operation.tag.phase },
+        );
+        self.current = Some(operation);
+    }
+
+    /// Record that `from` answered the current phase `tag`; false if it is stale or a repeat.
+    fn note_answer(&mut self, from: NodeId, tag: PhaseTag) -> bool {
+        let Some(operation) = self.current.as_mut() else { return false };
+        let Some(index) = self.config.index_of(from) else { return false };
+        if operation.tag != tag || operation.answered[index] {
+            return false;
+        }
+        operation.answered[index] = true;
+        operation.answers += 1;
+        true
+    }
+
+    fn on_read_reply(
+        &mut self,
+        now: Instant,
+        from: NodeId,
+        tag: PhaseTag,
+        values: &[(TokenId, TokenValue)],
+        out: &mut Outputs,
+    ) {
+        let is_read = matches!(self.current.as_ref().map(|o| &o.step), Some(Step::Read(_)));
+        if !is_read || !self.note_answer(from, tag) {
+            return;
+        }
+        let operation = self.current.as_mut().expect("note_answer saw an operation");
+        let Step::Read(read) = &mut operation.step else { unreachable!("checked above") };
+        read.absorb(values);
+        if operation.answers >= self.config.quorum_size() {
+            self.finish_read(now, out);
+        }
+    }
+
+    fn on_write_ack(&mut self, now: Instant, from: NodeId, tag: PhaseTag, out: &mut Outputs) {
+        let is_write =
+            matches!(self.current.as_ref().map(|o| &o.step), Some(Step::Write { .. } | Step::WriteBack { .. }));
+        if !is_write || !self.note_answer(from, tag) {
+            return;
+        }
+        let operation = self.current.as_ref().expect("note_answer saw an operation");
+        if operation.answers < self.config.quorum_size() {
+            return;
+        }
+        let operation = self.current.take().expect("checked above");
+        let outcome = match operation.step {
+            Step::WriteBack { outcome } => outcome,
+            Step::Write { token, version } => Outcome::Paid { token, version },
+            Step::Read(_) => unreachable!("checked above"),
+        };
+        Self::reply(&operation.submitted, outcome, out);
+        self.start_next(now, out);
+    }
+
+    /// A majority answered the read: decide the answer or the value to write.
+    fn finish_read(&mut self, now: Instant, out: &mut Outputs) {
+        let operation = self.current.take().expect("a read is in progress");
+        let Step::Read(read) = operation.step else { unreachable!("finish_read after a read") };
+        let quorum = self.config.quorum_size() as u32;
+        let submitted = operation.submitted;
+        let outcome = match submitted.request {
+            Request::GetTokens { owner } => Outcome::Tokens { owner, tokens: read.tokens_of(owner) },
+            Request::Pay { token, to } => {
+                let value = read.best[0].unwrap_or_else(|| panic!("a majority answered the read of {token}"));
+                if value.owner == self.id {
+                    let paid =
+                        TokenValue { version: Version(value.version.0 + 1), owner: to, writer: Some(submitted.id) };
+                    let step = Step::Write { token, version: paid.version };
+                    return self.begin_write(now, submitted, step, vec![(token, paid)], out);
+                }
+                Outcome::Refused(Refusal::NotOwner { token, owner: value.owner, version: value.version })
+            }
+        };
+        let write_back = read.not_on_quorum(quorum);
+        if write_back.is_empty() {
+            Self::reply(&submitted, outcome, out);
+            self.start_next(now, out);
+        } else {
+            self.begin_write(now, submitted, Step::WriteBack { outcome }, write_back, out);
+        }
+    }
+
+    /// A server told us of a newer configuration: adopt it and redo the current phase there.
+    fn on_new_config(&mut self, now: Instant, config: &Config, out: &mut Outputs) {
+        if config.epoch <= self.config.epoch {
+            return;
+        }
+        self.config = config.clone();
+        if let Some(operation) = self.current.take() {
+            let Operation { submitted, step, message, .. } = operation;
+            let tag = self.next_tag(submitted.id);
+            let step = match step {
+                Step::Read(read) => Step::Read(ReadState::new(read.selection, self.options.token_count)),
+                other => other,
+            };
+            let message = retag(message, tag, self.config.epoch);
+            self.launch(now, Operation::new(submitted, step, tag, message, self.config.servers.len()), out);
+        }
+    }
+
+    fn reply(submitted: &Submitted, outcome: Outcome, out: &mut Outputs) {
+        out.push(Output::Reply { id: submitted.id, request: submitted.request, outcome });
+    }
+}
+
+/// `message` with a new phase tag and epoch, its payload unchanged.
+fn retag(message: Message, tag: PhaseTag, epoch: Epoch) -> Message {
+    match message {
+        Message::Read { tokens, .. } => Message::Read { epoch, tag, tokens },
+        Message::Write { values, .. } => Message::Write { epoch, tag, values },
+        other => other,
+    }
+}
+
+impl Operation {
+    fn new(submitted: Submitted, step: Step, tag: PhaseTag, message: Message, servers: usize) -> Operation {
+        Operation { submitted, step, tag, message, answered: vec![false; servers], answers: 0 }
+    }
+}
+
+impl ReadState {
+    fn new(selection: TokenSelection, token_count: u32) -> ReadState {
+        let slots = match selection {
+            TokenSelection::All => token_count as usize,
+            TokenSelection::One(_) => 1,
+        };
+        ReadState { selection, best: vec![None; slots], agreeing: vec![0; slots] }
+    }
+
+    fn slot(&self, token: TokenId) -> Option<usize> {
+        match self.selection {
+            TokenSelection::All => Some(token.0 as usize).filter(|&i| i < self.best.len()),
+            TokenSelection::One(wanted) => (token == wanted).then_some(0),
+        }
+    }
+
+    /// Fold one server's answer into the highest values seen.
+    fn absorb(&mut self, values: &[(TokenId, TokenValue)]) {
+        for (token, value) in values {
+            let Some(slot) = self.slot(*token) else { continue };
+            match self.best[slot] {
+                Some(best) if best.version > value.version => {}
+                Some(best) if best.version == value.version => self.agreeing[slot] += 1,
+                _ => {
+                    self.best[slot] = Some(*value);
+                    self.agreeing[slot] = 1;
+                }
+            }
+        }
+    }
+
+    /// The tokens `owner` holds in the values read, ascending by id.
+    fn tokens_of(&self, owner: NodeId) -> Vec<(TokenId, Version)> {
+        let mut tokens = Vec::new();
+        for (slot, value) in self.best.iter().enumerate() {
+            if let Some(value) = value.filter(|v| v.owner == owner) {
+                tokens.push((self.token_at(slot), value.version));
+            }
+        }
+        tokens
+    }
+
+    /// The highest values that fewer than `quorum` answers agreed on: they need a write-back.
+    fn not_on_quorum(&self, quorum: u32) -> Vec<(TokenId, TokenValue)> {
+        let mut values = Vec::new();
+        for (slot, value) in self.best.iter().enumerate() {
+            if let Some(value) = value.filter(|_| self.agreeing[slot] < quorum) {
+                values.push((self.token_at(slot), value));
+            }
+        }
+        values
+    }
+
+    fn token_at(&self, slot: usize) -> TokenId {
+        match self.selection {
+            TokenSelection::All => TokenId(slot as u32),
+            TokenSelection::One(token) => token,
+        }
+    }
+}

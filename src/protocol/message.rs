@@ -1,0 +1,172 @@
+//! Messages between clients and servers, and the outputs a node hands back to its host.
+
+use super::config::Config;
+use super::request::{Outcome, Request};
+use super::types::{Epoch, Instant, NodeId, RequestId, TokenId, TokenValue};
+use serde::{Deserialize, Serialize};
+
+/// Names one phase of one request, so replies to an earlier phase are recognised and ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PhaseTag {
+    /// The request the phase belongs to.
+    pub request: RequestId,
+    /// The client's phase counter: distinct for every phase the client ever runs.
+    pub phase: u32,
+}
+
+/// Which tokens a read asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum TokenSelection {
+    /// Every token (a `gettokens` read).
+    All,
+    /// One token (the read phase of a `pay`).
+    One(TokenId),
+}
+
+/// A protocol message. Every message carries the sender's configuration epoch.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Message {
+    /// Client to server: send me your values of these tokens.
+    Read {
+        /// The sender's configuration epoch.
+        epoch: Epoch,
+        /// The phase this read belongs to.
+        tag: PhaseTag,
+        /// Which tokens.
+        tokens: TokenSelection,
+    },
+    /// Server to client: my values of the tokens asked for.
+    ReadReply {
+        /// The sender's configuration epoch.
+        epoch: Epoch,
+        /// The phase answered.
+        tag: PhaseTag,
+        /// The values, ascending by token id.
+        values: Vec<(TokenId, TokenValue)>,
+    },
+    /// Client to server: store these values where they are newer than yours.
+    Write {
+        /// The sender's configuration epoch.
+        epoch: Epoch,
+        /// The phase this write belongs to.
+        tag: PhaseTag,
+        /// The values to store (a pay's new value, or a read's write-back).
+        values: Vec<(TokenId, TokenValue)>,
+    },
+    /// Server to client: every value of that write is now at or below my version.
+    WriteAck {
+        /// The sender's configuration epoch.
+        epoch: Epoch,
+        /// The phase answered.
+        tag: PhaseTag,
+    },
+    /// Server to a node with an older epoch: this is the current configuration.
+    NewConfig {
+        /// The configuration the server is in.
+        config: Config,
+    },
+}
+
+impl Message {
+    /// A short lowercase name of the message's kind, for traces and counters.
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Message::Read { .. } => "read",
+            Message::ReadReply { .. } => "read_reply",
+            Message::Write { .. } => "write",
+            Message::WriteAck { .. } => "write_ack",
+            Message::NewConfig { .. } => "new_config",
+        }
+    }
+}
+
+/// A timer a node asked for; it comes back to the node as input when it fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Timer {
+    /// Resend the current phase's message to the servers that have not answered it.
+    Retransmit {
+        /// The phase the timer was set for; a timer of a finished phase is ignored.
+        phase: u32,
+    },
+}
+
+/// One thing a node asks its host to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Output {
+    /// Send `message` to `to`.
+    Send {
+        /// The receiver.
+        to: NodeId,
+        /// The message.
+        message: Message,
+    },
+    /// Hand `timer` back to this node at `at`.
+    SetTimer {
+        /// When the timer fires.
+        at: Instant,
+        /// What it is for.
+        timer: Timer,
+    },
+    /// The client started working on a request (its invocation point).
+    Started {
+        /// The request.
+        id: RequestId,
+        /// What it asks.
+        request: Request,
+    },
+    /// The client answers a request to the application.
+    Reply {
+        /// The request answered.
+        id: RequestId,
+        /// What it asked.
+        request: Request,
+        /// The answer.
+        outcome: Outcome,
+    },
+}
+
+/// The buffer a node writes its outputs into. The host owns it, drains it after every
+/// call, and reuses it, so a step allocates nothing for the buffer itself.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    items: Vec<Output>,
+}
+
+impl Outputs {
+    /// An empty buffer.
+    pub fn new() -> Outputs {
+        Outputs::default()
+    }
+
+    /// Ask the host to send `message` to `to`.
+    pub fn send(&mut self, to: NodeId, message: Message) {
+        self.items.push(Output::Send { to, message });
+    }
+
+    /// Ask the host to hand `timer` back at `at`.
+    pub fn set_timer(&mut self, at: Instant, timer: Timer) {
+        self.items.push(Output::SetTimer { at, timer });
+    }
+
+    /// Add any output.
+    pub fn push(&mut self, output: Output) {
+        self.items.push(output);
+    }
+
+    /// Whether nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    /// The outputs waiting, oldest first.
+    pub fn as_slice(&self) -> &[Output] {
+        &self.items
+    }
+
+    /// Take every waiting output, oldest first, leaving the buffer empty for reuse.
+    pub fn drain(&mut self) -> std::vec::Drain<'_, Output> {
+        self.items.drain(..)
+    }
+}

@@ -1,0 +1,21 @@
+//! The pure protocol core: servers and clients as state machines.
+//!
+//! A node takes the simulated time and one input (a message, a timer, or a request from the
+//! application) and writes its outputs (messages to send, timers to set, replies) into an
+//! [`Outputs`] buffer that its host drains. Nothing here does I/O, reads a clock, spawns a
+//! thread or touches global state, and nothing here knows about the simulator: the same
+//! nodes can be hosted by any event loop.
+
+mod client;
+mod config;
+mod message;
+mod request;
+mod server;
+mod types;
+
+pub use client::{Client, ClientOptions};
+pub use config::Config;
+pub use message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
+pub use request::{Outcome, Refusal, Request, Submitted};
+pub use server::Server;
+pub use types::{Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};

@@ -1,0 +1,104 @@
+//! Identifiers, versions and simulated time shared by every protocol module.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A node of the world: a server or a client (roles can change, ids cannot).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NodeId(pub u32);
+
+/// A token of the world, numbered densely from 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct TokenId(pub u32);
+
+/// A token's version: 1 at the start, +1 on every transfer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Version(pub u64);
+
+/// The number of a configuration (the set of servers); it only grows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Epoch(pub u64);
+
+/// Simulated time in microseconds. The core never reads a clock: all time is input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Instant(pub u64);
+
+impl Instant {
+    /// The start of every run.
+    pub const ZERO: Instant = Instant(0);
+
+    /// This instant moved `duration_us` microseconds later (saturating).
+    pub fn after_us(self, duration_us: u64) -> Instant {
+        Instant(self.0.saturating_add(duration_us))
+    }
+
+    /// Microseconds from `earlier` to `self`, zero if `earlier` is later.
+    pub fn since_us(self, earlier: Instant) -> u64 {
+        self.0.saturating_sub(earlier.0)
+    }
+}
+
+/// A request's identity: the client that issued it and that client's sequence number.
+///
+/// Retransmissions carry the same id, so servers and checkers recognise a retry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RequestId {
+    /// The client that issued the request.
+    pub client: NodeId,
+    /// The client's own sequence number, from 1.
+    pub sequence: u64,
+}
+
+/// The replicated value of one token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct TokenValue {
+    /// Starts at 1 and goes up by exactly 1 on every transfer.
+    pub version: Version,
+    /// The node that owns the token at this version.
+    pub owner: NodeId,
+    /// The `pay` that wrote this version; `None` for the initial value.
+    pub writer: Option<RequestId>,
+}
+
+impl TokenValue {
+    /// The value every replica starts from: version 1, owned by `owner`.
+    pub fn initial(owner: NodeId) -> TokenValue {
+        TokenValue { version: Version(1), owner, writer: None }
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "n{}", self.0)
+    }
+}
+
+impl fmt::Display for TokenId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "t{}", self.0)
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "v{}", self.0)
+    }
+}
+
+impl fmt::Display for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}#{}", self.client, self.sequence)
+    }
+}
+
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (seconds, micros) = (self.0 / 1_000_000, self.0 % 1_000_000);
+        write!(f, "{seconds}.{micros:06}s")
+    }
+}

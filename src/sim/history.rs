@@ -1,0 +1,79 @@
+//! What happened to every request of a run: when it was submitted, started and answered.
+
+use crate::protocol::{Instant, NodeId, Outcome, Request, RequestId};
+use indexmap::IndexMap;
+use serde::Serialize;
+
+/// One request's life in a run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RequestRecord {
+    /// The request's identity.
+    pub id: RequestId,
+    /// What it asked.
+    pub request: Request,
+    /// When the application handed it to the client.
+    pub submitted_at: Instant,
+    /// When the client started working on it (its invocation point).
+    pub started_at: Option<Instant>,
+    /// When the client answered it (its response point).
+    pub answered_at: Option<Instant>,
+    /// The answer, once there is one.
+    pub outcome: Option<Outcome>,
+}
+
+/// Every request of a run, in submission order.
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    records: IndexMap<RequestId, RequestRecord>,
+}
+
+impl History {
+    pub(crate) fn submitted(&mut self, id: RequestId, request: Request, at: Instant) {
+        let record =
+            RequestRecord { id, request, submitted_at: at, started_at: None, answered_at: None, outcome: None };
+        self.records.insert(id, record);
+    }
+
+    pub(crate) fn started(&mut self, id: RequestId, at: Instant) {
+        if let Some(record) = self.records.get_mut(&id) {
+            record.started_at = Some(at);
+        }
+    }
+
+    pub(crate) fn answered(&mut self, id: RequestId, outcome: Outcome, at: Instant) {
+        if let Some(record) = self.records.get_mut(&id) {
+            record.answered_at = Some(at);
+            record.outcome = Some(outcome);
+        }
+    }
+
+    /// Every request, in submission order.
+    pub fn records(&self) -> impl Iterator<Item = &RequestRecord> {
+        self.records.values()
+    }
+
+    /// One request's record.
+    pub fn get(&self, id: RequestId) -> Option<&RequestRecord> {
+        self.records.get(&id)
+    }
+
+    /// How many requests were submitted.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether no request was submitted.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The requests still waiting for an answer, in submission order.
+    pub fn unanswered(&self) -> impl Iterator<Item = &RequestRecord> {
+        self.records.values().filter(|record| record.outcome.is_none())
+    }
+
+    /// The unanswered requests of clients in `correct` (those liveness is owed to).
+    pub fn unanswered_of<'a>(&'a self, correct: &'a [NodeId]) -> impl Iterator<Item = &'a RequestRecord> {
+        self.unanswered().filter(move |record| correct.contains(&record.id.client))
+    }
+}

@@ -1,0 +1,122 @@
+//! The network model: per-message delay, omission faults at servers, and link loss.
+
+use super::rng::{Ratio, SimRng};
+use crate::protocol::NodeId;
+use serde::{Deserialize, Serialize};
+
+/// How messages travel. Delays are drawn uniformly per message, so order between two
+/// messages is not preserved.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct NetworkOptions {
+    /// The shortest delay a message can take.
+    pub delay_us_min: u64,
+    /// The longest delay a message can take.
+    pub delay_us_max: u64,
+    /// The chance that any message is lost on its link (fair loss), faults aside.
+    pub link_loss: Ratio,
+}
+
+impl Default for NetworkOptions {
+    fn default() -> NetworkOptions {
+        NetworkOptions { delay_us_min: 1_000, delay_us_max: 20_000, link_loss: Ratio::NEVER }
+    }
+}
+
+/// Which direction of a faulty server's traffic is lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OmissionKind {
+    /// Messages the server sends are lost.
+    Send,
+    /// Messages sent to the server are lost.
+    Receive,
+    /// Both.
+    Both,
+}
+
+/// An omission fault: a server loses `ratio` of its messages in the `kind` direction.
+/// At ratio 1 the server is silent; its state is never wrong, only stale.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Omission {
+    /// Which direction is lost.
+    pub kind: OmissionKind,
+    /// How much of it.
+    pub ratio: Ratio,
+}
+
+impl Omission {
+    fn loses_sends(&self) -> bool {
+        matches!(self.kind, OmissionKind::Send | OmissionKind::Both)
+    }
+
+    fn loses_receives(&self) -> bool {
+        matches!(self.kind, OmissionKind::Receive | OmissionKind::Both)
+    }
+}
+
+/// Why a message was lost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropReason {
+    /// Send-omission at the sender.
+    SenderOmission,
+    /// Receive-omission at the receiver.
+    ReceiverOmission,
+    /// Loss on the link.
+    LinkLoss,
+}
+
+impl DropReason {
+    /// A short lowercase name, for reports and traces.
+    pub fn name(&self) -> &'static str {
+        match self {
+            DropReason::SenderOmission => "omission at sender",
+            DropReason::ReceiverOmission => "omission at receiver",
+            DropReason::LinkLoss => "link loss",
+        }
+    }
+}
+
+/// Decides, per message, its delay or its loss.
+#[derive(Clone, Debug)]
+pub(crate) struct Network {
+    options: NetworkOptions,
+    /// Indexed by node id; `None` for a node without a fault.
+    faults: Vec<Option<Omission>>,
+    rng: SimRng,
+}
+
+impl Network {
+    pub(crate) fn new(options: NetworkOptions, node_count: usize, rng: SimRng) -> Network {
+        Network { options, faults: vec![None; node_count + 1], rng }
+    }
+
+    /// Make `node` faulty with `omission`, or correct again with `None`.
+    pub(crate) fn set_fault(&mut self, node: NodeId, omission: Option<Omission>) {
+        self.faults[node.0 as usize] = omission;
+    }
+
+    pub(crate) fn fault(&self, node: NodeId) -> Option<Omission> {
+        self.faults.get(node.0 as usize).copied().flatten()
+    }
+
+    /// A message leaves `from`: its delay, or why it is lost on the way out.
+    pub(crate) fn on_send(&mut self, from: NodeId) -> Result<u64, DropReason> {
+        if let Some(omission) = self.fault(from).filter(Omission::loses_sends) {
+            if self.rng.chance(omission.ratio) {
+                return Err(DropReason::SenderOmission);
+            }
+        }
+        if !self.options.link_loss.is_never() && self.rng.chance(self.options.link_loss) {
+            return Err(DropReason::LinkLoss);
+        }
+        Ok(self.rng.between(self.options.delay_us_min, self.options.delay_us_max))
+    }
+
+    /// A message reaches `to`: why it is lost there, if it is.
+    pub(crate) fn on_arrival(&mut self, to: NodeId) -> Option<DropReason> {
+        let omission = self.fault(to).filter(Omission::loses_receives)?;
+        self.rng.chance(omission.ratio).then_some(DropReason::ReceiverOmission)
+    }
+}

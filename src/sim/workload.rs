@@ -1,0 +1,107 @@
+//! The seed's concurrent random test: every client issues random `gettokens` and `pay`
+//! requests at random gaps, until a set number of requests has been issued.
+
+use super::rng::{Ratio, SimRng};
+use crate::protocol::{NodeId, Outcome, Request, TokenId};
+use serde::{Deserialize, Serialize};
+
+/// The shape of the random workload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RandomWorkloadOptions {
+    /// How many requests to issue in all, across the clients.
+    pub requests: u64,
+    /// Each client waits a uniform gap in `0..=gap_us_max` before issuing its next request.
+    pub gap_us_max: u64,
+    /// The share of requests that are `pay` (the rest are `gettokens`).
+    pub pay_ratio: Ratio,
+    /// The share of pays that pick any token, not one the client believes it owns, so
+    /// refusals are exercised too.
+    pub stray_pay_ratio: Ratio,
+}
+
+impl Default for RandomWorkloadOptions {
+    fn default() -> RandomWorkloadOptions {
+        RandomWorkloadOptions {
+            requests: 1000,
+            gap_us_max: 2_000_000,
+            pay_ratio: Ratio { numerator: 1, denominator: 2 },
+            stray_pay_ratio: Ratio { numerator: 1, denominator: 10 },
+        }
+    }
+}
+
+/// Draws the random requests. It knows only what the clients were told: the initial owners
+/// and the answers they got since, never the servers' state.
+#[derive(Clone, Debug)]
+pub(crate) struct RandomWorkload {
+    options: RandomWorkloadOptions,
+    rng: SimRng,
+    issued: u64,
+    /// Per token, the owner the workload last heard of.
+    believed_owner: Vec<NodeId>,
+    clients: Vec<NodeId>,
+}
+
+impl RandomWorkload {
+    pub(crate) fn new(
+        options: RandomWorkloadOptions,
+        rng: SimRng,
+        owners: Vec<NodeId>,
+        clients: Vec<NodeId>,
+    ) -> RandomWorkload {
+        RandomWorkload { options, rng, issued: 0, believed_owner: owners, clients }
+    }
+
+    /// Whether every request has been issued.
+    pub(crate) fn finished(&self) -> bool {
+        self.issued >= self.options.requests
+    }
+
+    /// The wait before a client's next request.
+    pub(crate) fn next_gap_us(&mut self) -> u64 {
+        self.rng.between(0, self.options.gap_us_max)
+    }
+
+    /// The next request for `client`; counts it as issued.
+    pub(crate) fn next_request(&mut self, client: NodeId) -> Request {
+        self.issued += 1;
+        if !self.rng.chance(self.options.pay_ratio) {
+            return Request::GetTokens { owner: self.rng.pick(&self.clients) };
+        }
+        let token = self.pick_token(client);
+        let others = self.clients.iter().filter(|&&c| c != client).count() as u64;
+        let to = match others {
+            0 => client, // a lone client can only try to pay itself, and is refused
+            _ => *self.clients.iter().filter(|&&c| c != client).nth(self.rng.below(others) as usize).expect("in range"),
+        };
+        Request::Pay { token, to }
+    }
+
+    fn pick_token(&mut self, client: NodeId) -> TokenId {
+        let owned = self.believed_owner.iter().filter(|&&owner| owner == client).count() as u64;
+        if owned == 0 || self.rng.chance(self.options.stray_pay_ratio) {
+            return TokenId(self.rng.below(self.believed_owner.len() as u64) as u32);
+        }
+        let nth = self.rng.below(owned) as usize;
+        let index =
+            self.believed_owner.iter().enumerate().filter(|(_, &owner)| owner == client).nth(nth).expect("in range").0;
+        TokenId(index as u32)
+    }
+
+    /// Learn from an answer what the clients now know about owners.
+    pub(crate) fn observe(&mut self, request: &Request, outcome: &Outcome) {
+        use crate::protocol::Refusal;
+        let mut learn = |token: TokenId, owner: NodeId| {
+            if let Some(slot) = self.believed_owner.get_mut(token.0 as usize) {
+                *slot = owner;
+            }
+        };
+        match (request, outcome) {
+            (Request::Pay { to, .. }, Outcome::Paid { token, .. }) => learn(*token, *to),
+            (_, Outcome::Tokens { owner, tokens }) => tokens.iter().for_each(|(token, _)| learn(*token, *owner)),
+            (_, Outcome::Refused(Refusal::NotOwner { token, owner, .. })) => learn(*token, *owner),
+            _ => {}
+        }
+    }
+}

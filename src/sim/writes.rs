@@ -1,0 +1,60 @@
+//! Watches every value written, so that two values at one version of a token are caught
+//! the moment they appear, whichever servers they reach.
+
+use crate::protocol::{Instant, TokenId, TokenValue};
+use serde::Serialize;
+
+/// Two different values written at the same version of a token.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct VersionConflict {
+    /// The token.
+    pub token: TokenId,
+    /// The value seen first at that version.
+    pub first: TokenValue,
+    /// The different value seen later at the same version.
+    pub second: TokenValue,
+    /// When the second value was sent.
+    pub at: Instant,
+}
+
+/// Every value written to any server, per token and version.
+#[derive(Clone, Debug)]
+pub(crate) struct WriteLog {
+    /// Per token, the value at each version (index = version - 1).
+    values: Vec<Vec<TokenValue>>,
+    conflicts: Vec<VersionConflict>,
+}
+
+impl WriteLog {
+    pub(crate) fn new(initial: &[TokenValue]) -> WriteLog {
+        WriteLog { values: initial.iter().map(|value| vec![*value]).collect(), conflicts: Vec::new() }
+    }
+
+    pub(crate) fn record(&mut self, token: TokenId, value: TokenValue, at: Instant) {
+        let Some(versions) = self.values.get_mut(token.0 as usize) else { return };
+        let index = value.version.0.saturating_sub(1) as usize;
+        match versions.get(index) {
+            Some(first) if *first != value => {
+                self.conflicts.push(VersionConflict { token, first: *first, second: value, at })
+            }
+            Some(_) => {}
+            None => {
+                // Versions can arrive out of order only in a broken protocol; fill the gap with
+                // the new value's placeholder so later versions still index correctly.
+                while versions.len() < index {
+                    versions.push(TokenValue { version: crate::protocol::Version(0), ..value });
+                }
+                versions.push(value);
+            }
+        }
+    }
+
+    /// The values written at each version of `token`; version 0 marks a version never written.
+    pub(crate) fn versions(&self, token: TokenId) -> &[TokenValue] {
+        self.values.get(token.0 as usize).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    pub(crate) fn conflicts(&self) -> &[VersionConflict] {
+        &self.conflicts
+    }
+}
