@@ -1,0 +1,287 @@
+//! Handler-level tests: one client and three servers driven by hand, message by message,
+//! with no simulator in between (the `Pair` style of quinn-proto's tests).
+
+use tokensim::protocol::{
+    Client, ClientOptions, Config, Epoch, Instant, Message, NodeId, Outcome, Output, Outputs, Refusal, Request, Server,
+    Timer, TokenId, TokenValue, Version,
+};
+
+const TIMEOUT_US: u64 = 1_000;
+const CLIENT: NodeId = NodeId(1);
+const OTHER: NodeId = NodeId(2);
+const SERVERS: [NodeId; 3] = [NodeId(3), NodeId(4), NodeId(5)];
+
+/// A client, three servers, and the outputs the client produced that have not been handled.
+struct Bench {
+    client: Client,
+    servers: Vec<Server>,
+    pending: Vec<Output>,
+}
+
+impl Bench {
+    /// Tokens 0..4: even ones owned by the client, odd ones by the other client.
+    fn new() -> Bench {
+        let config = Config::new(Epoch(0), SERVERS.to_vec());
+        let table: Vec<TokenValue> =
+            (0..4).map(|i| TokenValue::initial(if i % 2 == 0 { CLIENT } else { OTHER })).collect();
+        let options = ClientOptions {
+            retransmit_timeout_us: TIMEOUT_US,
+            token_count: 4,
+            nodes: vec![CLIENT, OTHER, SERVERS[0], SERVERS[1], SERVERS[2]],
+        };
+        let servers = SERVERS.iter().map(|&id| Server::new(id, config.clone(), table.clone())).collect();
+        Bench { client: Client::new(CLIENT, config, options), servers, pending: Vec::new() }
+    }
+
+    fn submit(&mut self, request: Request) {
+        let mut out = Outputs::new();
+        self.client.submit(Instant(0), request, &mut out);
+        self.pending.extend(out.drain());
+    }
+
+    /// Take the client's pending messages to `server` (dropping the others' untouched).
+    fn take_sends_to(&mut self, server: NodeId) -> Vec<Message> {
+        let mut taken = Vec::new();
+        self.pending.retain(|output| match output {
+            Output::Send { to, message } if *to == server => {
+                taken.push(message.clone());
+                false
+            }
+            _ => true,
+        });
+        taken
+    }
+
+    /// Lose the client's pending reads to `server` (its writes stay pending).
+    fn lose_reads_to(&mut self, server: NodeId) {
+        self.pending
+            .retain(|output| !matches!(output, Output::Send { to, message: Message::Read { .. } } if *to == server));
+    }
+
+    /// Deliver the client's pending messages to `server`; return the server's answers.
+    fn serve(&mut self, server: NodeId) -> Vec<Message> {
+        let index = SERVERS.iter().position(|&s| s == server).expect("a bench server");
+        let mut answers = Vec::new();
+        for message in self.take_sends_to(server) {
+            let mut out = Outputs::new();
+            self.servers[index].handle_message(Instant(0), CLIENT, &message, &mut out);
+            answers.extend(out.drain().map(|output| match output {
+                Output::Send { to, message } if to == CLIENT => message,
+                other => panic!("a server only answers its sender, got {other:?}"),
+            }));
+        }
+        answers
+    }
+
+    /// Hand the client `answers` from `server`.
+    fn answer(&mut self, server: NodeId, answers: Vec<Message>) {
+        for message in answers {
+            let mut out = Outputs::new();
+            self.client.handle_message(Instant(10), server, &message, &mut out);
+            self.pending.extend(out.drain());
+        }
+    }
+
+    /// Serve the pending messages of `server` and hand its answers straight back.
+    fn round_trip(&mut self, server: NodeId) {
+        let answers = self.serve(server);
+        self.answer(server, answers);
+    }
+
+    fn fire_timer(&mut self) {
+        let timer = self
+            .pending
+            .iter()
+            .rev()
+            .find_map(|output| match output {
+                Output::SetTimer { timer, .. } => Some(*timer),
+                _ => None,
+            })
+            .expect("the client armed a timer");
+        let mut out = Outputs::new();
+        self.client.handle_timer(Instant(TIMEOUT_US), timer, &mut out);
+        self.pending.extend(out.drain());
+    }
+
+    fn replies(&self) -> Vec<Outcome> {
+        self.pending
+            .iter()
+            .filter_map(|output| match output {
+                Output::Reply { outcome, .. } => Some(outcome.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn sends_to(&self, server: NodeId) -> usize {
+        self.pending.iter().filter(|o| matches!(o, Output::Send { to, .. } if *to == server)).count()
+    }
+
+    fn version_on(&self, server: usize, token: u32) -> TokenValue {
+        *self.servers[server].value(TokenId(token)).expect("token exists")
+    }
+}
+
+#[test]
+fn a_read_from_a_unanimous_majority_answers_without_write_back() {
+    let mut bench = Bench::new();
+    bench.submit(Request::GetTokens { owner: CLIENT });
+    assert!(SERVERS.iter().all(|&s| bench.sends_to(s) == 1), "the read goes to every server");
+    bench.round_trip(SERVERS[0]);
+    assert!(bench.replies().is_empty(), "one answer of three is not a majority");
+    bench.round_trip(SERVERS[1]);
+    let expected = Outcome::Tokens { owner: CLIENT, tokens: vec![(TokenId(0), Version(1)), (TokenId(2), Version(1))] };
+    assert_eq!(bench.replies(), vec![expected]);
+    assert!(
+        bench.take_sends_to(SERVERS[2]).iter().all(|m| matches!(m, Message::Read { .. })),
+        "no write-back was sent"
+    );
+}
+
+#[test]
+fn a_pay_writes_the_next_version_to_a_majority_then_answers_ok() {
+    let mut bench = Bench::new();
+    bench.submit(Request::Pay { token: TokenId(0), to: OTHER });
+    bench.round_trip(SERVERS[0]);
+    bench.round_trip(SERVERS[1]);
+    // The read is done: the client now writes v2 to every server.
+    bench.lose_reads_to(SERVERS[2]);
+    bench.take_sends_to(SERVERS[1]); // the write to server 1 is lost
+    bench.round_trip(SERVERS[0]);
+    bench.round_trip(SERVERS[2]);
+    assert_eq!(bench.replies(), vec![Outcome::Paid { token: TokenId(0), version: Version(2) }]);
+    for server in [0, 2] {
+        let value = bench.version_on(server, 0);
+        assert_eq!((value.version, value.owner), (Version(2), OTHER));
+        assert_eq!(value.writer.map(|id| id.client), Some(CLIENT));
+    }
+    assert_eq!(bench.version_on(1, 0).version, Version(1), "server 1 has not received the write yet");
+}
+
+#[test]
+fn a_lost_message_is_retransmitted_only_to_servers_that_did_not_answer() {
+    let mut bench = Bench::new();
+    bench.submit(Request::GetTokens { owner: OTHER });
+    bench.round_trip(SERVERS[0]);
+    // The reads to the other two servers are lost.
+    bench.take_sends_to(SERVERS[1]);
+    bench.take_sends_to(SERVERS[2]);
+    bench.fire_timer();
+    assert_eq!(bench.sends_to(SERVERS[0]), 0, "server 0 answered: no resend");
+    assert_eq!(bench.sends_to(SERVERS[1]), 1);
+    assert_eq!(bench.sends_to(SERVERS[2]), 1);
+    bench.round_trip(SERVERS[2]);
+    assert_eq!(bench.replies().len(), 1, "the retransmission completed the read");
+}
+
+#[test]
+fn a_retried_pay_takes_effect_exactly_once() {
+    let mut bench = Bench::new();
+    bench.submit(Request::Pay { token: TokenId(2), to: OTHER });
+    bench.round_trip(SERVERS[0]);
+    bench.round_trip(SERVERS[1]);
+    bench.lose_reads_to(SERVERS[2]);
+    bench.take_sends_to(SERVERS[2]); // and the write to server 2 is lost
+                                     // The write reaches servers 0 and 1, but both acks are lost.
+    let _lost = bench.serve(SERVERS[0]);
+    let _lost = bench.serve(SERVERS[1]);
+    assert!(bench.replies().is_empty());
+    // The timer resends the same write; the servers see it a second time.
+    bench.fire_timer();
+    bench.round_trip(SERVERS[0]);
+    bench.round_trip(SERVERS[1]);
+    assert_eq!(bench.replies(), vec![Outcome::Paid { token: TokenId(2), version: Version(2) }]);
+    for server in [0, 1] {
+        assert_eq!(bench.version_on(server, 2).version, Version(2), "applied once, not twice");
+    }
+}
+
+#[test]
+fn a_read_writes_back_a_value_that_is_not_yet_on_a_majority() {
+    let mut bench = Bench::new();
+    // Pay token 0 so that only server 0 holds v2 (a partial write).
+    bench.submit(Request::Pay { token: TokenId(0), to: OTHER });
+    bench.round_trip(SERVERS[0]);
+    bench.round_trip(SERVERS[1]);
+    bench.lose_reads_to(SERVERS[2]);
+    bench.round_trip(SERVERS[0]);
+    bench.pending.clear(); // the client crashed, say: the write stays partial
+    let mut reader = Bench { client: Bench::new().client, servers: bench.servers.clone(), pending: Vec::new() };
+    reader.submit(Request::GetTokens { owner: OTHER });
+    reader.round_trip(SERVERS[0]);
+    reader.round_trip(SERVERS[1]);
+    assert!(reader.replies().is_empty(), "the answer waits for the write-back");
+    let write_back = reader.take_sends_to(SERVERS[1]);
+    let written = match write_back.as_slice() {
+        [Message::Write { values, .. }] => values.clone(),
+        other => panic!("expected one write-back, got {other:?}"),
+    };
+    assert_eq!(written.len(), 1);
+    assert_eq!((written[0].0, written[0].1.version), (TokenId(0), Version(2)));
+}
+
+#[test]
+fn refusals_are_typed_and_need_no_servers_when_the_request_is_malformed() {
+    let mut bench = Bench::new();
+    bench.submit(Request::Pay { token: TokenId(99), to: OTHER });
+    bench.submit(Request::Pay { token: TokenId(0), to: NodeId(42) });
+    bench.submit(Request::Pay { token: TokenId(0), to: CLIENT });
+    bench.submit(Request::GetTokens { owner: NodeId(42) });
+    let expected = vec![
+        Outcome::Refused(Refusal::UnknownToken { token: TokenId(99) }),
+        Outcome::Refused(Refusal::UnknownClient { node: NodeId(42) }),
+        Outcome::Refused(Refusal::SelfPayment { token: TokenId(0) }),
+        Outcome::Refused(Refusal::UnknownClient { node: NodeId(42) }),
+    ];
+    assert_eq!(bench.replies(), expected);
+    assert!(SERVERS.iter().all(|&s| bench.sends_to(s) == 0));
+}
+
+#[test]
+fn paying_a_token_owned_by_someone_else_is_refused_and_changes_nothing() {
+    let mut bench = Bench::new();
+    bench.submit(Request::Pay { token: TokenId(1), to: OTHER });
+    bench.round_trip(SERVERS[0]);
+    bench.round_trip(SERVERS[1]);
+    let refusal = Refusal::NotOwner { token: TokenId(1), owner: OTHER, version: Version(1) };
+    assert_eq!(bench.replies(), vec![Outcome::Refused(refusal)]);
+    assert!(bench.servers.iter().all(|s| s.value(TokenId(1)) == Some(&TokenValue::initial(OTHER))));
+}
+
+#[test]
+fn requests_are_worked_on_one_at_a_time_in_order() {
+    let mut bench = Bench::new();
+    bench.submit(Request::GetTokens { owner: CLIENT });
+    bench.submit(Request::GetTokens { owner: OTHER });
+    assert_eq!(bench.client.queued().count(), 1, "the second waits its turn");
+    bench.round_trip(SERVERS[0]);
+    bench.round_trip(SERVERS[1]);
+    bench.lose_reads_to(SERVERS[2]);
+    bench.round_trip(SERVERS[0]);
+    bench.round_trip(SERVERS[1]);
+    let owners: Vec<NodeId> = bench
+        .replies()
+        .iter()
+        .map(|outcome| match outcome {
+            Outcome::Tokens { owner, .. } => *owner,
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    assert_eq!(owners, vec![CLIENT, OTHER]);
+    assert!(bench.client.is_idle());
+}
+
+#[test]
+fn a_stale_timer_is_ignored() {
+    let mut bench = Bench::new();
+    bench.submit(Request::GetTokens { owner: CLIENT });
+    bench.submit(Request::GetTokens { owner: OTHER });
+    bench.round_trip(SERVERS[0]);
+    bench.round_trip(SERVERS[1]);
+    assert!(bench.client.current().is_some(), "the second request is now in its first phase");
+    let mut out = Outputs::new();
+    bench.client.handle_timer(Instant(TIMEOUT_US), Timer::Retransmit { phase: 0 }, &mut out);
+    assert!(out.is_empty(), "the first request's phase is over: nothing is resent");
+    bench.client.handle_timer(Instant(TIMEOUT_US), Timer::Retransmit { phase: 1 }, &mut out);
+    assert!(!out.is_empty(), "the current phase's timer does resend");
+}
