@@ -1,5 +1,30 @@
 //! tokensim: a deterministic discrete-event simulator of a replicated token-ownership
 //! system that tolerates omission faults.
+//!
+//! - [`protocol`] is the pure core: servers and clients as state machines that take
+//!   `(now, input)` and write their outputs into a buffer. Embed it in any event loop.
+//! - [`sim`] hosts the core in a seeded discrete-event scheduler with a network and fault
+//!   model; [`scenario`] describes a run; [`report`] and [`verdict`] summarise and judge it.
+//!
+//! # The determinism contract
+//!
+//! A scenario and a seed fully determine a run: the same seed gives the same sequence of
+//! events, and the same event hash, on any machine and in any process. Nothing that affects
+//! a run reads a clock, draws ambient randomness, iterates a hash map, or depends on thread
+//! scheduling; all time is simulated input.
+//!
+//! ```
+//! use tokensim::scenario::Scenario;
+//!
+//! let mut scenario = Scenario::default_scenario(); // 5 servers (2 faulty), 6 clients
+//! scenario.workload.requests = 50;
+//! let (first, report) = tokensim::run_scenario(&scenario, 42)?;
+//! let (second, _) = tokensim::run_scenario(&scenario, 42)?;
+//! assert_eq!(first.event_hash(), second.event_hash()); // same seed, same run
+//! assert!(report.passed, "{}", report.to_text());
+//! assert_eq!(report.requests.answered, 50);
+//! # Ok::<(), tokensim::scenario::ScenarioError>(())
+//! ```
 #![warn(missing_docs)]
 
 pub mod protocol;
