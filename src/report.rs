@@ -50,6 +50,10 @@ pub struct RequestCounts {
     pub pay_ok: u64,
     /// `pay` refused.
     pub pay_refused: u64,
+    /// Role changes that took effect.
+    pub role_change_ok: u64,
+    /// Role changes refused.
+    pub role_change_refused: u64,
     /// Not answered when the run ended.
     pub unanswered: u64,
 }
@@ -121,6 +125,9 @@ impl Report {
             "  answered      gettokens {}, pay ok {}, pay refused {}",
             r.gettokens, r.pay_ok, r.pay_refused
         );
+        if r.role_change_ok + r.role_change_refused > 0 {
+            let _ = writeln!(text, "  role changes  {} ok, {} refused", r.role_change_ok, r.role_change_refused);
+        }
         let ms = |us: u64| format!("{:.1}ms", us as f64 / 1000.0);
         let _ = writeln!(
             text,
@@ -160,6 +167,8 @@ fn request_counts(sim: &Simulation) -> RequestCounts {
             (Request::GetTokens { .. }, Some(_)) => counts.gettokens += 1,
             (Request::Pay { .. }, Some(Outcome::Paid { .. })) => counts.pay_ok += 1,
             (Request::Pay { .. }, Some(_)) => counts.pay_refused += 1,
+            (_, Some(Outcome::RoleChanged { .. })) => counts.role_change_ok += 1,
+            (_, Some(_)) => counts.role_change_refused += 1,
         }
     }
     counts.answered = counts.submitted - counts.unanswered;

@@ -10,10 +10,12 @@
 //!    carries that same value, so a retried pay takes effect exactly once.
 //!
 //! Every phase is retransmitted on a timer to the servers that have not answered it, so a
-//! lost message delays a request but never hangs it.
+//! lost message delays a request but never hangs it. Role changes are coordinated by the
+//! client that is asked for them (see `reconfig.rs`).
 
 use super::config::Config;
 use super::message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
+use super::reconfig::{Lingering, RoleChange};
 use super::request::{Outcome, Refusal, Request, Submitted};
 use super::types::{Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
 use std::collections::VecDeque;
@@ -36,30 +38,39 @@ pub struct ClientOptions {
 /// host's [`Outputs`] buffer.
 #[derive(Clone, Debug)]
 pub struct Client {
-    id: NodeId,
-    config: Config,
-    options: ClientOptions,
+    pub(super) id: NodeId,
+    pub(super) config: Config,
+    pub(super) options: ClientOptions,
     queue: VecDeque<Submitted>,
-    current: Option<Operation>,
+    pub(super) current: Option<Operation>,
     next_sequence: u64,
     next_phase: u32,
+    /// The highest ballot round this client has seen, so its next ballot outbids it.
+    pub(super) highest_round: u64,
+    /// An install still being resent after its role change was answered.
+    pub(super) lingering: Option<Lingering>,
 }
 
 /// The request being worked on and the state of its current phase.
 #[derive(Clone, Debug)]
-struct Operation {
-    submitted: Submitted,
-    step: Step,
-    tag: PhaseTag,
+pub(super) struct Operation {
+    pub(super) submitted: Submitted,
+    pub(super) step: Step,
+    pub(super) tag: PhaseTag,
     /// What this phase sends; retransmitted unchanged.
-    message: Message,
-    /// Per server of the configuration (by index): has it answered this phase?
+    pub(super) message: Message,
+    /// Who this phase's message goes to, ascending.
+    targets: Vec<NodeId>,
+    /// Per target: has it answered this phase?
     answered: Vec<bool>,
+    /// Whose answers count towards the majority, ascending (a subset of the targets).
+    voters: Vec<NodeId>,
+    /// How many voters have answered.
     answers: usize,
 }
 
 #[derive(Clone, Debug)]
-enum Step {
+pub(super) enum Step {
     Read(ReadState),
     /// Writing back what a read saw; answer `outcome` once a majority has it.
     WriteBack {
@@ -70,11 +81,13 @@ enum Step {
         token: TokenId,
         version: Version,
     },
+    /// Coordinating a role change.
+    Reconfigure(RoleChange),
 }
 
 /// The highest value seen so far for each token read, and how many answers agreed on it.
 #[derive(Clone, Debug)]
-struct ReadState {
+pub(super) struct ReadState {
     selection: TokenSelection,
     best: Vec<Option<TokenValue>>,
     agreeing: Vec<u32>,
@@ -83,7 +96,17 @@ struct ReadState {
 impl Client {
     /// A client `id` that talks to the servers of `config`.
     pub fn new(id: NodeId, config: Config, options: ClientOptions) -> Client {
-        Client { id, config, options, queue: VecDeque::new(), current: None, next_sequence: 1, next_phase: 0 }
+        Client {
+            id,
+            config,
+            options,
+            queue: VecDeque::new(),
+            current: None,
+            next_sequence: 1,
+            next_phase: 0,
+            highest_round: 0,
+            lingering: None,
+        }
     }
 
     /// This client's node id.
@@ -127,37 +150,67 @@ impl Client {
         id
     }
 
+    /// Answer `request` at once with `refusal`, without queueing it (the hosting node uses
+    /// this for requests it cannot take in its current role); returns the request's id.
+    pub fn refuse(&mut self, request: Request, refusal: Refusal, out: &mut Outputs) -> RequestId {
+        let id = self.next_request_id();
+        self.next_sequence += 1;
+        let submitted = Submitted { id, request };
+        out.push(Output::Started { id, request });
+        Self::reply(&submitted, Outcome::Refused(refusal), out);
+        id
+    }
+
     /// Handle one message from `from`.
     pub fn handle_message(&mut self, now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
         match message {
             Message::ReadReply { tag, values, .. } => self.on_read_reply(now, from, *tag, values, out),
             Message::WriteAck { tag, .. } => self.on_write_ack(now, from, *tag, out),
-            Message::NewConfig { config } => self.on_new_config(now, config, out),
-            // Requests are for servers; a client that receives one ignores it.
-            Message::Read { .. } | Message::Write { .. } => {}
+            Message::NewConfig { config } => self.learn_config(now, config, out),
+            Message::SealAck { epoch, ballot, accepted, table } => {
+                self.on_seal_ack(now, from, *epoch, *ballot, accepted.as_ref(), table, out)
+            }
+            Message::AcceptAck { epoch, ballot } => self.on_accept_ack(now, from, *epoch, *ballot, out),
+            Message::Rejected { epoch, promised } => self.on_rejected(now, *epoch, *promised, out),
+            Message::InstallAck { epoch } => self.on_install_ack(now, from, *epoch, out),
+            // Requests are for servers, installs for the hosting node.
+            Message::Read { .. }
+            | Message::Write { .. }
+            | Message::Seal { .. }
+            | Message::Accept { .. }
+            | Message::Install { .. } => {}
         }
     }
 
     /// Handle a timer this client set.
     pub fn handle_timer(&mut self, now: Instant, timer: Timer, out: &mut Outputs) {
-        let Timer::Retransmit { phase } = timer;
+        let phase = match timer {
+            Timer::Retransmit { phase } => phase,
+            Timer::Install { epoch } => return self.resend_lingering(now, epoch, out),
+        };
         let timeout_us = self.options.retransmit_timeout_us;
         let Some(operation) = self.current.as_mut() else { return };
         if operation.tag.phase != phase {
             return; // a timer of a phase that already finished
         }
-        for (index, server) in self.config.servers.iter().enumerate() {
+        if matches!(&operation.step, Step::Reconfigure(change) if change.is_backing_off()) {
+            return self.retry_role_change(now, out);
+        }
+        for (index, target) in operation.targets.iter().enumerate() {
             if !operation.answered[index] {
-                out.send(*server, operation.message.clone());
+                out.send(*target, operation.message.clone());
             }
         }
         out.set_timer(now.after_us(timeout_us), timer);
     }
 
     /// Start the oldest queued request, answering at once those that need no servers.
-    fn start_next(&mut self, now: Instant, out: &mut Outputs) {
+    pub(super) fn start_next(&mut self, now: Instant, out: &mut Outputs) {
         while let Some(submitted) = self.queue.pop_front() {
             out.push(Output::Started { id: submitted.id, request: submitted.request });
+            if matches!(submitted.request, Request::BecomeServer { .. } | Request::BecomeClient { .. }) {
+                return self.begin_role_change(now, submitted, out);
+            }
             match self.validate(&submitted.request) {
                 Err(refusal) => Self::reply(&submitted, Outcome::Refused(refusal), out),
                 Ok(selection) => {
@@ -179,6 +232,7 @@ impl Client {
             Request::Pay { to, .. } if !known_node(to) => Err(Refusal::UnknownClient { node: to }),
             Request::Pay { token, to } if to == self.id => Err(Refusal::SelfPayment { token }),
             Request::Pay { token, .. } => Ok(TokenSelection::One(token)),
+            Request::BecomeServer { .. } | Request::BecomeClient { .. } => unreachable!("role changes start elsewhere"),
         }
     }
 
@@ -186,7 +240,7 @@ impl Client {
     fn begin_read(&mut self, now: Instant, submitted: Submitted, read: ReadState, out: &mut Outputs) {
         let tag = self.next_tag(submitted.id);
         let message = Message::Read { epoch: self.config.epoch, tag, tokens: read.selection };
-        self.launch(now, Operation::new(submitted, Step::Read(read), tag, message, self.config.servers.len()), out);
+        self.launch(now, submitted, Step::Read(read), tag, message, out);
     }
 
     /// Enter a write phase that stores `values` on a majority before going on with `step`.
@@ -200,37 +254,61 @@ impl Client {
     ) {
         let tag = self.next_tag(submitted.id);
         let message = Message::Write { epoch: self.config.epoch, tag, values };
-        self.launch(now, Operation::new(submitted, step, tag, message, self.config.servers.len()), out);
+        self.launch(now, submitted, step, tag, message, out);
     }
 
-    fn next_tag(&mut self, request: RequestId) -> PhaseTag {
+    pub(super) fn next_tag(&mut self, request: RequestId) -> PhaseTag {
         let tag = PhaseTag { request, phase: self.next_phase };
         self.next_phase = self.next_phase.wrapping_add(1);
         tag
     }
 
-    /// Send the operation's message to every server, arm its timer, and make it current.
-    fn launch(&mut self, now: Instant, operation: Operation, out: &mut Outputs) {
-        for server in &self.config.servers {
-            out.send(*server, operation.message.clone());
+    /// Make a phase current whose message goes to, and is answered by, the configuration's servers.
+    pub(super) fn launch(
+        &mut self,
+        now: Instant,
+        submitted: Submitted,
+        step: Step,
+        tag: PhaseTag,
+        message: Message,
+        out: &mut Outputs,
+    ) {
+        let servers = self.config.servers.clone();
+        self.launch_to(now, Operation::new(submitted, step, tag, message, servers.clone(), servers), out);
+    }
+
+    /// Send the operation's message to its targets, arm its timer, and make it current.
+    pub(super) fn launch_to(&mut self, now: Instant, operation: Operation, out: &mut Outputs) {
+        for target in &operation.targets {
+            out.send(*target, operation.message.clone());
         }
-        out.set_timer(
-            now.after_us(self.options.retransmit_timeout_us),
-            Timer::Retransmit { phase: operation.tag.phase },
-        );
+        let timer = Timer::Retransmit { phase: operation.tag.phase };
+        out.set_timer(now.after_us(self.options.retransmit_timeout_us), timer);
         self.current = Some(operation);
     }
 
-    /// Record that `from` answered the current phase `tag`; false if it is stale or a repeat.
-    fn note_answer(&mut self, from: NodeId, tag: PhaseTag) -> bool {
+    /// Record that `from` answered the current phase; false if it is not a target or a repeat.
+    pub(super) fn note_answer(&mut self, from: NodeId) -> bool {
         let Some(operation) = self.current.as_mut() else { return false };
-        let Some(index) = self.config.index_of(from) else { return false };
-        if operation.tag != tag || operation.answered[index] {
+        let Ok(index) = operation.targets.binary_search(&from) else { return false };
+        if operation.answered[index] {
             return false;
         }
         operation.answered[index] = true;
-        operation.answers += 1;
+        if operation.voters.binary_search(&from).is_ok() {
+            operation.answers += 1;
+        }
         true
+    }
+
+    /// Whether a majority of the current phase's voters has answered.
+    pub(super) fn has_quorum(&self) -> bool {
+        self.current.as_ref().is_some_and(|operation| operation.answers > operation.voters.len() / 2)
+    }
+
+    /// Whether the current phase is `tag`.
+    fn is_phase(&self, tag: PhaseTag) -> bool {
+        self.current.as_ref().is_some_and(|operation| operation.tag == tag)
     }
 
     fn on_read_reply(
@@ -242,13 +320,13 @@ impl Client {
         out: &mut Outputs,
     ) {
         let is_read = matches!(self.current.as_ref().map(|o| &o.step), Some(Step::Read(_)));
-        if !is_read || !self.note_answer(from, tag) {
+        if !is_read || !self.is_phase(tag) || !self.note_answer(from) {
             return;
         }
         let operation = self.current.as_mut().expect("note_answer saw an operation");
         let Step::Read(read) = &mut operation.step else { unreachable!("checked above") };
         read.absorb(values);
-        if operation.answers >= self.config.quorum_size() {
+        if self.has_quorum() {
             self.finish_read(now, out);
         }
     }
@@ -256,18 +334,14 @@ impl Client {
     fn on_write_ack(&mut self, now: Instant, from: NodeId, tag: PhaseTag, out: &mut Outputs) {
         let is_write =
             matches!(self.current.as_ref().map(|o| &o.step), Some(Step::Write { .. } | Step::WriteBack { .. }));
-        if !is_write || !self.note_answer(from, tag) {
-            return;
-        }
-        let operation = self.current.as_ref().expect("note_answer saw an operation");
-        if operation.answers < self.config.quorum_size() {
+        if !is_write || !self.is_phase(tag) || !self.note_answer(from) || !self.has_quorum() {
             return;
         }
         let operation = self.current.take().expect("checked above");
         let outcome = match operation.step {
             Step::WriteBack { outcome } => outcome,
             Step::Write { token, version } => Outcome::Paid { token, version },
-            Step::Read(_) => unreachable!("checked above"),
+            Step::Read(_) | Step::Reconfigure(_) => unreachable!("checked above"),
         };
         Self::reply(&operation.submitted, outcome, out);
         self.start_next(now, out);
@@ -291,6 +365,7 @@ impl Client {
                 }
                 Outcome::Refused(Refusal::NotOwner { token, owner: value.owner, version: value.version })
             }
+            Request::BecomeServer { .. } | Request::BecomeClient { .. } => unreachable!("role changes do not read"),
         };
         let write_back = read.not_on_quorum(quorum);
         if write_back.is_empty() {
@@ -301,25 +376,29 @@ impl Client {
         }
     }
 
-    /// A server told us of a newer configuration: adopt it and redo the current phase there.
-    fn on_new_config(&mut self, now: Instant, config: &Config, out: &mut Outputs) {
+    /// Someone told us of configuration `config`: adopt it if it is newer, and redo the
+    /// current phase there (a role change starts over, since its configuration is gone).
+    pub fn learn_config(&mut self, now: Instant, config: &Config, out: &mut Outputs) {
         if config.epoch <= self.config.epoch {
             return;
         }
         self.config = config.clone();
-        if let Some(operation) = self.current.take() {
-            let Operation { submitted, step, message, .. } = operation;
-            let tag = self.next_tag(submitted.id);
-            let step = match step {
-                Step::Read(read) => Step::Read(ReadState::new(read.selection, self.options.token_count)),
-                other => other,
-            };
-            let message = retag(message, tag, self.config.epoch);
-            self.launch(now, Operation::new(submitted, step, tag, message, self.config.servers.len()), out);
+        if self.lingering.as_ref().is_some_and(|lingering| lingering.epoch < config.epoch) {
+            self.lingering = None; // the newer configuration's install covers its servers
         }
+        let Some(operation) = self.current.take() else { return };
+        let Operation { submitted, step, message, .. } = operation;
+        let step = match step {
+            Step::Reconfigure(_) => return self.begin_role_change(now, submitted, out),
+            Step::Read(read) => Step::Read(ReadState::new(read.selection, self.options.token_count)),
+            other => other,
+        };
+        let tag = self.next_tag(submitted.id);
+        let message = retag(message, tag, self.config.epoch);
+        self.launch(now, submitted, step, tag, message, out);
     }
 
-    fn reply(submitted: &Submitted, outcome: Outcome, out: &mut Outputs) {
+    pub(super) fn reply(submitted: &Submitted, outcome: Outcome, out: &mut Outputs) {
         out.push(Output::Reply { id: submitted.id, request: submitted.request, outcome });
     }
 }
@@ -334,8 +413,23 @@ fn retag(message: Message, tag: PhaseTag, epoch: Epoch) -> Message {
 }
 
 impl Operation {
-    fn new(submitted: Submitted, step: Step, tag: PhaseTag, message: Message, servers: usize) -> Operation {
-        Operation { submitted, step, tag, message, answered: vec![false; servers], answers: 0 }
+    /// A phase that sends `message` to `targets` and needs a majority of `voters` (both
+    /// ascending) to answer.
+    pub(super) fn new(
+        submitted: Submitted,
+        step: Step,
+        tag: PhaseTag,
+        message: Message,
+        targets: Vec<NodeId>,
+        voters: Vec<NodeId>,
+    ) -> Operation {
+        let answered = vec![false; targets.len()];
+        Operation { submitted, step, tag, message, targets, answered, voters, answers: 0 }
+    }
+
+    /// The targets that have not answered this phase, ascending.
+    pub(super) fn unanswered(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.targets.iter().zip(&self.answered).filter(|(_, answered)| !**answered).map(|(target, _)| *target)
     }
 }
 

@@ -1,7 +1,14 @@
 //! Configurations: which servers replicate the table, numbered by epoch.
 
-use super::types::{Epoch, NodeId};
+use super::types::{Epoch, NodeId, RequestId};
 use serde::{Deserialize, Serialize};
+
+/// The fewest servers a configuration may have: a server may become a client only while
+/// more than this many remain.
+pub const SERVERS_MIN: u32 = 3;
+/// The most servers a configuration may have: a client may become a server only while
+/// fewer than this many exist.
+pub const SERVERS_MAX: u32 = 7;
 
 /// The set of servers that replicates the token table, and its number.
 ///
@@ -13,6 +20,9 @@ pub struct Config {
     pub epoch: Epoch,
     /// The servers, in ascending id order.
     pub servers: Vec<NodeId>,
+    /// Every role change applied to reach this configuration, oldest first, so that the
+    /// coordinator of a retried change can tell that its own change already took effect.
+    pub changes: Vec<RequestId>,
 }
 
 impl Config {
@@ -20,7 +30,15 @@ impl Config {
     pub fn new(epoch: Epoch, mut servers: Vec<NodeId>) -> Config {
         servers.sort_unstable();
         servers.dedup();
-        Config { epoch, servers }
+        Config { epoch, servers, changes: Vec::new() }
+    }
+
+    /// The configuration after this one with `servers`, made by the role change `change`.
+    pub fn successor(&self, servers: Vec<NodeId>, change: RequestId) -> Config {
+        let mut next = Config::new(Epoch(self.epoch.0 + 1), servers);
+        next.changes = self.changes.clone();
+        next.changes.push(change);
+        next
     }
 
     /// How many distinct servers make a majority: any two majorities intersect.

@@ -2,7 +2,7 @@
 
 use super::config::Config;
 use super::request::{Outcome, Request};
-use super::types::{Epoch, Instant, NodeId, RequestId, TokenId, TokenValue};
+use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue};
 use serde::{Deserialize, Serialize};
 
 /// Names one phase of one request, so replies to an earlier phase are recognised and ignored.
@@ -66,6 +66,62 @@ pub enum Message {
         /// The configuration the server is in.
         config: Config,
     },
+    /// Coordinator to the servers of `epoch` (Paxos prepare): promise to ignore lower
+    /// ballots, stop serving reads and writes of this epoch, and send me your table.
+    Seal {
+        /// The configuration being changed.
+        epoch: Epoch,
+        /// The coordinator's ballot.
+        ballot: Ballot,
+    },
+    /// Server to coordinator: sealed under `ballot`; here is what I accepted and my table.
+    SealAck {
+        /// The configuration being changed.
+        epoch: Epoch,
+        /// The ballot promised.
+        ballot: Ballot,
+        /// The highest-ballot next configuration this server accepted, if any.
+        accepted: Option<(Ballot, Config)>,
+        /// The server's whole token table, indexed by token id.
+        table: Vec<TokenValue>,
+    },
+    /// Coordinator to the servers of `epoch` (Paxos accept): accept `next` as the next
+    /// configuration.
+    Accept {
+        /// The configuration being changed.
+        epoch: Epoch,
+        /// The coordinator's ballot.
+        ballot: Ballot,
+        /// The proposed next configuration.
+        next: Config,
+    },
+    /// Server to coordinator: accepted under `ballot`.
+    AcceptAck {
+        /// The configuration being changed.
+        epoch: Epoch,
+        /// The ballot accepted.
+        ballot: Ballot,
+    },
+    /// Server to coordinator: I promised a higher ballot; retry above it.
+    Rejected {
+        /// The configuration being changed.
+        epoch: Epoch,
+        /// The ballot the server promised.
+        promised: Ballot,
+    },
+    /// Coordinator to the old and new servers: `config` is decided; start it from `table`
+    /// (the merge of a sealed majority of the old configuration).
+    Install {
+        /// The decided configuration.
+        config: Config,
+        /// The state every new server starts from, indexed by token id.
+        table: Vec<TokenValue>,
+    },
+    /// A node to the coordinator: I have installed configuration `epoch` (or a later one).
+    InstallAck {
+        /// The configuration installed.
+        epoch: Epoch,
+    },
 }
 
 impl Message {
@@ -77,6 +133,13 @@ impl Message {
             Message::Write { .. } => "write",
             Message::WriteAck { .. } => "write_ack",
             Message::NewConfig { .. } => "new_config",
+            Message::Seal { .. } => "seal",
+            Message::SealAck { .. } => "seal_ack",
+            Message::Accept { .. } => "accept",
+            Message::AcceptAck { .. } => "accept_ack",
+            Message::Rejected { .. } => "rejected",
+            Message::Install { .. } => "install",
+            Message::InstallAck { .. } => "install_ack",
         }
     }
 }
@@ -89,6 +152,12 @@ pub enum Timer {
     Retransmit {
         /// The phase the timer was set for; a timer of a finished phase is ignored.
         phase: u32,
+    },
+    /// Resend an `Install` to the new servers that have not acknowledged it, after the
+    /// role change that made it was already answered.
+    Install {
+        /// The configuration being installed.
+        epoch: Epoch,
     },
 }
 

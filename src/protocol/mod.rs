@@ -9,13 +9,16 @@
 mod client;
 mod config;
 mod message;
+mod node;
+mod reconfig;
 mod request;
 mod server;
 mod types;
 
 pub use client::{Client, ClientOptions};
-pub use config::Config;
+pub use config::{Config, SERVERS_MAX, SERVERS_MIN};
 pub use message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
+pub use node::Node;
 pub use request::{Outcome, Refusal, Request, Submitted};
 pub use server::Server;
-pub use types::{Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
+pub use types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};

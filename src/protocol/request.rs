@@ -20,6 +20,16 @@ pub enum Request {
         /// The node that receives it.
         to: NodeId,
     },
+    /// Make client `node` a server (while fewer than 7 servers exist). Any client may ask.
+    BecomeServer {
+        /// The client to promote.
+        node: NodeId,
+    },
+    /// Make server `node` a client (while more than 3 servers remain). Any client may ask.
+    BecomeClient {
+        /// The server to demote.
+        node: NodeId,
+    },
 }
 
 /// The answer to a request.
@@ -39,6 +49,13 @@ pub enum Outcome {
         token: TokenId,
         /// Its new version (one more than before the pay).
         version: Version,
+    },
+    /// A role change took effect: `config` is the configuration it made.
+    RoleChanged {
+        /// The new configuration's number.
+        epoch: super::types::Epoch,
+        /// Its servers, ascending.
+        servers: Vec<NodeId>,
     },
     /// The request was refused and changed nothing.
     Refused(Refusal),
@@ -73,6 +90,31 @@ pub enum Refusal {
         /// The token asked for.
         token: TokenId,
     },
+    /// The node that was asked to act is a server now; only clients issue requests.
+    NotAClient {
+        /// The node asked.
+        node: NodeId,
+    },
+    /// `become_server` of a node that is already a server.
+    AlreadyServer {
+        /// The node named.
+        node: NodeId,
+    },
+    /// `become_client` of a node that is not a server.
+    NotAServer {
+        /// The node named.
+        node: NodeId,
+    },
+    /// The change would leave fewer than 3 servers.
+    TooFewServers {
+        /// How many servers there are now.
+        servers: u32,
+    },
+    /// The change would make more than 7 servers.
+    TooManyServers {
+        /// How many servers there are now.
+        servers: u32,
+    },
 }
 
 /// A request together with its identity, as a client queues it.
@@ -90,6 +132,8 @@ impl Request {
         match self {
             Request::GetTokens { .. } => "gettokens",
             Request::Pay { .. } => "pay",
+            Request::BecomeServer { .. } => "become_server",
+            Request::BecomeClient { .. } => "become_client",
         }
     }
 }
@@ -99,6 +143,8 @@ impl fmt::Display for Request {
         match self {
             Request::GetTokens { owner } => write!(f, "gettokens({owner})"),
             Request::Pay { token, to } => write!(f, "pay({token}, {to})"),
+            Request::BecomeServer { node } => write!(f, "become_server({node})"),
+            Request::BecomeClient { node } => write!(f, "become_client({node})"),
         }
     }
 }
@@ -112,6 +158,15 @@ impl fmt::Display for Refusal {
             Refusal::UnknownToken { token } => write!(f, "unknown token {token}"),
             Refusal::UnknownClient { node } => write!(f, "unknown client {node}"),
             Refusal::SelfPayment { token } => write!(f, "cannot pay {token} to yourself"),
+            Refusal::NotAClient { node } => write!(f, "{node} is a server: only clients issue requests"),
+            Refusal::AlreadyServer { node } => write!(f, "{node} is already a server"),
+            Refusal::NotAServer { node } => write!(f, "{node} is not a server"),
+            Refusal::TooFewServers { servers } => {
+                write!(f, "only {servers} servers remain: a server may become a client while more than 3 remain")
+            }
+            Refusal::TooManyServers { servers } => {
+                write!(f, "{servers} servers exist: a client may become a server while fewer than 7 exist")
+            }
         }
     }
 }
@@ -128,6 +183,10 @@ impl fmt::Display for Outcome {
                 write!(f, "]")
             }
             Outcome::Paid { token, version } => write!(f, "ok {token}@{version}"),
+            Outcome::RoleChanged { epoch, servers } => {
+                let names: Vec<String> = servers.iter().map(|s| s.to_string()).collect();
+                write!(f, "ok: configuration e{} with servers [{}]", epoch.0, names.join(" "))
+            }
             Outcome::Refused(refusal) => write!(f, "refused: {refusal}"),
         }
     }

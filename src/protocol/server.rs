@@ -1,25 +1,34 @@
-//! A server: one replica of the token table. It answers reads and stores newer writes;
-//! all coordination is done by the clients (an ABD-style register per token).
+//! A server: one replica of the token table. It answers reads, stores newer writes, and
+//! takes part in deciding the next configuration; all coordination is done by clients (an
+//! ABD-style register per token, and single-decree Paxos per configuration change).
 
 use super::config::Config;
 use super::message::{Message, Outputs, PhaseTag, TokenSelection};
-use super::types::{Epoch, Instant, NodeId, TokenId, TokenValue};
+use super::types::{Ballot, Epoch, Instant, NodeId, TokenId, TokenValue};
 
 /// One replica of the token table.
 ///
-/// Methods: getters (`id`, `config`, `table`, `value`), and `handle_message` for input.
-/// A server sets no timers: it only ever answers.
+/// Methods: getters (`id`, `config`, `table`, `value`, `is_sealed`, `is_retired`), and
+/// `handle_message` for input. A server sets no timers: it only ever answers.
 #[derive(Clone, Debug)]
 pub struct Server {
     id: NodeId,
     config: Config,
     table: Vec<TokenValue>,
+    /// The highest ballot promised for changing `config`.
+    promised: Option<Ballot>,
+    /// The highest-ballot next configuration accepted for changing `config`.
+    accepted: Option<(Ballot, Config)>,
+    /// Sealed by a coordinator: no more reads or writes in this configuration.
+    sealed: bool,
+    /// No longer a server: `config` is the configuration that removed it.
+    retired: bool,
 }
 
 impl Server {
     /// A server `id` in `config`, starting from `table` (indexed by token id).
     pub fn new(id: NodeId, config: Config, table: Vec<TokenValue>) -> Server {
-        Server { id, config, table }
+        Server { id, config, table, promised: None, accepted: None, sealed: false, retired: false }
     }
 
     /// This server's node id.
@@ -27,7 +36,7 @@ impl Server {
         self.id
     }
 
-    /// The configuration this server is in.
+    /// The configuration this server is in (for a retired server, the one that removed it).
     pub fn config(&self) -> &Config {
         &self.config
     }
@@ -42,26 +51,65 @@ impl Server {
         self.table.get(token.0 as usize)
     }
 
+    /// Whether a reconfiguration has frozen this replica's configuration.
+    pub fn is_sealed(&self) -> bool {
+        self.sealed
+    }
+
+    /// Whether this node has left the servers (it keeps its table, but serves nothing).
+    pub fn is_retired(&self) -> bool {
+        self.retired
+    }
+
     /// Handle one message from `from`, writing any answer into `out`.
     pub fn handle_message(&mut self, _now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
         match message {
-            Message::Read { epoch, tag, tokens } => {
-                if self.accepts(*epoch, from, out) {
-                    self.on_read(from, *tag, *tokens, out);
-                }
+            Message::Read { epoch, tag, tokens } if self.serves(*epoch, from, out) => {
+                self.on_read(from, *tag, *tokens, out)
             }
-            Message::Write { epoch, tag, values } => {
-                if self.accepts(*epoch, from, out) {
-                    self.on_write(from, *tag, values, out);
-                }
+            Message::Write { epoch, tag, values } if self.serves(*epoch, from, out) => {
+                self.on_write(from, *tag, values, out)
             }
-            // Answers are for clients; a server that receives one ignores it.
-            Message::ReadReply { .. } | Message::WriteAck { .. } | Message::NewConfig { .. } => {}
+            Message::Seal { epoch, ballot } if self.decides(*epoch, from, out) => self.on_seal(from, *ballot, out),
+            Message::Accept { epoch, ballot, next } if self.decides(*epoch, from, out) => {
+                self.on_accept(from, *ballot, next, out)
+            }
+            // Answers are for clients, installs for the hosting node; anything else is stale.
+            _ => {}
         }
     }
 
-    /// Whether a message of `epoch` may be served here; tells a sender that is behind.
-    fn accepts(&self, epoch: Epoch, from: NodeId, out: &mut Outputs) -> bool {
+    /// Start `config` from `table` merged into this replica, if `config` is newer than ours;
+    /// a configuration without this server retires it (its table is kept, never dropped).
+    pub fn install(&mut self, config: &Config, table: &[TokenValue]) {
+        if config.epoch <= self.config.epoch {
+            return;
+        }
+        for (slot, value) in self.table.iter_mut().zip(table) {
+            if value.version > slot.version {
+                *slot = *value;
+            }
+        }
+        self.retired = !config.contains(self.id);
+        self.config = config.clone();
+        self.promised = None;
+        self.accepted = None;
+        self.sealed = false;
+    }
+
+    /// Whether a read or write of `epoch` may be served here; tells a sender that is behind.
+    fn serves(&self, epoch: Epoch, from: NodeId, out: &mut Outputs) -> bool {
+        self.current(epoch, from, out) && !self.sealed && !self.retired
+    }
+
+    /// Whether a reconfiguration message of `epoch` concerns this replica's configuration.
+    fn decides(&self, epoch: Epoch, from: NodeId, out: &mut Outputs) -> bool {
+        self.current(epoch, from, out) && !self.retired
+    }
+
+    /// Whether `epoch` is ours. A sender that is behind is told the current configuration; a
+    /// sender that is ahead is ignored (this replica will learn of its epoch by an install).
+    fn current(&self, epoch: Epoch, from: NodeId, out: &mut Outputs) -> bool {
         if epoch < self.config.epoch {
             out.send(from, Message::NewConfig { config: self.config.clone() });
         }
@@ -90,5 +138,31 @@ impl Server {
             }
         }
         out.send(from, Message::WriteAck { epoch: self.config.epoch, tag });
+    }
+
+    /// Paxos prepare. Sealing first, then answering with the table, is what makes the state
+    /// transfer complete: a write acknowledged by a majority was acknowledged before any
+    /// seal by at least one server of every sealed majority.
+    fn on_seal(&mut self, from: NodeId, ballot: Ballot, out: &mut Outputs) {
+        let epoch = self.config.epoch;
+        if let Some(promised) = self.promised.filter(|promised| *promised > ballot) {
+            return out.send(from, Message::Rejected { epoch, promised });
+        }
+        self.promised = Some(ballot);
+        self.sealed = true;
+        let (accepted, table) = (self.accepted.clone(), self.table.clone());
+        out.send(from, Message::SealAck { epoch, ballot, accepted, table });
+    }
+
+    /// Paxos accept.
+    fn on_accept(&mut self, from: NodeId, ballot: Ballot, next: &Config, out: &mut Outputs) {
+        let epoch = self.config.epoch;
+        if let Some(promised) = self.promised.filter(|promised| *promised > ballot) {
+            return out.send(from, Message::Rejected { epoch, promised });
+        }
+        self.promised = Some(ballot);
+        self.sealed = true;
+        self.accepted = Some((ballot, next.clone()));
+        out.send(from, Message::AcceptAck { epoch, ballot });
     }
 }

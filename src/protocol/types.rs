@@ -102,3 +102,19 @@ impl fmt::Display for Instant {
         write!(f, "{seconds}.{micros:06}s")
     }
 }
+
+/// A reconfiguration proposal's rank: higher rounds win; the proposer's id breaks ties, so
+/// two coordinators never use the same ballot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Ballot {
+    /// The round; a coordinator that is outbid retries with a higher one.
+    pub round: u64,
+    /// The coordinating client.
+    pub node: NodeId,
+}
+
+impl fmt::Display for Ballot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "b{}.{}", self.round, self.node.0)
+    }
+}

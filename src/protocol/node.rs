@@ -1,0 +1,100 @@
+//! A node of the world: a client always, and a server while it is one.
+//!
+//! Roles change by role-change requests: an `Install` naming this node makes it a server
+//! (from the state the install carries); an `Install` without it retires its replica. A
+//! node keeps its tokens in either role, and a retired replica keeps its table.
+
+use super::client::{Client, ClientOptions};
+use super::config::Config;
+use super::message::{Message, Outputs, Timer};
+use super::request::{Refusal, Request};
+use super::server::Server;
+use super::types::{Instant, NodeId, RequestId, TokenValue};
+
+/// One node: its client part, and its replica while it is (or once was) a server.
+///
+/// Methods: getters (`id`, `is_server`, `client`, `replica`), `submit` for the
+/// application's requests, and `handle_message` / `handle_timer` for input.
+#[derive(Clone, Debug)]
+pub struct Node {
+    id: NodeId,
+    client: Client,
+    replica: Option<Server>,
+}
+
+impl Node {
+    /// A node that starts as a client of `config`.
+    pub fn new_client(id: NodeId, config: Config, options: ClientOptions) -> Node {
+        Node { id, client: Client::new(id, config, options), replica: None }
+    }
+
+    /// A node that starts as a server of `config` with `table` (indexed by token id).
+    pub fn new_server(id: NodeId, config: Config, table: Vec<TokenValue>, options: ClientOptions) -> Node {
+        let replica = Server::new(id, config.clone(), table);
+        Node { id, client: Client::new(id, config, options), replica: Some(replica) }
+    }
+
+    /// This node's id.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// Whether this node serves the token table now.
+    pub fn is_server(&self) -> bool {
+        self.replica.as_ref().is_some_and(|replica| !replica.is_retired())
+    }
+
+    /// The client part: its request queue and its view of the configuration.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The replica, while this node is a server or after it retired from being one.
+    pub fn replica(&self) -> Option<&Server> {
+        self.replica.as_ref()
+    }
+
+    /// Queue `request` from the application; a server refuses it (only clients issue
+    /// requests). Returns the id its reply will carry.
+    pub fn submit(&mut self, now: Instant, request: Request, out: &mut Outputs) -> RequestId {
+        if self.is_server() {
+            return self.client.refuse(request, Refusal::NotAClient { node: self.id }, out);
+        }
+        self.client.submit(now, request, out)
+    }
+
+    /// The id the next submitted request will get.
+    pub fn next_request_id(&self) -> RequestId {
+        self.client.next_request_id()
+    }
+
+    /// Handle one message from `from`.
+    pub fn handle_message(&mut self, now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
+        match message {
+            Message::Read { .. } | Message::Write { .. } | Message::Seal { .. } | Message::Accept { .. } => {
+                if let Some(replica) = self.replica.as_mut() {
+                    replica.handle_message(now, from, message, out);
+                }
+            }
+            Message::Install { config, table } => self.on_install(now, from, config, table, out),
+            _ => self.client.handle_message(now, from, message, out),
+        }
+    }
+
+    /// Handle a timer this node set.
+    pub fn handle_timer(&mut self, now: Instant, timer: Timer, out: &mut Outputs) {
+        self.client.handle_timer(now, timer, out);
+    }
+
+    fn on_install(&mut self, now: Instant, from: NodeId, config: &Config, table: &[TokenValue], out: &mut Outputs) {
+        match self.replica.as_mut() {
+            Some(replica) => replica.install(config, table),
+            None if config.contains(self.id) => {
+                self.replica = Some(Server::new(self.id, config.clone(), table.to_vec()))
+            }
+            None => {}
+        }
+        self.client.learn_config(now, config, out);
+        out.send(from, Message::InstallAck { epoch: config.epoch });
+    }
+}
