@@ -108,9 +108,12 @@ impl Report {
         );
         let _ = writeln!(
             text,
-            "  dropped by     omission at sender {}, omission at receiver {}, link loss {}",
-            c.dropped_sender_omission, c.dropped_receiver_omission, c.dropped_link_loss
+            "  dropped by     omission at sender {}, omission at receiver {}, link loss {}, partition {}",
+            c.dropped_sender_omission, c.dropped_receiver_omission, c.dropped_link_loss, c.dropped_partition
         );
+        if c.messages_duplicated > 0 {
+            let _ = writeln!(text, "  duplicated    {}", c.messages_duplicated);
+        }
         let _ = writeln!(
             text,
             "requests        {} submitted, {} answered, {} unanswered",
