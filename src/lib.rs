@@ -5,6 +5,7 @@
 pub mod protocol;
 pub mod report;
 pub mod scenario;
+pub mod scripted;
 pub mod sim;
 pub mod verdict;
 

@@ -71,7 +71,8 @@ impl Report {
     /// Summarise the finished run `sim`, which ended with `end`.
     pub fn new(sim: &Simulation, end: RunEnd) -> Report {
         let liveness_required = sim.scenario().expect.liveness;
-        let checks = basic_checks(sim, end);
+        let mut checks = basic_checks(sim, end);
+        checks.extend(crate::scripted::answers_check(sim));
         let passed = checks.iter().all(|check| check.passed || (!liveness_required && is_liveness(check)));
         let counters = sim.counters().clone();
         Report {

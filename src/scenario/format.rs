@@ -1,7 +1,7 @@
 //! The parts of a scenario file, one type per table. `sim-scenarios/README.md` documents
 //! every key, its default and its range; keep the two in step.
 
-use crate::protocol::{NodeId, Request, TokenId};
+use crate::protocol::{NodeId, Outcome, Refusal, Request, TokenId};
 use crate::sim::{OmissionKind, Ratio};
 use serde::{Deserialize, Serialize};
 
@@ -175,6 +175,36 @@ pub struct RequestSpec {
     /// A listing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gettokens: Option<GetTokensSpec>,
+    /// The answer the request must get, checked by the run's verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<ExpectedAnswer>,
+}
+
+/// The answer an explicit request must get: `expect = "ok"`, say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectedAnswer {
+    /// A pay answered ok, or a listing.
+    Ok,
+    /// Any refusal.
+    Refused,
+    /// Refused: the caller does not own the token.
+    NotOwner,
+    /// Refused: the caller tried to pay itself.
+    SelfPayment,
+}
+
+impl ExpectedAnswer {
+    /// Whether `outcome` is this answer.
+    pub fn matches(&self, outcome: &Outcome) -> bool {
+        match (self, outcome) {
+            (ExpectedAnswer::Ok, Outcome::Paid { .. } | Outcome::Tokens { .. }) => true,
+            (ExpectedAnswer::Refused, Outcome::Refused(_)) => true,
+            (ExpectedAnswer::NotOwner, Outcome::Refused(Refusal::NotOwner { .. })) => true,
+            (ExpectedAnswer::SelfPayment, Outcome::Refused(Refusal::SelfPayment { .. })) => true,
+            _ => false,
+        }
+    }
 }
 
 impl RequestSpec {
