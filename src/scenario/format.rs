@@ -197,13 +197,13 @@ pub enum ExpectedAnswer {
 impl ExpectedAnswer {
     /// Whether `outcome` is this answer.
     pub fn matches(&self, outcome: &Outcome) -> bool {
-        match (self, outcome) {
-            (ExpectedAnswer::Ok, Outcome::Paid { .. } | Outcome::Tokens { .. }) => true,
-            (ExpectedAnswer::Refused, Outcome::Refused(_)) => true,
-            (ExpectedAnswer::NotOwner, Outcome::Refused(Refusal::NotOwner { .. })) => true,
-            (ExpectedAnswer::SelfPayment, Outcome::Refused(Refusal::SelfPayment { .. })) => true,
-            _ => false,
-        }
+        matches!(
+            (self, outcome),
+            (ExpectedAnswer::Ok, Outcome::Paid { .. } | Outcome::Tokens { .. })
+                | (ExpectedAnswer::Refused, Outcome::Refused(_))
+                | (ExpectedAnswer::NotOwner, Outcome::Refused(Refusal::NotOwner { .. }))
+                | (ExpectedAnswer::SelfPayment, Outcome::Refused(Refusal::SelfPayment { .. }))
+        )
     }
 }
 

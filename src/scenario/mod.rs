@@ -179,12 +179,21 @@ fn parse_error(error: &toml::de::Error, text: &str, origin: &str, spans: &Option
         (Some(span), Some(spans)) => spans.key_at(span.start).map(str::to_string),
         _ => None,
     };
-    let message: Vec<&str> = error.message().lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+    let lines: Vec<&str> = error.message().lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+    let mut message = lines.join("; ");
+    for (machine, person) in
+        [("expected u64", "expected a whole number, 0 or more"), ("expected u32", "expected a whole number, 0 or more")]
+    {
+        message = message.replace(machine, person);
+    }
+    if spans.is_none() {
+        message = format!("not valid TOML: {message}");
+    }
     ScenarioError::Parse {
         origin: origin.to_string(),
         location: span.map(|span| Location::of_offset(text, span.start)),
         key,
-        message: message.join("; "),
+        message,
     }
 }
 
