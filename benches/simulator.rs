@@ -38,7 +38,7 @@ fn default_world(bencher: Bencher) {
 #[divan::bench(args = [250, 500, 1000, 2000, 4000])]
 fn requests(bencher: Bencher, requests: u64) {
     let mut scenario = Scenario::default_scenario();
-    scenario.workload.requests = requests;
+    scenario.random_workload_mut().requests = requests;
     run(bencher, scenario);
 }
 

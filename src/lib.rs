@@ -17,7 +17,7 @@
 //! use tokensim::scenario::Scenario;
 //!
 //! let mut scenario = Scenario::default_scenario(); // 5 servers (2 faulty), 6 clients
-//! scenario.workload.requests = 50;
+//! scenario.random_workload_mut().requests = 50;
 //! let (first, report) = tokensim::run_scenario(&scenario, 42)?;
 //! let (second, _) = tokensim::run_scenario(&scenario, 42)?;
 //! assert_eq!(first.event_hash(), second.event_hash()); // same seed, same run
@@ -30,6 +30,7 @@
 pub mod protocol;
 pub mod report;
 pub mod scenario;
+pub mod scripted;
 pub mod sim;
 pub mod verdict;
 

@@ -75,7 +75,8 @@ impl Report {
     /// Summarise the finished run `sim`, which ended with `end`.
     pub fn new(sim: &Simulation, end: RunEnd) -> Report {
         let liveness_required = sim.scenario().expect.liveness;
-        let checks = basic_checks(sim, end);
+        let mut checks = basic_checks(sim, end);
+        checks.extend(crate::scripted::answers_check(sim));
         let passed = checks.iter().all(|check| check.passed || (!liveness_required && is_liveness(check)));
         let counters = sim.counters().clone();
         Report {
@@ -112,9 +113,12 @@ impl Report {
         );
         let _ = writeln!(
             text,
-            "  dropped by     omission at sender {}, omission at receiver {}, link loss {}",
-            c.dropped_sender_omission, c.dropped_receiver_omission, c.dropped_link_loss
+            "  dropped by     omission at sender {}, omission at receiver {}, link loss {}, partition {}",
+            c.dropped_sender_omission, c.dropped_receiver_omission, c.dropped_link_loss, c.dropped_partition
         );
+        if c.messages_duplicated > 0 {
+            let _ = writeln!(text, "  duplicated    {}", c.messages_duplicated);
+        }
         let _ = writeln!(
             text,
             "requests        {} submitted, {} answered, {} unanswered",

@@ -6,7 +6,7 @@ use tokensim::sim::RunEnd;
 #[test]
 fn the_default_world_keeps_every_basic_invariant_over_many_seeds() {
     let mut scenario = Scenario::default_scenario();
-    scenario.workload.requests = 300; // a shorter workload keeps the debug-mode test quick
+    scenario.random_workload_mut().requests = 300; // a shorter workload keeps the debug-mode test quick
     for seed in 0..40 {
         let (sim, report) = tokensim::run_scenario(&scenario, seed).expect("the default scenario is valid");
         let failed: Vec<_> = report.checks.iter().filter(|check| !check.passed).collect();
@@ -24,7 +24,7 @@ fn the_default_run_matches_the_issue() {
     let world = scenario.world("default").expect("valid");
     assert_eq!((world.servers.len(), world.clients.len(), world.owners.len()), (5, 6, 60));
     assert_eq!(scenario.faults.len(), 2);
-    assert_eq!((scenario.workload.requests, scenario.seed), (1000, 1));
+    assert_eq!((scenario.random_workload().requests, scenario.seed), (1000, 1));
     let (sim, report) = tokensim::run_scenario(&scenario, scenario.seed).expect("valid");
     assert!(report.passed, "{}", report.to_text());
     let total: u32 = report.tokens_per_owner.iter().map(|(_, count)| count).sum();
@@ -35,7 +35,7 @@ fn the_default_run_matches_the_issue() {
 #[test]
 fn a_silent_majority_ends_the_run_with_the_stuck_requests_reported() {
     let mut scenario = Scenario::default_scenario();
-    scenario.workload.requests = 20;
+    scenario.random_workload_mut().requests = 20;
     scenario.expect.liveness = false;
     scenario.expect.break_fault_budget = true;
     scenario.expect.liveness_budget_us = 5_000_000;

@@ -18,6 +18,10 @@ pub struct Counters {
     pub dropped_receiver_omission: u64,
     /// Messages lost on their link.
     pub dropped_link_loss: u64,
+    /// Messages lost to a partition.
+    pub dropped_partition: u64,
+    /// Extra copies of messages the network delivered (duplication).
+    pub messages_duplicated: u64,
     /// Timers that fired.
     pub timers_fired: u64,
 }
@@ -25,7 +29,7 @@ pub struct Counters {
 impl Counters {
     /// All messages lost, whatever the reason.
     pub fn messages_dropped(&self) -> u64 {
-        self.dropped_sender_omission + self.dropped_receiver_omission + self.dropped_link_loss
+        self.dropped_sender_omission + self.dropped_receiver_omission + self.dropped_link_loss + self.dropped_partition
     }
 
     pub(crate) fn count_drop(&mut self, reason: DropReason) {
@@ -33,6 +37,7 @@ impl Counters {
             DropReason::SenderOmission => self.dropped_sender_omission += 1,
             DropReason::ReceiverOmission => self.dropped_receiver_omission += 1,
             DropReason::LinkLoss => self.dropped_link_loss += 1,
+            DropReason::Partition => self.dropped_partition += 1,
         }
     }
 }

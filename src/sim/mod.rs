@@ -10,6 +10,7 @@ mod history;
 mod network;
 mod queue;
 mod rng;
+mod script;
 mod workload;
 mod writes;
 
@@ -71,6 +72,8 @@ pub struct Simulation {
     writes: WriteLog,
     /// Set once the workload has issued every request: the liveness deadline.
     deadline: Option<Instant>,
+    /// Explicit requests of the scenario not yet handed to their clients.
+    scripted_left: usize,
     end: Option<RunEnd>,
     fingerprint: Fingerprint,
 }
@@ -101,7 +104,8 @@ impl Simulation {
             network.set_fault(server, Some(omission));
         }
         let rng = SimRng::new(seed, Stream::Workload);
-        let workload = RandomWorkload::new(scenario.workload.clone(), rng, world.owners.clone(), world.clients.clone());
+        let workload =
+            RandomWorkload::new(scenario.random_workload(), rng, world.owners.clone(), world.clients.clone());
         let mut simulation = Simulation {
             scenario: scenario.clone(),
             seed,
@@ -115,17 +119,19 @@ impl Simulation {
             counters: Counters::default(),
             writes: WriteLog::new(&initial),
             deadline: None,
+            scripted_left: scenario.requests.len(),
             end: None,
             fingerprint: Fingerprint::default(),
             world,
         };
+        simulation.schedule_script();
         simulation.schedule_first_arrivals();
         Ok(simulation)
     }
 
     fn schedule_first_arrivals(&mut self) {
         if self.workload.finished() {
-            self.deadline = Some(self.now.after_us(self.scenario.expect.liveness_budget_us));
+            self.start_liveness_clock();
             return;
         }
         for client in self.world.clients.clone() {
@@ -148,7 +154,7 @@ impl Simulation {
         if let Some(end) = self.end {
             return Some(end);
         }
-        if self.workload.finished() && self.history.unanswered().next().is_none() {
+        if self.all_issued() && self.history.unanswered().next().is_none() {
             return self.finish(RunEnd::Completed);
         }
         let Some(next) = self.queue.peek_time() else { return self.finish(RunEnd::Stalled) };
@@ -181,6 +187,8 @@ impl Simulation {
                 });
             }
             Event::Arrival { client } => self.arrival(client),
+            Event::Scripted { index } => self.scripted_request(index),
+            Event::Fault { index } => self.scheduled_fault(index),
         }
     }
 
@@ -204,8 +212,8 @@ impl Simulation {
         if !self.workload.finished() {
             let gap_us = self.workload.next_gap_us();
             self.queue.push(self.now.after_us(gap_us), Event::Arrival { client });
-        } else if self.deadline.is_none() {
-            self.deadline = Some(self.now.after_us(self.scenario.expect.liveness_budget_us));
+        } else {
+            self.start_liveness_clock();
         }
         self.submit(client, request);
     }
@@ -245,8 +253,14 @@ impl Simulation {
                 self.writes.record(*token, *value, self.now);
             }
         }
+        if self.network.separated(from, to) {
+            return self.counters.count_drop(DropReason::Partition);
+        }
         match self.network.on_send(from) {
-            Ok(delay_us) => self.queue.push(self.now.after_us(delay_us), Event::Deliver { from, to, message }),
+            Ok(delay_us) => {
+                self.duplicate(from, to, &message);
+                self.queue.push(self.now.after_us(delay_us), Event::Deliver { from, to, message })
+            }
             Err(reason) => self.counters.count_drop(reason),
         }
     }

@@ -15,11 +15,19 @@ pub struct NetworkOptions {
     pub delay_us_max: u64,
     /// The chance that any message is lost on its link (fair loss), faults aside.
     pub link_loss: Ratio,
+    /// The chance that a message that is not lost is delivered twice (each copy with its
+    /// own delay).
+    pub duplicate_ratio: Ratio,
 }
 
 impl Default for NetworkOptions {
     fn default() -> NetworkOptions {
-        NetworkOptions { delay_us_min: 1_000, delay_us_max: 20_000, link_loss: Ratio::NEVER }
+        NetworkOptions {
+            delay_us_min: 1_000,
+            delay_us_max: 20_000,
+            link_loss: Ratio::NEVER,
+            duplicate_ratio: Ratio::NEVER,
+        }
     }
 }
 
@@ -65,6 +73,8 @@ pub enum DropReason {
     ReceiverOmission,
     /// Loss on the link.
     LinkLoss,
+    /// The sender and receiver are on different sides of a partition.
+    Partition,
 }
 
 impl DropReason {
@@ -74,6 +84,7 @@ impl DropReason {
             DropReason::SenderOmission => "omission at sender",
             DropReason::ReceiverOmission => "omission at receiver",
             DropReason::LinkLoss => "link loss",
+            DropReason::Partition => "partition",
         }
     }
 }
@@ -84,12 +95,14 @@ pub(crate) struct Network {
     options: NetworkOptions,
     /// Indexed by node id; `None` for a node without a fault.
     faults: Vec<Option<Omission>>,
+    /// Indexed by node id; the nodes cut off from the rest by the current partition.
+    cut_off: Vec<bool>,
     rng: SimRng,
 }
 
 impl Network {
     pub(crate) fn new(options: NetworkOptions, node_count: usize, rng: SimRng) -> Network {
-        Network { options, faults: vec![None; node_count + 1], rng }
+        Network { options, faults: vec![None; node_count + 1], cut_off: vec![false; node_count + 1], rng }
     }
 
     /// Make `node` faulty with `omission`, or correct again with `None`.
@@ -99,6 +112,36 @@ impl Network {
 
     pub(crate) fn fault(&self, node: NodeId) -> Option<Omission> {
         self.faults.get(node.0 as usize).copied().flatten()
+    }
+
+    /// Cut `nodes` off from the rest, replacing any earlier partition.
+    pub(crate) fn partition(&mut self, nodes: &[NodeId]) {
+        self.repair();
+        for node in nodes {
+            if let Some(slot) = self.cut_off.get_mut(node.0 as usize) {
+                *slot = true;
+            }
+        }
+    }
+
+    /// End the partition.
+    pub(crate) fn repair(&mut self) {
+        self.cut_off.iter_mut().for_each(|slot| *slot = false);
+    }
+
+    /// Whether a partition separates `from` and `to`. Draws nothing.
+    pub(crate) fn separated(&self, from: NodeId, to: NodeId) -> bool {
+        let side = |node: NodeId| self.cut_off.get(node.0 as usize).copied().unwrap_or(false);
+        side(from) != side(to)
+    }
+
+    /// The delay of a duplicate of a message just sent, if it is duplicated. Draws only
+    /// when duplication is on, so runs without it are unchanged.
+    pub(crate) fn duplicate_delay_us(&mut self) -> Option<u64> {
+        if self.options.duplicate_ratio.is_never() || !self.rng.chance(self.options.duplicate_ratio) {
+            return None;
+        }
+        Some(self.rng.between(self.options.delay_us_min, self.options.delay_us_max))
     }
 
     /// A message leaves `from`: its delay, or why it is lost on the way out.

@@ -13,6 +13,10 @@ pub(crate) enum Event {
     Timer { node: NodeId, timer: Timer },
     /// The workload hands `client` its next random request.
     Arrival { client: NodeId },
+    /// The scenario's explicit request `requests[index]` is handed to its client.
+    Scripted { index: usize },
+    /// The scenario's fault event `schedule[index]` happens.
+    Fault { index: usize },
 }
 
 struct Entry {

@@ -1,0 +1,244 @@
+//! The parts of a scenario file, one type per table. `sim-scenarios/README.md` documents
+//! every key, its default and its range; keep the two in step.
+
+use crate::protocol::{NodeId, Outcome, Refusal, Request, TokenId};
+use crate::sim::{OmissionKind, Ratio};
+use serde::{Deserialize, Serialize};
+
+/// Which protocol the servers and clients run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Variant {
+    /// The protocol as `PROTOCOL.md` asks for it.
+    #[default]
+    Correct,
+}
+
+impl Variant {
+    /// Every known variant, in the order the docs list them.
+    pub const ALL: &'static [Variant] = &[Variant::Correct];
+
+    /// The name a scenario file uses.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Variant::Correct => "correct",
+        }
+    }
+}
+
+/// The world's size and who owns what. Clients get node ids `1..=clients`, servers the ids
+/// after them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorldOptions {
+    /// How many servers replicate the table (3 to 7).
+    pub servers: u32,
+    /// How many clients there are (1 to 1000).
+    pub clients: u32,
+    /// Tokens per client; token `i` starts owned by client `(i % clients) + 1`. Leave out
+    /// when `owners` is given; 10 when both are left out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokens_per_client: Option<u32>,
+    /// Explicit initial owners: token `i` starts owned by client `owners[i]`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<NodeId>,
+}
+
+impl Default for WorldOptions {
+    fn default() -> WorldOptions {
+        WorldOptions { servers: 5, clients: 6, tokens_per_client: None, owners: Vec::new() }
+    }
+}
+
+/// Tokens per client when neither `tokens_per_client` nor `owners` is given.
+pub const TOKENS_PER_CLIENT_DEFAULT: u32 = 10;
+
+/// Client timing.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ClientTiming {
+    /// How long a client waits for answers before resending a phase.
+    pub retransmit_timeout_us: u64,
+}
+
+impl Default for ClientTiming {
+    fn default() -> ClientTiming {
+        ClientTiming { retransmit_timeout_us: 60_000 }
+    }
+}
+
+/// One faulty server: from the start in `[[faults]]`, or from a scheduled `make_faulty`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSpec {
+    /// The server's node id.
+    pub server: NodeId,
+    /// Which of its messages are lost.
+    pub kind: OmissionKind,
+    /// How many of them (1 = all: a silent server).
+    pub ratio: Ratio,
+}
+
+/// `heal = { server = 9 }`: a faulty server becomes correct again.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HealSpec {
+    /// The server's node id.
+    pub server: NodeId,
+}
+
+/// One entry of `[[schedule]]`: at `at_ms`, exactly one fault action.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduledEvent {
+    /// When, in simulated milliseconds from the start.
+    pub at_ms: u64,
+    /// A server starts losing messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub make_faulty: Option<FaultSpec>,
+    /// A server stops losing messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub heal: Option<HealSpec>,
+    /// These nodes are cut off from the rest (replacing any earlier partition).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<Vec<NodeId>>,
+    /// `repair = true`: the partition ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repair: Option<bool>,
+}
+
+/// What a scheduled event does, once validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FaultAction {
+    /// A server starts losing messages.
+    MakeFaulty(FaultSpec),
+    /// A server stops losing messages.
+    Heal(NodeId),
+    /// These nodes are cut off from the rest.
+    Partition(Vec<NodeId>),
+    /// The partition ends.
+    Repair,
+}
+
+impl ScheduledEvent {
+    /// The one action this event names; `None` unless exactly one is given.
+    pub fn action(&self) -> Option<FaultAction> {
+        let actions = [
+            self.make_faulty.clone().map(FaultAction::MakeFaulty),
+            self.heal.as_ref().map(|heal| FaultAction::Heal(heal.server)),
+            self.partition.clone().map(FaultAction::Partition),
+            self.repair.map(|_| FaultAction::Repair),
+        ];
+        let mut given = actions.into_iter().flatten();
+        match (given.next(), given.next()) {
+            (Some(action), None) => Some(action),
+            _ => None,
+        }
+    }
+
+    /// When, in simulated microseconds.
+    pub fn at_us(&self) -> u64 {
+        self.at_ms.saturating_mul(1000)
+    }
+}
+
+/// `pay = { token = 3, to = 2 }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PaySpec {
+    /// The token to move.
+    pub token: TokenId,
+    /// The node that receives it.
+    pub to: NodeId,
+}
+
+/// `gettokens = { owner = 2 }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GetTokensSpec {
+    /// Whose tokens to list.
+    pub owner: NodeId,
+}
+
+/// One entry of `[[requests]]`: at `at_ms`, `client` is handed one request.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// When, in simulated milliseconds from the start.
+    pub at_ms: u64,
+    /// The client that issues it.
+    pub client: NodeId,
+    /// A payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pay: Option<PaySpec>,
+    /// A listing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gettokens: Option<GetTokensSpec>,
+    /// The answer the request must get, checked by the run's verdict.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect: Option<ExpectedAnswer>,
+}
+
+/// The answer an explicit request must get: `expect = "ok"`, say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExpectedAnswer {
+    /// A pay answered ok, or a listing.
+    Ok,
+    /// Any refusal.
+    Refused,
+    /// Refused: the caller does not own the token.
+    NotOwner,
+    /// Refused: the caller tried to pay itself.
+    SelfPayment,
+}
+
+impl ExpectedAnswer {
+    /// Whether `outcome` is this answer.
+    pub fn matches(&self, outcome: &Outcome) -> bool {
+        matches!(
+            (self, outcome),
+            (ExpectedAnswer::Ok, Outcome::Paid { .. } | Outcome::Tokens { .. })
+                | (ExpectedAnswer::Refused, Outcome::Refused(_))
+                | (ExpectedAnswer::NotOwner, Outcome::Refused(Refusal::NotOwner { .. }))
+                | (ExpectedAnswer::SelfPayment, Outcome::Refused(Refusal::SelfPayment { .. }))
+        )
+    }
+}
+
+impl RequestSpec {
+    /// The one request this entry names; `None` unless exactly one is given.
+    pub fn request(&self) -> Option<Request> {
+        match (&self.pay, &self.gettokens) {
+            (Some(pay), None) => Some(Request::Pay { token: pay.token, to: pay.to }),
+            (None, Some(get)) => Some(Request::GetTokens { owner: get.owner }),
+            _ => None,
+        }
+    }
+
+    /// When, in simulated microseconds.
+    pub fn at_us(&self) -> u64 {
+        self.at_ms.saturating_mul(1000)
+    }
+}
+
+/// What a run must show. Safety is always required.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Expectations {
+    /// Every request of a correct client must be answered. May be `false` only together
+    /// with `break_fault_budget = true`.
+    pub liveness: bool,
+    /// Allow half or more of the servers to be faulty (then liveness may fail).
+    pub break_fault_budget: bool,
+    /// How long after the last request is issued (or the last scheduled fault event,
+    /// whichever is later) every request must be answered.
+    pub liveness_budget_us: u64,
+}
+
+impl Default for Expectations {
+    fn default() -> Expectations {
+        Expectations { liveness: true, break_fault_budget: false, liveness_budget_us: 60_000_000 }
+    }
+}

@@ -1,0 +1,213 @@
+//! Scenarios: the world, protocol variant, network, faults, fault schedule, workload and
+//! expectations of a run, read from TOML.
+//!
+//! TOML because people write these by hand: it has comments, needs no quoting of keys, and
+//! its parser reports the line and column of every mistake. Every table and key is optional;
+//! what is left out takes the default, and the defaults reproduce the seed's world. The
+//! format is documented key by key in `sim-scenarios/README.md`.
+//!
+//! Reading a file is three steps: deserialize (unknown keys and wrong types are refused
+//! there), validate (ranges, ids, the fault budget), and, for any error, find the line and
+//! column of the key at fault in the text.
+
+mod error;
+mod format;
+mod seeds;
+mod spans;
+mod validate;
+
+pub use error::{Location, ScenarioError};
+pub use format::{
+    ClientTiming, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, PaySpec, RequestSpec,
+    ScheduledEvent, Variant, WorldOptions, TOKENS_PER_CLIENT_DEFAULT,
+};
+pub use seeds::{Seeds, SEEDS_MAX};
+pub use validate::{AT_MS_MAX, CLIENTS_MAX, TOKENS_MAX};
+
+use crate::protocol::NodeId;
+use crate::sim::{NetworkOptions, Omission, RandomWorkloadOptions};
+use serde::{Deserialize, Serialize};
+use spans::Spans;
+
+/// The embedded default scenario: what `tokensim run` runs with no file.
+pub const DEFAULT_SCENARIO: &str = include_str!("../../sim-scenarios/default.toml");
+
+/// A complete description of a run, but for its seed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// A short name, printed in reports and trace headers.
+    #[serde(default = "default_name")]
+    pub name: String,
+    /// What the scenario demonstrates.
+    #[serde(default)]
+    pub description: String,
+    /// Which protocol runs.
+    #[serde(default)]
+    pub variant: Variant,
+    /// The seed used when none is given on the command line.
+    #[serde(default = "default_seed")]
+    pub seed: u64,
+    /// The seeds the scenario tests run it with; just `seed` when empty.
+    #[serde(default)]
+    pub seeds: Seeds,
+    /// Who exists and who owns what.
+    #[serde(default)]
+    pub world: WorldOptions,
+    /// How messages travel.
+    #[serde(default)]
+    pub network: NetworkOptions,
+    /// How clients retransmit.
+    #[serde(default)]
+    pub client: ClientTiming,
+    /// Which servers suffer omission faults from the start.
+    #[serde(default)]
+    pub faults: Vec<FaultSpec>,
+    /// Fault events at set times: make faulty, heal, partition, repair.
+    #[serde(default)]
+    pub schedule: Vec<ScheduledEvent>,
+    /// The random requests; left out, the seed's random workload runs unless `requests`
+    /// lists explicit ones (then no random requests run).
+    #[serde(default)]
+    pub workload: Option<RandomWorkloadOptions>,
+    /// Explicit requests at set times.
+    #[serde(default)]
+    pub requests: Vec<RequestSpec>,
+    /// What the run must show.
+    #[serde(default)]
+    pub expect: Expectations,
+}
+
+/// The nodes and initial owners a valid scenario describes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct World {
+    /// Client node ids, ascending.
+    pub clients: Vec<NodeId>,
+    /// Server node ids, ascending.
+    pub servers: Vec<NodeId>,
+    /// Initial owner of each token, indexed by token id.
+    pub owners: Vec<NodeId>,
+}
+
+impl World {
+    /// Every node id, ascending.
+    pub fn nodes(&self) -> Vec<NodeId> {
+        let mut nodes: Vec<NodeId> = self.clients.iter().chain(&self.servers).copied().collect();
+        nodes.sort_unstable();
+        nodes
+    }
+}
+
+/// The fewest and most servers a configuration may have.
+pub const SERVERS_MIN: u32 = 3;
+/// See [`SERVERS_MIN`].
+pub const SERVERS_MAX: u32 = 7;
+
+impl Scenario {
+    /// Parse and validate a scenario from TOML `text`; `origin` names it in errors (a file
+    /// path, say). Errors carry the line, column and key at fault.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Scenario, ScenarioError> {
+        let spans = Spans::of(text);
+        if text.trim().is_empty() || spans.as_ref().is_some_and(Spans::is_empty) {
+            return Err(ScenarioError::Empty { origin: origin.to_string() });
+        }
+        let scenario: Scenario = toml::from_str(text).map_err(|error| parse_error(&error, text, origin, &spans))?;
+        if let Err(problem) = scenario.validate() {
+            let location = spans.as_ref().and_then(|spans| spans.locate(&problem.key));
+            let location = location.map(|span| Location::of_offset(text, span.start));
+            return Err(problem.into_error(origin, location));
+        }
+        Ok(scenario)
+    }
+
+    /// The embedded default scenario.
+    pub fn default_scenario() -> Scenario {
+        Scenario::from_toml(DEFAULT_SCENARIO, "default.toml").expect("the embedded default scenario is valid")
+    }
+
+    /// Check every value and build the world; `origin` names the scenario in errors (which
+    /// carry no location: use [`Scenario::from_toml`] to get one).
+    pub fn world(&self, origin: &str) -> Result<World, ScenarioError> {
+        self.validate().map_err(|problem| problem.into_error(origin, None))
+    }
+
+    /// The omission fault of each server faulty from the start.
+    pub fn omissions(&self) -> impl Iterator<Item = (NodeId, Omission)> + '_ {
+        self.faults.iter().map(|f| (f.server, Omission { kind: f.kind, ratio: f.ratio }))
+    }
+
+    /// Whether the scenario keeps fewer than half of its servers faulty at every moment
+    /// (a server cut off by a partition counts as faulty).
+    pub fn within_fault_budget(&self) -> bool {
+        match self.validate() {
+            Ok(world) => self.most_faulty(&world).0 * 2 < world.servers.len(),
+            Err(_) => false,
+        }
+    }
+
+    /// The random workload that runs: as written; the seed's when neither `workload` nor
+    /// `requests` is given; none (zero requests) when only `requests` is.
+    pub fn random_workload(&self) -> RandomWorkloadOptions {
+        match &self.workload {
+            Some(workload) => workload.clone(),
+            None if self.requests.is_empty() => RandomWorkloadOptions::default(),
+            None => RandomWorkloadOptions { requests: 0, ..RandomWorkloadOptions::default() },
+        }
+    }
+
+    /// The random workload, to change in place: the one that runs (see
+    /// [`Scenario::random_workload`]), written out so that edits take effect.
+    pub fn random_workload_mut(&mut self) -> &mut RandomWorkloadOptions {
+        let current = self.random_workload();
+        self.workload.get_or_insert(current)
+    }
+
+    /// The seeds to test this scenario with: `seeds`, or just `seed`.
+    pub fn test_seeds(&self) -> Vec<u64> {
+        if self.seeds.0.is_empty() {
+            vec![self.seed]
+        } else {
+            self.seeds.0.clone()
+        }
+    }
+
+    /// The time of the last scheduled fault event or explicit request, in microseconds:
+    /// the liveness budget counts from there at the earliest.
+    pub fn script_end_us(&self) -> u64 {
+        let events = self.schedule.iter().map(ScheduledEvent::at_us);
+        events.chain(self.requests.iter().map(RequestSpec::at_us)).max().unwrap_or(0)
+    }
+}
+
+/// A deserialization error, placed: its line and column, and the key it is in.
+fn parse_error(error: &toml::de::Error, text: &str, origin: &str, spans: &Option<Spans>) -> ScenarioError {
+    let span = error.span();
+    let key = match (&span, spans) {
+        (Some(span), Some(spans)) => spans.key_at(span.start).map(str::to_string),
+        _ => None,
+    };
+    let lines: Vec<&str> = error.message().lines().map(str::trim).filter(|line| !line.is_empty()).collect();
+    let mut message = lines.join("; ");
+    for (machine, person) in
+        [("expected u64", "expected a whole number, 0 or more"), ("expected u32", "expected a whole number, 0 or more")]
+    {
+        message = message.replace(machine, person);
+    }
+    if spans.is_none() {
+        message = format!("not valid TOML: {message}");
+    }
+    ScenarioError::Parse {
+        origin: origin.to_string(),
+        location: span.map(|span| Location::of_offset(text, span.start)),
+        key,
+        message,
+    }
+}
+
+fn default_name() -> String {
+    "unnamed".to_string()
+}
+
+fn default_seed() -> u64 {
+    1
+}

@@ -1,0 +1,249 @@
+//! Checking a deserialized scenario: every value in range, every id naming a node of the
+//! right kind, and the fault budget kept (or broken on purpose).
+
+use super::error::Problem;
+use super::format::{FaultAction, TOKENS_PER_CLIENT_DEFAULT};
+use super::{Scenario, World, SERVERS_MAX, SERVERS_MIN};
+use crate::protocol::NodeId;
+
+/// The most clients a world may have.
+pub const CLIENTS_MAX: u32 = 1000;
+/// The most tokens a world may have.
+pub const TOKENS_MAX: u32 = 100_000;
+/// The latest a scheduled event or request may happen: one simulated day.
+pub const AT_MS_MAX: u64 = 86_400_000;
+
+type Checked<T> = Result<T, Problem>;
+
+impl Scenario {
+    /// Every check; the world the scenario describes.
+    pub(crate) fn validate(&self) -> Checked<World> {
+        let (clients, servers) = self.check_sizes()?;
+        let owners = self.check_owners(&clients)?;
+        self.check_timing()?;
+        let world = World { clients, servers, owners };
+        self.check_faults(&world)?;
+        self.check_schedule(&world)?;
+        self.check_requests(&world)?;
+        self.check_budget(&world)?;
+        Ok(world)
+    }
+
+    fn check_sizes(&self) -> Checked<(Vec<NodeId>, Vec<NodeId>)> {
+        let w = &self.world;
+        if !(SERVERS_MIN..=SERVERS_MAX).contains(&w.servers) {
+            let problem = format!("expected {SERVERS_MIN} to {SERVERS_MAX} servers, found {}", w.servers);
+            return Err(Problem::new("world.servers", problem));
+        }
+        if !(1..=CLIENTS_MAX).contains(&w.clients) {
+            return Err(Problem::new(
+                "world.clients",
+                format!("expected 1 to {CLIENTS_MAX} clients, found {}", w.clients),
+            ));
+        }
+        let clients = (1..=w.clients).map(NodeId).collect();
+        let servers = (w.clients + 1..=w.clients + w.servers).map(NodeId).collect();
+        Ok((clients, servers))
+    }
+
+    fn check_owners(&self, clients: &[NodeId]) -> Checked<Vec<NodeId>> {
+        let w = &self.world;
+        if w.owners.is_empty() {
+            let per_client = w.tokens_per_client.unwrap_or(TOKENS_PER_CLIENT_DEFAULT);
+            let max = TOKENS_MAX / w.clients;
+            if !(1..=max).contains(&per_client) {
+                let problem =
+                    format!("expected 1 to {max} tokens per client ({TOKENS_MAX} in all), found {per_client}");
+                return Err(Problem::new("world.tokens_per_client", problem));
+            }
+            return Ok((0..w.clients * per_client).map(|i| NodeId(i % w.clients + 1)).collect());
+        }
+        if w.tokens_per_client.is_some() {
+            let problem = "give either tokens_per_client or owners, not both (owners sets the tokens)";
+            return Err(Problem::new("world.tokens_per_client", problem));
+        }
+        if w.owners.len() > TOKENS_MAX as usize {
+            return Err(Problem::new("world.owners", format!("expected at most {TOKENS_MAX} tokens")));
+        }
+        if let Some(index) = w.owners.iter().position(|owner| !clients.contains(owner)) {
+            let problem = format!("expected a client id (1 to {}), found {}", w.clients, w.owners[index].0);
+            return Err(Problem::new(format!("world.owners[{index}]"), problem));
+        }
+        Ok(w.owners.clone())
+    }
+
+    fn check_timing(&self) -> Checked<()> {
+        let net = &self.network;
+        if net.delay_us_min > net.delay_us_max {
+            let problem =
+                format!("must not exceed network.delay_us_max ({}), found {}", net.delay_us_max, net.delay_us_min);
+            return Err(Problem::new("network.delay_us_min", problem));
+        }
+        if self.client.retransmit_timeout_us == 0 {
+            return Err(Problem::new("client.retransmit_timeout_us", "expected a positive timeout, found 0"));
+        }
+        if self.expect.liveness_budget_us == 0 {
+            return Err(Problem::new("expect.liveness_budget_us", "expected a positive budget, found 0"));
+        }
+        if !self.expect.liveness && !self.expect.break_fault_budget {
+            let problem = "liveness may be given up only when the fault budget is broken on purpose \
+                           (set expect.break_fault_budget = true)";
+            return Err(Problem::new("expect.liveness", problem));
+        }
+        Ok(())
+    }
+
+    fn check_faults(&self, world: &World) -> Checked<()> {
+        for (index, fault) in self.faults.iter().enumerate() {
+            let key = format!("faults[{index}].server");
+            check_server(world, fault.server, &key)?;
+            if self.faults[..index].iter().any(|earlier| earlier.server == fault.server) {
+                return Err(Problem::new(key, format!("server {} is listed twice", fault.server.0)));
+            }
+        }
+        Ok(())
+    }
+
+    fn check_schedule(&self, world: &World) -> Checked<()> {
+        for (index, event) in self.schedule.iter().enumerate() {
+            let key = |field: &str| format!("schedule[{index}].{field}");
+            check_at(event.at_ms, &key("at_ms"))?;
+            let Some(action) = event.action() else {
+                let problem = "expected exactly one of make_faulty, heal, partition, repair";
+                return Err(Problem::new(format!("schedule[{index}]"), problem));
+            };
+            match action {
+                FaultAction::MakeFaulty(fault) => check_server(world, fault.server, &key("make_faulty.server"))?,
+                FaultAction::Heal(server) => check_server(world, server, &key("heal.server"))?,
+                FaultAction::Partition(nodes) => check_partition(world, &nodes, &key("partition"))?,
+                FaultAction::Repair if event.repair == Some(false) => {
+                    return Err(Problem::new(key("repair"), "expected `repair = true`, found false"));
+                }
+                FaultAction::Repair => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn check_requests(&self, world: &World) -> Checked<()> {
+        let node_count = (world.clients.len() + world.servers.len()) as u32;
+        let is_node = |node: NodeId| (1..=node_count).contains(&node.0);
+        for (index, spec) in self.requests.iter().enumerate() {
+            let key = |field: &str| format!("requests[{index}].{field}");
+            check_at(spec.at_ms, &key("at_ms"))?;
+            if !world.clients.contains(&spec.client) {
+                let problem = format!(
+                    "expected a client id (1 to {}; servers are {} to {node_count}), found {}",
+                    world.clients.len(),
+                    world.clients.len() + 1,
+                    spec.client.0
+                );
+                return Err(Problem::new(key("client"), problem));
+            }
+            if spec.request().is_none() {
+                return Err(Problem::new(format!("requests[{index}]"), "expected exactly one of pay, gettokens"));
+            }
+            if let Some(pay) = &spec.pay {
+                if pay.token.0 as usize >= world.owners.len() {
+                    let problem =
+                        format!("expected a token id (0 to {}), found {}", world.owners.len() - 1, pay.token.0);
+                    return Err(Problem::new(key("pay.token"), problem));
+                }
+                if !is_node(pay.to) {
+                    return Err(Problem::new(
+                        key("pay.to"),
+                        format!("expected a node id (1 to {node_count}), found {}", pay.to.0),
+                    ));
+                }
+            }
+            if let Some(get) = spec.gettokens.as_ref().filter(|get| !is_node(get.owner)) {
+                let problem = format!("expected a node id (1 to {node_count}), found {}", get.owner.0);
+                return Err(Problem::new(key("gettokens.owner"), problem));
+            }
+        }
+        Ok(())
+    }
+
+    /// The most servers that are faulty (or cut off by a partition) at any one time, and
+    /// the key of the entry that first reached it.
+    pub(crate) fn most_faulty(&self, world: &World) -> (usize, String) {
+        let mut faulty: Vec<NodeId> =
+            self.faults.iter().filter(|fault| !fault.ratio.is_never()).map(|fault| fault.server).collect();
+        let mut cut_off: Vec<NodeId> = Vec::new();
+        let count = |faulty: &[NodeId], cut_off: &[NodeId]| {
+            world.servers.iter().filter(|s| faulty.contains(s) || cut_off.contains(s)).count()
+        };
+        let mut most = (count(&faulty, &cut_off), "faults".to_string());
+        for index in self.schedule_order() {
+            match self.schedule[index].action() {
+                Some(FaultAction::MakeFaulty(fault)) => {
+                    faulty.retain(|&server| server != fault.server);
+                    if !fault.ratio.is_never() {
+                        faulty.push(fault.server);
+                    }
+                }
+                Some(FaultAction::Heal(healed)) => faulty.retain(|&server| server != healed),
+                Some(FaultAction::Partition(nodes)) => cut_off = nodes,
+                Some(FaultAction::Repair) => cut_off.clear(),
+                None => {}
+            }
+            let now = count(&faulty, &cut_off);
+            if now > most.0 {
+                most = (now, format!("schedule[{index}]"));
+            }
+        }
+        most
+    }
+
+    fn check_budget(&self, world: &World) -> Checked<()> {
+        let servers = world.servers.len();
+        let (faulty, key) = self.most_faulty(world);
+        if faulty * 2 >= servers && !self.expect.break_fault_budget {
+            let problem = format!(
+                "{faulty} faulty of {servers} servers breaks the fault budget (fewer than half may be faulty); \
+                 set expect.break_fault_budget = true if that is on purpose"
+            );
+            return Err(Problem::new(key, problem));
+        }
+        if self.expect.break_fault_budget && faulty * 2 < servers {
+            let problem =
+                format!("says it breaks the fault budget, but at most {faulty} of {servers} servers are faulty");
+            return Err(Problem::new("expect.break_fault_budget", problem));
+        }
+        Ok(())
+    }
+
+    /// Indices of `schedule`, by time; entries at the same time in file order.
+    pub(crate) fn schedule_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.schedule.len()).collect();
+        order.sort_by_key(|&index| self.schedule[index].at_ms);
+        order
+    }
+}
+
+fn check_server(world: &World, server: NodeId, key: &str) -> Checked<()> {
+    if world.servers.contains(&server) {
+        return Ok(());
+    }
+    let (first, last) = (world.servers[0].0, world.servers[world.servers.len() - 1].0);
+    Err(Problem::new(key, format!("expected a server id ({first} to {last}; clients come first), found {}", server.0)))
+}
+
+fn check_partition(world: &World, nodes: &[NodeId], key: &str) -> Checked<()> {
+    let node_count = world.clients.len() + world.servers.len();
+    if nodes.is_empty() {
+        return Err(Problem::new(key, "expected at least one node to cut off, found an empty list"));
+    }
+    if let Some(index) = nodes.iter().position(|node| !(1..=node_count as u32).contains(&node.0)) {
+        let problem = format!("expected a node id (1 to {node_count}), found {}", nodes[index].0);
+        return Err(Problem::new(format!("{key}[{index}]"), problem));
+    }
+    Ok(())
+}
+
+fn check_at(at_ms: u64, key: &str) -> Checked<()> {
+    if at_ms > AT_MS_MAX {
+        return Err(Problem::new(key, format!("expected at most {AT_MS_MAX} ms (one simulated day), found {at_ms}")));
+    }
+    Ok(())
+}

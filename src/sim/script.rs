@@ -1,0 +1,69 @@
+//! What a scenario scripts: fault events at set times (make faulty, heal, partition,
+//! repair) acting on the network model, explicit requests at set times, and message
+//! duplication. Kept apart from the event loop in `mod.rs`, which only dispatches here.
+
+use super::queue::Event;
+use super::Simulation;
+use crate::protocol::{Instant, Message, NodeId};
+use crate::scenario::FaultAction;
+use crate::sim::Omission;
+
+impl Simulation {
+    /// Queue every scheduled fault event and explicit request of the scenario. Events come
+    /// before requests at the same instant, each list in file order.
+    pub(super) fn schedule_script(&mut self) {
+        for index in self.scenario.schedule_order() {
+            let at = Instant(self.scenario.schedule[index].at_us());
+            self.queue.push(at, Event::Fault { index });
+        }
+        let mut requests: Vec<usize> = (0..self.scenario.requests.len()).collect();
+        requests.sort_by_key(|&index| self.scenario.requests[index].at_ms);
+        for index in requests {
+            self.queue.push(Instant(self.scenario.requests[index].at_us()), Event::Scripted { index });
+        }
+    }
+
+    /// Whether every request, random and explicit, has been handed to its client.
+    pub(super) fn all_issued(&self) -> bool {
+        self.workload.finished() && self.scripted_left == 0
+    }
+
+    /// Once every request is issued, set the liveness deadline: the budget counts from now,
+    /// or from the last scripted event if that is later (faults must be healed first).
+    pub(super) fn start_liveness_clock(&mut self) {
+        if self.deadline.is_some() || !self.all_issued() {
+            return;
+        }
+        let from = self.now.max(Instant(self.scenario.script_end_us()));
+        self.deadline = Some(from.after_us(self.scenario.expect.liveness_budget_us));
+    }
+
+    /// Hand the explicit request `requests[index]` to its client.
+    pub(super) fn scripted_request(&mut self, index: usize) {
+        let spec = &self.scenario.requests[index];
+        let (client, request) = (spec.client, spec.request().expect("a validated request names one operation"));
+        self.scripted_left -= 1;
+        self.start_liveness_clock();
+        self.submit(client, request);
+    }
+
+    /// Carry out the fault event `schedule[index]` on the network model.
+    pub(super) fn scheduled_fault(&mut self, index: usize) {
+        match self.scenario.schedule[index].action().expect("a validated event names one action") {
+            FaultAction::MakeFaulty(fault) => {
+                self.network.set_fault(fault.server, Some(Omission { kind: fault.kind, ratio: fault.ratio }))
+            }
+            FaultAction::Heal(server) => self.network.set_fault(server, None),
+            FaultAction::Partition(nodes) => self.network.partition(&nodes),
+            FaultAction::Repair => self.network.repair(),
+        }
+    }
+
+    /// Maybe deliver a second copy of a message that was just sent.
+    pub(super) fn duplicate(&mut self, from: NodeId, to: NodeId, message: &Message) {
+        if let Some(delay_us) = self.network.duplicate_delay_us() {
+            self.counters.messages_duplicated += 1;
+            self.queue.push(self.now.after_us(delay_us), Event::Deliver { from, to, message: message.clone() });
+        }
+    }
+}
