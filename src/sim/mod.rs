@@ -22,15 +22,20 @@ pub use workload::RandomWorkloadOptions;
 pub use writes::VersionConflict;
 
 use crate::protocol::{
-    Client, ClientOptions, Config, Epoch, Instant, Message, NodeId, Output, Outputs, Server, TokenId, TokenValue,
+    Client, ClientOptions, Config, Epoch, Instant, Message, NodeId, Output, Outputs, Request, RequestId, Server,
+    TokenId, TokenValue,
 };
 use crate::scenario::{Scenario, ScenarioError, World};
+use crate::trace::{TraceEvent, TraceRecord, TraceSink};
 use queue::{Event, EventQueue};
 use rng::{SimRng, Stream};
 use workload::RandomWorkload;
 use writes::WriteLog;
 
 /// A node as the simulator hosts it.
+// Nodes live in one Vec indexed by id and are touched on every step; boxing the larger
+// variant would add an indirection there to save memory that does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum Node {
     /// A replica of the token table.
@@ -70,6 +75,8 @@ pub struct Simulation {
     deadline: Option<Instant>,
     end: Option<RunEnd>,
     fingerprint: Fingerprint,
+    /// Where events are reported, if anywhere (see [`Simulation::with_trace`]).
+    trace: Option<Box<dyn TraceSink>>,
 }
 
 use network::Network;
@@ -114,6 +121,7 @@ impl Simulation {
             deadline: None,
             end: None,
             fingerprint: Fingerprint::default(),
+            trace: None,
             world,
         };
         simulation.schedule_first_arrivals();
@@ -171,6 +179,7 @@ impl Simulation {
             Event::Deliver { from, to, message } => self.deliver(from, to, message),
             Event::Timer { node, timer } => {
                 self.counters.timers_fired += 1;
+                self.trace(|| TraceEvent::TimerFired { node, timer });
                 self.drive(node, |node, now, out| {
                     if let Node::Client(client) = node {
                         client.handle_timer(now, timer, out);
@@ -184,9 +193,11 @@ impl Simulation {
     fn deliver(&mut self, from: NodeId, to: NodeId, message: Message) {
         if let Some(reason) = self.network.on_arrival(to) {
             self.counters.count_drop(reason);
+            self.trace(|| TraceEvent::Dropped { from, to, message: message.clone(), reason });
             return;
         }
         self.counters.messages_delivered += 1;
+        self.trace(|| TraceEvent::Delivered { from, to, message: message.clone() });
         self.drive(to, |node, now, out| match node {
             Node::Server(server) => server.handle_message(now, from, &message, out),
             Node::Client(client) => client.handle_message(now, from, &message, out),
@@ -207,7 +218,9 @@ impl Simulation {
     fn submit(&mut self, client: NodeId, request: crate::protocol::Request) {
         // Recorded before the client runs: a local refusal is answered within `submit`.
         if let Some(Node::Client(node)) = self.node(client) {
-            self.history.submitted(node.next_request_id(), request, self.now);
+            let id = node.next_request_id();
+            self.history.submitted(id, request, self.now);
+            self.trace(|| TraceEvent::Submitted { id, request });
         }
         self.drive(client, |node, now, out| {
             if let Node::Client(node) = node {
@@ -222,9 +235,13 @@ impl Simulation {
             match output {
                 Output::Send { to, message } => self.send(from, to, message),
                 Output::SetTimer { at, timer } => self.queue.push(at, Event::Timer { node: from, timer }),
-                Output::Started { id, .. } => self.history.started(id, self.now),
+                Output::Started { id, request } => {
+                    self.history.started(id, self.now);
+                    self.trace(|| TraceEvent::Started { id, request });
+                }
                 Output::Reply { id, request, outcome } => {
                     self.workload.observe(&request, &outcome);
+                    self.trace(|| TraceEvent::Replied { id, request, outcome: outcome.clone() });
                     self.history.answered(id, outcome, self.now);
                 }
             }
@@ -239,9 +256,13 @@ impl Simulation {
                 self.writes.record(*token, *value, self.now);
             }
         }
+        self.trace(|| TraceEvent::Sent { from, to, message: message.clone() });
         match self.network.on_send(from) {
             Ok(delay_us) => self.queue.push(self.now.after_us(delay_us), Event::Deliver { from, to, message }),
-            Err(reason) => self.counters.count_drop(reason),
+            Err(reason) => {
+                self.counters.count_drop(reason);
+                self.trace(|| TraceEvent::Dropped { from, to, message, reason });
+            }
         }
     }
 
@@ -339,5 +360,36 @@ impl Simulation {
     /// How many events are waiting.
     pub fn pending_events(&self) -> usize {
         self.queue.len()
+    }
+}
+
+/// Tracing and scripted input: kept apart from the scheduler above.
+impl Simulation {
+    /// This simulation, reporting every event to `sink` from now on.
+    pub fn with_trace(mut self, sink: Box<dyn TraceSink>) -> Simulation {
+        self.trace = Some(sink);
+        self
+    }
+
+    /// Detach the trace sink, if one is attached (to finish a trace file, say).
+    pub fn take_trace(&mut self) -> Option<Box<dyn TraceSink>> {
+        self.trace.take()
+    }
+
+    /// Report one event, built only if a sink is attached: without one, tracing costs a branch.
+    #[inline]
+    fn trace(&mut self, event: impl FnOnce() -> TraceEvent) {
+        if let Some(sink) = self.trace.as_mut() {
+            sink.record(TraceRecord { at: self.now, event: event() });
+        }
+    }
+
+    /// Hand `request` to `client` now, as a scripted driver does (outside the random
+    /// workload); the id its reply will carry, or `None` if `client` is not a client.
+    pub fn submit_scripted(&mut self, client: NodeId, request: Request) -> Option<RequestId> {
+        let Some(Node::Client(node)) = self.node(client) else { return None };
+        let id = node.next_request_id();
+        self.submit(client, request);
+        Some(id)
     }
 }
