@@ -27,7 +27,7 @@ pub use event::{TraceEvent, TraceFooter, TraceHeader, TraceLine, TraceRecord, TO
 pub use jsonl::{JsonlWriter, TraceFileError, TraceReader};
 pub use replay::{replay_file, Divergence, ReplayError, ReplayOutcome};
 pub use rerun::{
-    compare_tables, fault_free_rerun, linearized_requests, rerun_scenario, RerunComparison, RerunError,
+    compare_tables, fault_free_rerun, linearized_requests, rerun_scenario, run_requests, RerunComparison, RerunError,
     TokenDifference, TokenState,
 };
 pub use text::{render_event, render_header, render_record, render_text};

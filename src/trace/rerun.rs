@@ -141,7 +141,7 @@ pub fn fault_free_rerun(sim: &Simulation) -> Result<RerunComparison, RerunError>
     }
     let requests = linearized_requests(sim.history());
     let scenario = rerun_scenario(sim.scenario(), requests.len());
-    let rerun_table = run_scripted(&scenario, sim.seed(), &requests)?;
+    let rerun_table = run_requests(&scenario, sim.seed(), &requests)?;
     let differences = compare_tables(&sim.final_table(), &rerun_table);
     Ok(RerunComparison { requests: requests.len() as u64, differences, skipped: None, error: None })
 }
@@ -183,9 +183,9 @@ pub fn rerun_scenario(original: &Scenario, requests: usize) -> Scenario {
     scenario
 }
 
-/// Run `requests` one at a time, each by its original caller, each answered before the next
-/// is submitted; the final table.
-fn run_scripted(
+/// Run `requests` one at a time in `scenario` with `seed`, each by its original caller (the
+/// client of its id) and each answered before the next is submitted; the final table.
+pub fn run_requests(
     scenario: &Scenario,
     seed: u64,
     requests: &[(RequestId, Request)],
