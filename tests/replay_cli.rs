@@ -168,7 +168,7 @@ fn show_prints_the_readable_form() {
     let output = tokensim(&["show", trace.to_str().unwrap()]);
     assert!(output.status.success());
     let stdout = text(&output.stdout);
-    assert!(stdout.starts_with("# tokensim "), "{stdout}");
+    assert!(stdout.starts_with("# tokensim trace format 1: scenario \"small\", seed 9"), "{stdout}");
     assert_eq!(stdout.lines().count(), lines(&trace).len() - 1, "a line per event after the header");
     assert!(stdout.lines().any(|line| line.contains(" reply   n")), "{stdout}");
 }

@@ -228,8 +228,14 @@ impl<R: BufRead> Lines<R> {
     /// Read the next line into `text`; false at the end of the file.
     fn advance(&mut self) -> Result<bool, TraceFileError> {
         self.text.clear();
-        let read = self.input.read_line(&mut self.text);
-        let bytes = read.map_err(|source| self.io(source))?;
+        let bytes = match self.input.read_line(&mut self.text) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+                self.number += 1;
+                return Err(self.malformed("not valid UTF-8".into()));
+            }
+            Err(error) => return Err(self.io(error)),
+        };
         if bytes == 0 {
             return Ok(false);
         }
@@ -320,6 +326,15 @@ mod tests {
         let error = read_all(truncated.as_bytes()).unwrap_err();
         assert!(matches!(error, TraceFileError::Truncated { .. }), "{error}");
         assert!(error.to_string().starts_with("t.jsonl:"), "{error}");
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_named() {
+        let mut bytes = small_trace();
+        let second_line = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+        bytes[second_line] = 0xff;
+        let error = read_all(&bytes).unwrap_err();
+        assert_eq!(error.to_string(), "t.jsonl:2: not valid UTF-8");
     }
 
     #[test]
