@@ -55,6 +55,6 @@ fn servers(bencher: Bencher, servers: u32) {
 #[divan::bench(args = [10, 20, 40, 80])]
 fn tokens_per_client(bencher: Bencher, tokens: u32) {
     let mut scenario = Scenario::default_scenario();
-    scenario.world.tokens_per_client = tokens;
+    scenario.world.tokens_per_client = Some(tokens);
     run(bencher, scenario);
 }

@@ -2,7 +2,8 @@
 
 use crate::protocol::{Outcome, Request};
 use crate::sim::{Counters, RunEnd, Simulation};
-use crate::verdict::{basic_checks, Check};
+use crate::trace::RerunComparison;
+use crate::verdict::{basic_checks, rerun_check, Check};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -35,6 +36,8 @@ pub struct Report {
     pub liveness_required: bool,
     /// Whether the run met every expectation.
     pub passed: bool,
+    /// The comparison with the fault-free rerun of the completed requests, once attached.
+    pub fault_free_rerun: Option<RerunComparison>,
 }
 
 /// Requests by kind and answer.
@@ -93,7 +96,16 @@ impl Report {
             checks,
             liveness_required,
             passed,
+            fault_free_rerun: None,
         }
+    }
+
+    /// Add the comparison with the fault-free rerun, and its check to the verdict.
+    pub fn attach_rerun(&mut self, comparison: RerunComparison) {
+        let check = rerun_check(&comparison);
+        self.passed &= check.passed;
+        self.checks.push(check);
+        self.fault_free_rerun = Some(comparison);
     }
 
     /// The report as people read it.

@@ -21,6 +21,15 @@ pub fn basic_checks(sim: &Simulation, end: RunEnd) -> Vec<Check> {
     vec![one_value_per_version(sim), versions_without_gaps(sim), paid_by_owner(sim), every_request_answered(sim, end)]
 }
 
+/// The check that a run and its fault-free rerun end with the same token table.
+pub fn rerun_check(comparison: &crate::trace::RerunComparison) -> Check {
+    Check {
+        name: "the fault-free rerun reaches the same final state",
+        passed: comparison.passed(),
+        detail: comparison.describe(),
+    }
+}
+
 fn check(name: &'static str, problems: Vec<String>, fine: String) -> Check {
     match problems.first() {
         None => Check { name, passed: true, detail: fine },

@@ -23,9 +23,11 @@ pub use workload::RandomWorkloadOptions;
 pub use writes::VersionConflict;
 
 use crate::protocol::{
-    Client, ClientOptions, Config, Epoch, Instant, Message, NodeId, Output, Outputs, Server, TokenId, TokenValue,
+    Client, ClientOptions, Config, Epoch, Instant, Message, NodeId, Output, Outputs, Request, RequestId, Server,
+    TokenId, TokenValue,
 };
 use crate::scenario::{Scenario, ScenarioError, World};
+use crate::trace::{TraceEvent, TraceRecord, TraceSink};
 use queue::{Event, EventQueue};
 use rng::{SimRng, Stream};
 use workload::RandomWorkload;
@@ -76,6 +78,8 @@ pub struct Simulation {
     scripted_left: usize,
     end: Option<RunEnd>,
     fingerprint: Fingerprint,
+    /// Where events are reported, if anywhere (see [`Simulation::with_trace`]).
+    trace: Option<Box<dyn TraceSink>>,
 }
 
 use network::Network;
@@ -122,6 +126,7 @@ impl Simulation {
             scripted_left: scenario.requests.len(),
             end: None,
             fingerprint: Fingerprint::default(),
+            trace: None,
             world,
         };
         simulation.schedule_script();
@@ -180,6 +185,7 @@ impl Simulation {
             Event::Deliver { from, to, message } => self.deliver(from, to, message),
             Event::Timer { node, timer } => {
                 self.counters.timers_fired += 1;
+                self.trace(|| TraceEvent::TimerFired { node, timer });
                 self.drive(node, |node, now, out| {
                     if let Node::Client(client) = node {
                         client.handle_timer(now, timer, out);
@@ -195,9 +201,11 @@ impl Simulation {
     fn deliver(&mut self, from: NodeId, to: NodeId, message: Message) {
         if let Some(reason) = self.network.on_arrival(to) {
             self.counters.count_drop(reason);
+            self.trace(|| TraceEvent::Dropped { from, to, message: message.clone(), reason });
             return;
         }
         self.counters.messages_delivered += 1;
+        self.trace(|| TraceEvent::Delivered { from, to, message: message.clone() });
         self.drive(to, |node, now, out| match node {
             Node::Server(server) => server.handle_message(now, from, &message, out),
             Node::Client(client) => client.handle_message(now, from, &message, out),
@@ -221,7 +229,9 @@ impl Simulation {
     fn submit(&mut self, client: NodeId, request: crate::protocol::Request) {
         // Recorded before the client runs: a local refusal is answered within `submit`.
         if let Some(Node::Client(node)) = self.node(client) {
-            self.history.submitted(node.next_request_id(), request, self.now);
+            let id = node.next_request_id();
+            self.history.submitted(id, request, self.now);
+            self.trace(|| TraceEvent::Submitted { id, request });
         }
         self.drive(client, |node, now, out| {
             if let Node::Client(node) = node {
@@ -236,9 +246,13 @@ impl Simulation {
             match output {
                 Output::Send { to, message } => self.send(from, to, message),
                 Output::SetTimer { at, timer } => self.queue.push(at, Event::Timer { node: from, timer }),
-                Output::Started { id, .. } => self.history.started(id, self.now),
+                Output::Started { id, request } => {
+                    self.history.started(id, self.now);
+                    self.trace(|| TraceEvent::Started { id, request });
+                }
                 Output::Reply { id, request, outcome } => {
                     self.workload.observe(&request, &outcome);
+                    self.trace(|| TraceEvent::Replied { id, request, outcome: outcome.clone() });
                     self.history.answered(id, outcome, self.now);
                 }
             }
@@ -253,15 +267,20 @@ impl Simulation {
                 self.writes.record(*token, *value, self.now);
             }
         }
-        if self.network.separated(from, to) {
-            return self.counters.count_drop(DropReason::Partition);
-        }
-        match self.network.on_send(from) {
+        self.trace(|| TraceEvent::Sent { from, to, message: message.clone() });
+        let verdict = match self.network.separated(from, to) {
+            true => Err(DropReason::Partition),
+            false => self.network.on_send(from),
+        };
+        match verdict {
             Ok(delay_us) => {
                 self.duplicate(from, to, &message);
                 self.queue.push(self.now.after_us(delay_us), Event::Deliver { from, to, message })
             }
-            Err(reason) => self.counters.count_drop(reason),
+            Err(reason) => {
+                self.counters.count_drop(reason);
+                self.trace(|| TraceEvent::Dropped { from, to, message, reason });
+            }
         }
     }
 
@@ -359,5 +378,36 @@ impl Simulation {
     /// How many events are waiting.
     pub fn pending_events(&self) -> usize {
         self.queue.len()
+    }
+}
+
+/// Tracing and scripted input: kept apart from the scheduler above.
+impl Simulation {
+    /// This simulation, reporting every event to `sink` from now on.
+    pub fn with_trace(mut self, sink: Box<dyn TraceSink>) -> Simulation {
+        self.trace = Some(sink);
+        self
+    }
+
+    /// Detach the trace sink, if one is attached (to finish a trace file, say).
+    pub fn take_trace(&mut self) -> Option<Box<dyn TraceSink>> {
+        self.trace.take()
+    }
+
+    /// Report one event, built only if a sink is attached: without one, tracing costs a branch.
+    #[inline]
+    fn trace(&mut self, event: impl FnOnce() -> TraceEvent) {
+        if let Some(sink) = self.trace.as_mut() {
+            sink.record(TraceRecord { at: self.now, event: event() });
+        }
+    }
+
+    /// Hand `request` to `client` now, as a scripted driver does (outside the random
+    /// workload); the id its reply will carry, or `None` if `client` is not a client.
+    pub fn submit_scripted(&mut self, client: NodeId, request: Request) -> Option<RequestId> {
+        let Some(Node::Client(node)) = self.node(client) else { return None };
+        let id = node.next_request_id();
+        self.submit(client, request);
+        Some(id)
     }
 }

@@ -1,0 +1,348 @@
+//! Trace files as JSON Lines: a streaming writer and a checking reader.
+
+use super::event::{encode_event_line, TraceFooter, TraceHeader, TraceLine, TraceRecord, TRACE_FORMAT_VERSION};
+use super::{SequenceHash, TraceSink};
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A trace file that cannot be written or read, naming the file and, for content, the line.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TraceFileError {
+    /// The file could not be opened, read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// What the system said.
+        source: std::io::Error,
+    },
+    /// A line is not a trace line of the expected kind.
+    #[error("{path}:{line}: {problem}")]
+    Malformed {
+        /// The file.
+        path: String,
+        /// The line, from 1.
+        line: u64,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// The file was written by an incompatible trace format.
+    #[error("{path}:{line}: trace format {found} is not supported (this tokensim {ours} reads format {expected})")]
+    Incompatible {
+        /// The file.
+        path: String,
+        /// The header's line (1).
+        line: u64,
+        /// The format the file says it has.
+        found: u64,
+        /// The format this build reads.
+        expected: u32,
+        /// This build's version.
+        ours: &'static str,
+    },
+    /// The file ends before its footer.
+    #[error("{path}:{line}: the trace is truncated: it ends after {events} events without its footer line")]
+    Truncated {
+        /// The file.
+        path: String,
+        /// The last line read.
+        line: u64,
+        /// How many events were read.
+        events: u64,
+    },
+}
+
+/// Streams a trace to a file as it happens: the header at creation, one line per event,
+/// the footer on [`JsonlWriter::finish`]. Memory stays constant however long the run.
+///
+/// Write errors cannot stop a simulation mid-step: the first one is kept, later events are
+/// skipped, and `finish` returns it.
+pub struct JsonlWriter<W: Write + Send> {
+    path: String,
+    out: W,
+    hash: SequenceHash,
+    line: Vec<u8>,
+    error: Option<std::io::Error>,
+    footer: Option<TraceFooter>,
+}
+
+impl JsonlWriter<BufWriter<File>> {
+    /// Create (or replace) the file at `path` and write `header` to it.
+    pub fn create(path: &Path, header: &TraceHeader) -> Result<Self, TraceFileError> {
+        let file = File::create(path).map_err(|source| io_error(path, source))?;
+        JsonlWriter::new(BufWriter::new(file), path.display().to_string(), header)
+    }
+}
+
+impl<W: Write + Send> JsonlWriter<W> {
+    /// Write `header` to `out`; `path` names the destination in errors.
+    pub fn new(mut out: W, path: String, header: &TraceHeader) -> Result<Self, TraceFileError> {
+        let mut line = serde_json::to_vec(&TraceLine::Header(header.clone())).expect("a trace header serialises");
+        line.push(b'\n');
+        out.write_all(&line).map_err(|source| TraceFileError::Io { path: path.clone(), source })?;
+        Ok(JsonlWriter { path, out, hash: SequenceHash::default(), line, error: None, footer: None })
+    }
+
+    /// The destination, once [`TraceSink::finish`] has written the footer.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+}
+
+impl<W: Write + Send> TraceSink for JsonlWriter<W> {
+    fn record(&mut self, record: TraceRecord) {
+        if self.error.is_some() {
+            return;
+        }
+        self.line.clear();
+        encode_event_line(&mut self.line, &record);
+        self.hash.add_encoded(&self.line);
+        self.line.push(b'\n');
+        if let Err(error) = self.out.write_all(&self.line) {
+            self.error = Some(error);
+        }
+    }
+
+    /// Write the footer and flush; the first write error of the whole trace, if any.
+    /// A second call writes nothing more and returns the same footer.
+    fn finish(&mut self) -> Result<Option<TraceFooter>, TraceFileError> {
+        if let Some(source) = self.error.take() {
+            return Err(TraceFileError::Io { path: self.path.clone(), source });
+        }
+        if self.footer.is_none() {
+            let footer = self.hash.footer();
+            let mut line = serde_json::to_vec(&TraceLine::Footer(footer)).expect("a trace footer serialises");
+            line.push(b'\n');
+            let written = self.out.write_all(&line).and_then(|()| self.out.flush());
+            written.map_err(|source| TraceFileError::Io { path: self.path.clone(), source })?;
+            self.footer = Some(footer);
+        }
+        Ok(self.footer)
+    }
+}
+
+/// Reads a trace file line by line, checking its shape as it goes: the header on opening,
+/// then events from [`TraceReader::next_event`] until the footer, whose count is checked.
+pub struct TraceReader<R: BufRead> {
+    lines: Lines<R>,
+    header: TraceHeader,
+    hash: SequenceHash,
+    footer: Option<TraceFooter>,
+}
+
+/// The file's lines, numbered from 1, one at a time.
+struct Lines<R: BufRead> {
+    path: String,
+    input: R,
+    number: u64,
+    text: String,
+}
+
+impl TraceReader<BufReader<File>> {
+    /// Open the trace file at `path` and read its header.
+    pub fn open(path: &Path) -> Result<Self, TraceFileError> {
+        let file = File::open(path).map_err(|source| io_error(path, source))?;
+        TraceReader::new(BufReader::new(file), path.display().to_string())
+    }
+}
+
+impl<R: BufRead> TraceReader<R> {
+    /// Read the header from `input`; `path` names the source in errors.
+    pub fn new(input: R, path: String) -> Result<Self, TraceFileError> {
+        let mut lines = Lines { path, input, number: 0, text: String::new() };
+        if !lines.advance()? {
+            return Err(lines.malformed("the file is empty: expected a trace header line".into()));
+        }
+        let header = lines.parse_header()?;
+        Ok(TraceReader { lines, header, hash: SequenceHash::default(), footer: None })
+    }
+
+    /// The header: the scenario, the seed and the versions that wrote the trace.
+    pub fn header(&self) -> &TraceHeader {
+        &self.header
+    }
+
+    /// The file's name, as errors give it.
+    pub fn path(&self) -> &str {
+        &self.lines.path
+    }
+
+    /// The number of the last line read (the header is line 1).
+    pub fn line_number(&self) -> u64 {
+        self.lines.number
+    }
+
+    /// The footer, once [`TraceReader::next_event`] has returned `None`.
+    pub fn footer(&self) -> Option<TraceFooter> {
+        self.footer
+    }
+
+    /// The hash of the events read so far, as the footer computes it.
+    pub fn events_hash(&self) -> u64 {
+        self.hash.value()
+    }
+
+    /// The next event, or `None` at a well-formed footer.
+    pub fn next_event(&mut self) -> Result<Option<TraceRecord>, TraceFileError> {
+        if self.footer.is_some() {
+            return Ok(None);
+        }
+        if !self.lines.advance()? {
+            let (path, line, events) = (self.lines.path.clone(), self.lines.number, self.hash.events());
+            return Err(TraceFileError::Truncated { path, line, events });
+        }
+        match serde_json::from_str::<TraceLine>(&self.lines.text) {
+            Ok(TraceLine::Event(record)) => {
+                self.hash.add(&record);
+                Ok(Some(record))
+            }
+            Ok(TraceLine::Footer(footer)) => self.close(footer).map(|()| None),
+            Ok(TraceLine::Header(_)) => Err(self.lines.malformed("a second header line".into())),
+            Err(error) => Err(self.lines.malformed(format!("not a trace line: {error}"))),
+        }
+    }
+
+    /// Read every remaining event, checking the rest of the file's shape.
+    pub fn skip_to_end(&mut self) -> Result<(), TraceFileError> {
+        while self.next_event()?.is_some() {}
+        Ok(())
+    }
+
+    fn close(&mut self, footer: TraceFooter) -> Result<(), TraceFileError> {
+        if footer.events != self.hash.events() {
+            let problem =
+                format!("the footer counts {} events but the file holds {}", footer.events, self.hash.events());
+            return Err(self.lines.malformed(problem));
+        }
+        if self.lines.advance()? {
+            return Err(self.lines.malformed("a line after the footer".into()));
+        }
+        self.footer = Some(footer);
+        Ok(())
+    }
+}
+
+impl<R: BufRead> Lines<R> {
+    /// Read the next line into `text`; false at the end of the file.
+    fn advance(&mut self) -> Result<bool, TraceFileError> {
+        self.text.clear();
+        let bytes = match self.input.read_line(&mut self.text) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
+                self.number += 1;
+                return Err(self.malformed("not valid UTF-8".into()));
+            }
+            Err(error) => return Err(self.io(error)),
+        };
+        if bytes == 0 {
+            return Ok(false);
+        }
+        self.number += 1;
+        if self.text.ends_with('\n') {
+            self.text.pop();
+        }
+        Ok(true)
+    }
+
+    fn parse_header(&self) -> Result<TraceHeader, TraceFileError> {
+        let value: serde_json::Value = serde_json::from_str(&self.text)
+            .map_err(|error| self.malformed(format!("not a trace header line: {error}")))?;
+        if value.get("line").and_then(|line| line.as_str()) != Some("header") {
+            return Err(self.malformed("expected a trace header line (`\"line\":\"header\"`) first".into()));
+        }
+        let Some(found) = value.get("format").and_then(|format| format.as_u64()) else {
+            return Err(self.malformed("the header has no numeric `format`".into()));
+        };
+        if found != u64::from(TRACE_FORMAT_VERSION) {
+            let (path, line) = (self.path.clone(), self.number);
+            let ours = super::TOKENSIM_VERSION;
+            return Err(TraceFileError::Incompatible { path, line, found, expected: TRACE_FORMAT_VERSION, ours });
+        }
+        match serde_json::from_value::<TraceLine>(value) {
+            Ok(TraceLine::Header(header)) => Ok(header),
+            Ok(_) => Err(self.malformed("expected a trace header line first".into())),
+            Err(error) => Err(self.malformed(format!("bad trace header: {error}"))),
+        }
+    }
+
+    fn malformed(&self, problem: String) -> TraceFileError {
+        TraceFileError::Malformed { path: self.path.clone(), line: self.number, problem }
+    }
+
+    fn io(&self, source: std::io::Error) -> TraceFileError {
+        TraceFileError::Io { path: self.path.clone(), source }
+    }
+}
+
+fn io_error(path: &Path, source: std::io::Error) -> TraceFileError {
+    TraceFileError::Io { path: PathBuf::from(path).display().to_string(), source }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Scenario;
+
+    fn small_trace() -> Vec<u8> {
+        let mut scenario = Scenario::default_scenario();
+        scenario.random_workload_mut().requests = 3;
+        let (_, _, records) = crate::trace::record_run(&scenario, 5).unwrap();
+        let header = TraceHeader::new(&scenario, 5);
+        let mut writer = JsonlWriter::new(Vec::new(), "memory".into(), &header).unwrap();
+        for record in records {
+            writer.record(record);
+        }
+        writer.finish().unwrap();
+        writer.into_inner()
+    }
+
+    fn read_all(bytes: &[u8]) -> Result<Vec<TraceRecord>, TraceFileError> {
+        let mut reader = TraceReader::new(bytes, "t.jsonl".into())?;
+        let mut records = Vec::new();
+        while let Some(record) = reader.next_event()? {
+            records.push(record);
+        }
+        assert_eq!(reader.footer().map(|f| f.hash), Some(reader.events_hash()));
+        Ok(records)
+    }
+
+    #[test]
+    fn a_written_trace_reads_back_whole() {
+        let bytes = small_trace();
+        let records = read_all(&bytes).unwrap();
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count();
+        assert_eq!(records.len() + 2, lines);
+        assert!(records.iter().any(|r| matches!(r.event, crate::trace::TraceEvent::Replied { .. })));
+    }
+
+    #[test]
+    fn a_missing_footer_is_truncation() {
+        let bytes = small_trace();
+        let text = String::from_utf8(bytes).unwrap();
+        let cut: Vec<&str> = text.lines().collect();
+        let truncated = cut[..cut.len() - 1].join("\n") + "\n";
+        let error = read_all(truncated.as_bytes()).unwrap_err();
+        assert!(matches!(error, TraceFileError::Truncated { .. }), "{error}");
+        assert!(error.to_string().starts_with("t.jsonl:"), "{error}");
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_named() {
+        let mut bytes = small_trace();
+        let second_line = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+        bytes[second_line] = 0xff;
+        let error = read_all(&bytes).unwrap_err();
+        assert_eq!(error.to_string(), "t.jsonl:2: not valid UTF-8");
+    }
+
+    #[test]
+    fn a_footer_with_the_wrong_count_is_malformed() {
+        let text = String::from_utf8(small_trace()).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        lines.remove(1);
+        let error = read_all((lines.join("\n") + "\n").as_bytes()).unwrap_err();
+        assert!(error.to_string().contains("the footer counts"), "{error}");
+    }
+}

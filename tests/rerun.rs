@@ -1,0 +1,76 @@
+//! The fault-free rerun: same final state when the protocol is right, and a difference
+//! that names the token when the tables differ.
+
+use tokensim::protocol::{NodeId, TokenId};
+use tokensim::report::Report;
+use tokensim::scenario::Scenario;
+use tokensim::sim::Simulation;
+use tokensim::trace::{compare_tables, linearized_requests, rerun_scenario, run_requests, RerunComparison};
+
+fn small_default() -> Scenario {
+    let mut scenario = Scenario::default_scenario();
+    scenario.random_workload_mut().requests = 300;
+    scenario
+}
+
+#[test]
+fn faulty_runs_rerun_without_faults_to_the_same_final_state() {
+    for seed in 1..=5 {
+        let (simulation, report) = tokensim::run_scenario(&small_default(), seed).unwrap();
+        let rerun = report.fault_free_rerun.as_ref().expect("run_scenario attaches the rerun");
+        assert_eq!(rerun.differences, [], "seed {seed}: {}", rerun.describe());
+        assert_eq!((rerun.skipped.as_deref(), rerun.error.as_deref()), (None, None), "seed {seed}");
+        assert_eq!(rerun.requests as usize, simulation.history().len(), "seed {seed}: every request completed");
+        assert!(simulation.counters().messages_dropped() > 0, "seed {seed}: the run had faults to leave out");
+        assert!(rerun.describe().starts_with("same final state"), "{}", rerun.describe());
+        assert!(report.passed, "{}", report.to_text());
+    }
+}
+
+#[test]
+fn a_corrupted_final_table_is_reported_at_its_token() {
+    let scenario = small_default();
+    let mut simulation = Simulation::new(&scenario, 2).unwrap();
+    let end = simulation.run();
+    let requests = linearized_requests(simulation.history());
+    let rerun_table = run_requests(&rerun_scenario(&scenario, requests.len()), 2, &requests).unwrap();
+    assert_eq!(compare_tables(&simulation.final_table(), &rerun_table), []);
+
+    let mut corrupted = simulation.final_table();
+    let owner = corrupted[7].owner;
+    corrupted[7].owner = NodeId(if owner == NodeId(1) { 2 } else { 1 });
+    let differences = compare_tables(&corrupted, &rerun_table);
+    assert_eq!(differences.len(), 1);
+    assert_eq!(differences[0].token, TokenId(7));
+    assert_eq!(differences[0].rerun.map(|state| state.owner), Some(owner));
+
+    let mut report = Report::new(&simulation, end);
+    assert!(report.passed);
+    let comparison = RerunComparison { requests: requests.len() as u64, differences, ..RerunComparison::default() };
+    report.attach_rerun(comparison);
+    assert!(!report.passed);
+    let text = report.to_text();
+    let line = text.lines().find(|line| line.contains("fault-free rerun")).expect("the rerun check is printed");
+    assert!(line.contains("FAIL") && line.contains("final state differs in 1 tokens: t7: run has"), "{line}");
+}
+
+#[test]
+fn a_run_with_unanswered_pays_is_not_compared() {
+    let mut scenario = small_default();
+    scenario.random_workload_mut().requests = 40;
+    // Every server silent: nothing is ever answered, and liveness is given up on.
+    scenario.faults = (7..=11)
+        .map(|server| tokensim::scenario::FaultSpec {
+            server: NodeId(server),
+            kind: tokensim::sim::OmissionKind::Both,
+            ratio: tokensim::sim::Ratio::ALWAYS,
+        })
+        .collect();
+    scenario.expect.break_fault_budget = true;
+    scenario.expect.liveness = false;
+    scenario.expect.liveness_budget_us = 1_000_000;
+    let (_, report) = tokensim::run_scenario(&scenario, 1).unwrap();
+    let rerun = report.fault_free_rerun.as_ref().unwrap();
+    assert!(rerun.skipped.as_deref().is_some_and(|why| why.contains("never answered")), "{rerun:?}");
+    assert!(rerun.passed());
+}
