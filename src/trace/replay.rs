@@ -22,7 +22,7 @@ pub enum ReplayError {
         /// The trace file.
         path: String,
         /// Why the scenario is refused.
-        source: ScenarioError,
+        source: Box<ScenarioError>,
     },
 }
 
@@ -37,7 +37,7 @@ pub enum ReplayOutcome {
         hash: u64,
     },
     /// The first event that differs.
-    Diverged(Divergence),
+    Diverged(Box<Divergence>),
     /// Every event matched, but the footer's hash does not (the footer was edited).
     FooterHashDiffers {
         /// The hash in the file's footer.
@@ -92,7 +92,7 @@ pub fn replay_file(path: &Path) -> Result<ReplayOutcome, ReplayError> {
     let mut reader = TraceReader::open(path)?;
     let header = reader.header().clone();
     let buffer = MemoryTrace::new();
-    let scenario_error = |source| ReplayError::Scenario { path: path.display().to_string(), source };
+    let scenario_error = |source| ReplayError::Scenario { path: path.display().to_string(), source: Box::new(source) };
     let mut simulation =
         Simulation::new(&header.scenario, header.seed).map_err(scenario_error)?.with_trace(Box::new(buffer.clone()));
     let mut index = 0;
@@ -133,5 +133,5 @@ fn diverged<R: std::io::BufRead>(
 ) -> Result<ReplayOutcome, ReplayError> {
     divergence.line = reader.line_number();
     reader.skip_to_end()?;
-    Ok(ReplayOutcome::Diverged(divergence))
+    Ok(ReplayOutcome::Diverged(Box::new(divergence)))
 }
