@@ -14,6 +14,7 @@ mod script;
 mod workload;
 mod writes;
 
+pub use crate::protocol::Node;
 pub use counters::Counters;
 pub use fingerprint::Fingerprint;
 pub use history::{History, RequestRecord};
@@ -23,8 +24,8 @@ pub use workload::RandomWorkloadOptions;
 pub use writes::VersionConflict;
 
 use crate::protocol::{
-    Client, ClientOptions, Config, Epoch, Instant, Message, NodeId, Output, Outputs, Request, RequestId, Server,
-    TokenId, TokenValue,
+    ClientOptions, Config, Epoch, Instant, Message, NodeId, Output, Outputs, Request, RequestId, Server, TokenId,
+    TokenValue,
 };
 use crate::scenario::{Scenario, ScenarioError, World};
 use crate::trace::{TraceEvent, TraceRecord, TraceSink};
@@ -32,18 +33,6 @@ use queue::{Event, EventQueue};
 use rng::{SimRng, Stream};
 use workload::RandomWorkload;
 use writes::WriteLog;
-
-/// A node as the simulator hosts it.
-// Nodes live in one Vec for the whole run; boxing the larger variant would add a pointer
-// chase to every delivery for no memory that matters.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug)]
-pub enum Node {
-    /// A replica of the token table.
-    Server(Server),
-    /// A node that issues requests.
-    Client(Client),
-}
 
 /// How a run ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
@@ -98,10 +87,11 @@ impl Simulation {
             nodes: world.nodes(),
         };
         for &id in &world.clients {
-            nodes[id.0 as usize] = Some(Node::Client(Client::new(id, config.clone(), client_options.clone())));
+            nodes[id.0 as usize] = Some(Node::new_client(id, config.clone(), client_options.clone()));
         }
         for &id in &world.servers {
-            nodes[id.0 as usize] = Some(Node::Server(Server::new(id, config.clone(), initial.clone())));
+            let node = Node::new_server(id, config.clone(), initial.clone(), client_options.clone());
+            nodes[id.0 as usize] = Some(node);
         }
         let mut network = Network::new(scenario.network.clone(), node_count, SimRng::new(seed, Stream::Network));
         for (server, omission) in scenario.omissions() {
@@ -186,11 +176,7 @@ impl Simulation {
             Event::Timer { node, timer } => {
                 self.counters.timers_fired += 1;
                 self.trace(|| TraceEvent::TimerFired { node, timer });
-                self.drive(node, |node, now, out| {
-                    if let Node::Client(client) = node {
-                        client.handle_timer(now, timer, out);
-                    }
-                });
+                self.drive(node, |node, now, out| node.handle_timer(now, timer, out));
             }
             Event::Arrival { client } => self.arrival(client),
             Event::Scripted { index } => self.scripted_request(index),
@@ -206,10 +192,7 @@ impl Simulation {
         }
         self.counters.messages_delivered += 1;
         self.trace(|| TraceEvent::Delivered { from, to, message: message.clone() });
-        self.drive(to, |node, now, out| match node {
-            Node::Server(server) => server.handle_message(now, from, &message, out),
-            Node::Client(client) => client.handle_message(now, from, &message, out),
-        });
+        self.drive(to, |node, now, out| node.handle_message(now, from, &message, out));
     }
 
     fn arrival(&mut self, client: NodeId) {
@@ -227,16 +210,14 @@ impl Simulation {
     }
 
     fn submit(&mut self, client: NodeId, request: crate::protocol::Request) {
-        // Recorded before the client runs: a local refusal is answered within `submit`.
-        if let Some(Node::Client(node)) = self.node(client) {
+        // Recorded before the node runs: a local refusal is answered within `submit`.
+        if let Some(node) = self.node(client) {
             let id = node.next_request_id();
             self.history.submitted(id, request, self.now);
             self.trace(|| TraceEvent::Submitted { id, request });
         }
         self.drive(client, |node, now, out| {
-            if let Node::Client(node) = node {
-                node.submit(now, request, out);
-            }
+            node.submit(now, request, out);
         });
     }
 
@@ -333,12 +314,21 @@ impl Simulation {
         self.nodes.get(id.0 as usize).and_then(Option::as_ref)
     }
 
-    /// Every server, ascending by id.
+    /// Every node that is a server now, ascending by id.
     pub fn servers(&self) -> impl Iterator<Item = &Server> {
-        self.nodes.iter().filter_map(|node| match node {
-            Some(Node::Server(server)) => Some(server),
-            _ => None,
-        })
+        self.nodes.iter().flatten().filter(|node| node.is_server()).filter_map(Node::replica)
+    }
+
+    /// Every replica, including those of nodes that have stopped being servers.
+    pub fn replicas(&self) -> impl Iterator<Item = &Server> {
+        self.nodes.iter().flatten().filter_map(Node::replica)
+    }
+
+    /// The newest configuration any server has installed (what an observer outside the
+    /// system would call current; no node relies on this).
+    pub fn current_config(&self) -> Config {
+        let newest = self.servers().map(Server::config).max_by_key(|config| config.epoch);
+        newest.cloned().unwrap_or_else(|| Config::new(Epoch(0), self.world.servers.clone()))
     }
 
     /// Whether `node` suffers an omission fault now.
@@ -346,9 +336,9 @@ impl Simulation {
         self.network.fault(node).is_some_and(|omission| !omission.ratio.is_never())
     }
 
-    /// Clients that liveness is owed to (every client: client faults are not modelled yet).
+    /// The nodes that liveness is owed to: every node without an omission fault now.
     pub fn correct_clients(&self) -> Vec<NodeId> {
-        self.world.clients.clone()
+        self.world.nodes().into_iter().filter(|&node| !self.is_faulty(node)).collect()
     }
 
     /// Two different values ever written at one version of a token.
@@ -362,10 +352,10 @@ impl Simulation {
         self.writes.versions(token)
     }
 
-    /// The highest-versioned value of each token held by any server.
+    /// The highest-versioned value of each token held by any replica.
     pub fn final_table(&self) -> Vec<TokenValue> {
         let mut table: Vec<TokenValue> = self.world.owners.iter().map(|&owner| TokenValue::initial(owner)).collect();
-        for server in self.servers() {
+        for server in self.replicas() {
             for (slot, value) in table.iter_mut().zip(server.table()) {
                 if value.version > slot.version {
                     *slot = *value;
@@ -402,10 +392,11 @@ impl Simulation {
         }
     }
 
-    /// Hand `request` to `client` now, as a scripted driver does (outside the random
-    /// workload); the id its reply will carry, or `None` if `client` is not a client.
+    /// Hand `request` to node `client` now, as a scripted driver does (outside the random
+    /// workload); the id its reply will carry, or `None` if there is no such node. A node
+    /// that is a server answers with a refusal.
     pub fn submit_scripted(&mut self, client: NodeId, request: Request) -> Option<RequestId> {
-        let Some(Node::Client(node)) = self.node(client) else { return None };
+        let node = self.node(client)?;
         let id = node.next_request_id();
         self.submit(client, request);
         Some(id)
