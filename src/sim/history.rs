@@ -25,13 +25,17 @@ pub struct RequestRecord {
 #[derive(Clone, Debug, Default)]
 pub struct History {
     records: IndexMap<RequestId, RequestRecord>,
+    /// How many records have no answer yet (kept, not counted, because runs ask often).
+    open: usize,
 }
 
 impl History {
     pub(crate) fn submitted(&mut self, id: RequestId, request: Request, at: Instant) {
         let record =
             RequestRecord { id, request, submitted_at: at, started_at: None, answered_at: None, outcome: None };
-        self.records.insert(id, record);
+        if self.records.insert(id, record).is_none() {
+            self.open += 1;
+        }
     }
 
     pub(crate) fn started(&mut self, id: RequestId, at: Instant) {
@@ -42,6 +46,9 @@ impl History {
 
     pub(crate) fn answered(&mut self, id: RequestId, outcome: Outcome, at: Instant) {
         if let Some(record) = self.records.get_mut(&id) {
+            if record.outcome.is_none() {
+                self.open -= 1;
+            }
             record.answered_at = Some(at);
             record.outcome = Some(outcome);
         }
@@ -50,6 +57,11 @@ impl History {
     /// Every request, in submission order.
     pub fn records(&self) -> impl Iterator<Item = &RequestRecord> {
         self.records.values()
+    }
+
+    /// How many requests have no answer yet.
+    pub fn open(&self) -> usize {
+        self.open
     }
 
     /// One request's record.

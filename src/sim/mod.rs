@@ -10,6 +10,7 @@ mod history;
 mod network;
 mod queue;
 mod rng;
+mod roles;
 mod script;
 mod workload;
 mod writes;
@@ -129,7 +130,9 @@ impl Simulation {
             self.start_liveness_clock();
             return;
         }
-        for client in self.world.clients.clone() {
+        // With role changes on, servers get arrivals too: they issue requests once clients.
+        let issuers = if self.workload.changes_roles() { self.world.nodes() } else { self.world.clients.clone() };
+        for client in issuers {
             let gap_us = self.workload.next_gap_us();
             self.queue.push(Instant(gap_us), Event::Arrival { client });
         }
@@ -149,7 +152,7 @@ impl Simulation {
         if let Some(end) = self.end {
             return Some(end);
         }
-        if self.all_issued() && self.history.unanswered().next().is_none() {
+        if self.all_issued() && self.history.open() == 0 {
             return self.finish(RunEnd::Completed);
         }
         let Some(next) = self.queue.peek_time() else { return self.finish(RunEnd::Stalled) };
@@ -199,14 +202,30 @@ impl Simulation {
         if self.workload.finished() {
             return; // another client issued the last request while this arrival was queued
         }
-        let request = self.workload.next_request(client);
+        let may_issue = self.node(client).is_some_and(|node| !node.is_server()) && !self.is_faulty(client);
+        let request = match may_issue {
+            true => Some(self.next_random_request(client)),
+            false => None, // a server (or a faulty node) waits for its next turn
+        };
         if !self.workload.finished() {
             let gap_us = self.workload.next_gap_us();
             self.queue.push(self.now.after_us(gap_us), Event::Arrival { client });
         } else {
             self.start_liveness_clock();
         }
-        self.submit(client, request);
+        if let Some(request) = request {
+            self.submit(client, request);
+        }
+    }
+
+    fn next_random_request(&mut self, client: NodeId) -> Request {
+        if self.workload.changes_roles() {
+            let (promotable, demotable) = self.role_change_candidates();
+            if let Some(change) = self.workload.next_role_change(&promotable, &demotable) {
+                return change;
+            }
+        }
+        self.workload.next_request(client)
     }
 
     fn submit(&mut self, client: NodeId, request: crate::protocol::Request) {

@@ -1,5 +1,6 @@
 //! The seed's concurrent random test: every client issues random `gettokens` and `pay`
-//! requests at random gaps, until a set number of requests has been issued.
+//! requests (and, at a configurable rate, role changes) at random gaps, until a set number
+//! of requests has been issued.
 
 use super::rng::{Ratio, SimRng};
 use crate::protocol::{NodeId, Outcome, Request, TokenId};
@@ -18,6 +19,9 @@ pub struct RandomWorkloadOptions {
     /// The share of pays that pick any token, not one the client believes it owns, so
     /// refusals are exercised too.
     pub stray_pay_ratio: Ratio,
+    /// The share of requests that are role changes (`become_server` or `become_client`,
+    /// half each where both are possible). Off by default.
+    pub role_change_ratio: Ratio,
 }
 
 impl Default for RandomWorkloadOptions {
@@ -27,6 +31,7 @@ impl Default for RandomWorkloadOptions {
             gap_us_max: 2_000_000,
             pay_ratio: Ratio { numerator: 1, denominator: 2 },
             stray_pay_ratio: Ratio { numerator: 1, denominator: 10 },
+            role_change_ratio: Ratio::NEVER,
         }
     }
 }
@@ -51,6 +56,30 @@ impl RandomWorkload {
         clients: Vec<NodeId>,
     ) -> RandomWorkload {
         RandomWorkload { options, rng, issued: 0, believed_owner: owners, clients }
+    }
+
+    /// Whether role changes are part of this workload at all.
+    pub(crate) fn changes_roles(&self) -> bool {
+        !self.options.role_change_ratio.is_never()
+    }
+
+    /// A role change for the next request, drawn at the configured rate: promote one of
+    /// `promotable` or demote one of `demotable`. Counts it as issued.
+    pub(crate) fn next_role_change(&mut self, promotable: &[NodeId], demotable: &[NodeId]) -> Option<Request> {
+        if !self.changes_roles() || !self.rng.chance(self.options.role_change_ratio) {
+            return None;
+        }
+        let promote = match (promotable.is_empty(), demotable.is_empty()) {
+            (true, true) => return None,
+            (false, true) => true,
+            (true, false) => false,
+            (false, false) => self.rng.below(2) == 0,
+        };
+        self.issued += 1;
+        Some(match promote {
+            true => Request::BecomeServer { node: self.rng.pick(promotable) },
+            false => Request::BecomeClient { node: self.rng.pick(demotable) },
+        })
     }
 
     /// Whether every request has been issued.
