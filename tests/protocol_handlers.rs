@@ -3,7 +3,7 @@
 
 use tokensim::protocol::{
     Client, ClientOptions, Config, Epoch, Instant, Message, NodeId, Outcome, Output, Outputs, Refusal, Request, Server,
-    Timer, TokenId, TokenValue, Version,
+    Timer, TokenId, TokenValue, Variant, Version,
 };
 
 const TIMEOUT_US: u64 = 1_000;
@@ -28,6 +28,7 @@ impl Bench {
             retransmit_timeout_us: TIMEOUT_US,
             token_count: 4,
             nodes: vec![CLIENT, OTHER, SERVERS[0], SERVERS[1], SERVERS[2]],
+            variant: Variant::Correct,
         };
         let servers = SERVERS.iter().map(|&id| Server::new(id, config.clone(), table.clone())).collect();
         Bench { client: Client::new(CLIENT, config, options), servers, pending: Vec::new() }

@@ -18,6 +18,7 @@ use super::message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
 use super::reconfig::{Lingering, RoleChange};
 use super::request::{Outcome, Refusal, Request, Submitted};
 use super::types::{Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
+use super::variant::Variant;
 use std::collections::VecDeque;
 
 /// What a client needs to know about the world, beyond its configuration.
@@ -29,6 +30,8 @@ pub struct ClientOptions {
     pub token_count: u32,
     /// Every node of the world, ascending: the nodes that can own tokens.
     pub nodes: Vec<NodeId>,
+    /// The protocol the node runs: [`Variant::Correct`] but to see a checker catch a mistake.
+    pub variant: Variant,
 }
 
 /// A client state machine.
@@ -166,6 +169,11 @@ impl Client {
         match message {
             Message::ReadReply { tag, values, .. } => self.on_read_reply(now, from, *tag, values, out),
             Message::WriteAck { tag, .. } => self.on_write_ack(now, from, *tag, out),
+            // A refusal is no answer, unless the variant counts "any majority of replies".
+            Message::Nack { tag, .. } if self.options.variant.counts_refusals() => {
+                self.on_write_ack(now, from, *tag, out)
+            }
+            Message::Nack { .. } => {}
             Message::NewConfig { config } => self.learn_config(now, config, out),
             Message::SealAck { epoch, ballot, accepted, table } => {
                 self.on_seal_ack(now, from, *epoch, *ballot, accepted.as_ref(), table, out)
@@ -195,6 +203,9 @@ impl Client {
         }
         if matches!(&operation.step, Step::Reconfigure(change) if change.is_backing_off()) {
             return self.retry_role_change(now, out);
+        }
+        if matches!(operation.step, Step::Write { .. }) && self.options.variant.forgets_retries() {
+            return self.start_over(now, out);
         }
         for (index, target) in operation.targets.iter().enumerate() {
             if !operation.answered[index] {
@@ -301,9 +312,37 @@ impl Client {
         true
     }
 
-    /// Whether a majority of the current phase's voters has answered.
+    /// Whether a quorum (a majority, in the correct protocol) of the phase's voters answered.
     pub(super) fn has_quorum(&self) -> bool {
-        self.current.as_ref().is_some_and(|operation| operation.answers > operation.voters.len() / 2)
+        let variant = self.options.variant;
+        self.current.as_ref().is_some_and(|operation| operation.answers >= variant.quorum_of(operation.voters.len()))
+    }
+
+    /// The `forgetful-retries` mistake: begin the current request again from its read, as
+    /// if its first attempt had never been.
+    fn start_over(&mut self, now: Instant, out: &mut Outputs) {
+        let operation = self.current.take().expect("a request is in progress");
+        match self.validate(&operation.submitted.request) {
+            Ok(selection) => {
+                let read = ReadState::new(selection, self.options.token_count);
+                self.begin_read(now, operation.submitted, read, out)
+            }
+            Err(_) => unreachable!("a request that reached its write was valid"),
+        }
+    }
+
+    /// The identity a pay writes with: the request's own, so retries are recognised, but
+    /// for the variants that make that mistake.
+    fn writer_for(&mut self, request: RequestId) -> Option<RequestId> {
+        let variant = self.options.variant;
+        if variant.compares_bare_versions() {
+            return None; // a bare version carries no identity
+        }
+        if variant.forgets_retries() {
+            self.next_sequence += 1; // every attempt is a new writer
+            return Some(RequestId { client: self.id, sequence: self.next_sequence - 1 });
+        }
+        Some(request)
     }
 
     /// Whether the current phase is `tag`.
@@ -351,15 +390,15 @@ impl Client {
     fn finish_read(&mut self, now: Instant, out: &mut Outputs) {
         let operation = self.current.take().expect("a read is in progress");
         let Step::Read(read) = operation.step else { unreachable!("finish_read after a read") };
-        let quorum = self.config.quorum_size() as u32;
+        let quorum = self.options.variant.quorum_of(self.config.servers.len()) as u32;
         let submitted = operation.submitted;
         let outcome = match submitted.request {
             Request::GetTokens { owner } => Outcome::Tokens { owner, tokens: read.tokens_of(owner) },
             Request::Pay { token, to } => {
                 let value = read.best[0].unwrap_or_else(|| panic!("a majority answered the read of {token}"));
                 if value.owner == self.id {
-                    let paid =
-                        TokenValue { version: Version(value.version.0 + 1), owner: to, writer: Some(submitted.id) };
+                    let writer = self.writer_for(submitted.id);
+                    let paid = TokenValue { version: Version(value.version.0 + 1), owner: to, writer };
                     let step = Step::Write { token, version: paid.version };
                     return self.begin_write(now, submitted, step, vec![(token, paid)], out);
                 }
@@ -367,7 +406,10 @@ impl Client {
             }
             Request::BecomeServer { .. } | Request::BecomeClient { .. } => unreachable!("role changes do not read"),
         };
-        let write_back = read.not_on_quorum(quorum);
+        let write_back = match self.options.variant.writes_back() {
+            true => read.not_on_quorum(quorum),
+            false => Vec::new(),
+        };
         if write_back.is_empty() {
             Self::reply(&submitted, outcome, out);
             self.start_next(now, out);

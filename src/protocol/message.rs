@@ -61,6 +61,15 @@ pub enum Message {
         /// The phase answered.
         tag: PhaseTag,
     },
+    /// Server to client: I did not serve that phase (sealed for a reconfiguration, or a
+    /// refused compare-and-set in the `bare-version-cas` variant). The correct protocol
+    /// never counts it as an answer.
+    Nack {
+        /// The sender's configuration epoch.
+        epoch: Epoch,
+        /// The phase refused.
+        tag: PhaseTag,
+    },
     /// Server to a node with an older epoch: this is the current configuration.
     NewConfig {
         /// The configuration the server is in.
@@ -132,6 +141,7 @@ impl Message {
             Message::ReadReply { .. } => "read_reply",
             Message::Write { .. } => "write",
             Message::WriteAck { .. } => "write_ack",
+            Message::Nack { .. } => "nack",
             Message::NewConfig { .. } => "new_config",
             Message::Seal { .. } => "seal",
             Message::SealAck { .. } => "seal_ack",

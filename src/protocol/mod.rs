@@ -14,6 +14,7 @@ mod reconfig;
 mod request;
 mod server;
 mod types;
+mod variant;
 
 pub use client::{Client, ClientOptions};
 pub use config::{Config, SERVERS_MAX, SERVERS_MIN};
@@ -22,3 +23,4 @@ pub use node::Node;
 pub use request::{Outcome, Refusal, Request, Submitted};
 pub use server::Server;
 pub use types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
+pub use variant::{variant_names, UnknownVariant, Variant};

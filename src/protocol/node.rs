@@ -30,7 +30,7 @@ impl Node {
 
     /// A node that starts as a server of `config` with `table` (indexed by token id).
     pub fn new_server(id: NodeId, config: Config, table: Vec<TokenValue>, options: ClientOptions) -> Node {
-        let replica = Server::new(id, config.clone(), table);
+        let replica = Server::new(id, config.clone(), table).with_variant(options.variant);
         Node { id, client: Client::new(id, config, options), replica: Some(replica) }
     }
 

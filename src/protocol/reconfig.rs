@@ -163,11 +163,22 @@ impl Client {
             return;
         }
         let change = self.change_at(epoch, Some(ballot)).expect("checked above");
-        let Stage::Seal { accepted: highest, merged } = &mut change.stage else { unreachable!("checked above") };
+        let Stage::Seal { accepted: highest, .. } = &mut change.stage else { unreachable!("checked above") };
         if let Some(offer) = accepted.filter(|offer| highest.as_ref().is_none_or(|seen| offer.0 > seen.0)) {
             *highest = Some(offer.clone());
         }
-        merge_tables(merged, table);
+        let variant = self.options.variant;
+        let leaving = match self.current.as_ref().map(|operation| operation.submitted.request) {
+            Some(Request::BecomeClient { node }) => Some(node),
+            _ => None,
+        };
+        let change = self.change_at(epoch, Some(ballot)).expect("checked above");
+        let Stage::Seal { merged, .. } = &mut change.stage else { unreachable!("checked above") };
+        let dropped = variant.drops_leaving_state() && leaving == Some(from);
+        let ignored = variant.syncs_from_minority() && !merged.is_empty();
+        if !dropped && !ignored {
+            merge_tables(merged, table);
+        }
         if self.has_quorum() {
             self.begin_accept(now, out);
         }

@@ -5,6 +5,7 @@
 use super::config::Config;
 use super::message::{Message, Outputs, PhaseTag, TokenSelection};
 use super::types::{Ballot, Epoch, Instant, NodeId, TokenId, TokenValue};
+use super::variant::Variant;
 
 /// One replica of the token table.
 ///
@@ -23,12 +24,28 @@ pub struct Server {
     sealed: bool,
     /// No longer a server: `config` is the configuration that removed it.
     retired: bool,
+    variant: Variant,
 }
 
 impl Server {
     /// A server `id` in `config`, starting from `table` (indexed by token id).
     pub fn new(id: NodeId, config: Config, table: Vec<TokenValue>) -> Server {
-        Server { id, config, table, promised: None, accepted: None, sealed: false, retired: false }
+        Server {
+            id,
+            config,
+            table,
+            promised: None,
+            accepted: None,
+            sealed: false,
+            retired: false,
+            variant: Variant::Correct,
+        }
+    }
+
+    /// This server, running protocol `variant` (see [`Variant`]).
+    pub fn with_variant(mut self, variant: Variant) -> Server {
+        self.variant = variant;
+        self
     }
 
     /// This server's node id.
@@ -64,10 +81,10 @@ impl Server {
     /// Handle one message from `from`, writing any answer into `out`.
     pub fn handle_message(&mut self, _now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
         match message {
-            Message::Read { epoch, tag, tokens } if self.serves(*epoch, from, out) => {
+            Message::Read { epoch, tag, tokens } if self.serves(*epoch, *tag, from, out) => {
                 self.on_read(from, *tag, *tokens, out)
             }
-            Message::Write { epoch, tag, values } if self.serves(*epoch, from, out) => {
+            Message::Write { epoch, tag, values } if self.serves(*epoch, *tag, from, out) => {
                 self.on_write(from, *tag, values, out)
             }
             Message::Seal { epoch, ballot } if self.decides(*epoch, from, out) => self.on_seal(from, *ballot, out),
@@ -97,9 +114,16 @@ impl Server {
         self.sealed = false;
     }
 
-    /// Whether a read or write of `epoch` may be served here; tells a sender that is behind.
-    fn serves(&self, epoch: Epoch, from: NodeId, out: &mut Outputs) -> bool {
-        self.current(epoch, from, out) && !self.sealed && !self.retired
+    /// Whether a read or write of `epoch` may be served here; tells a sender that is behind,
+    /// and refuses (`nack`) while sealed.
+    fn serves(&self, epoch: Epoch, tag: PhaseTag, from: NodeId, out: &mut Outputs) -> bool {
+        if !self.current(epoch, from, out) || self.retired {
+            return false;
+        }
+        if self.sealed {
+            out.send(from, Message::Nack { epoch, tag });
+        }
+        !self.sealed
     }
 
     /// Whether a reconfiguration message of `epoch` concerns this replica's configuration.
@@ -128,16 +152,27 @@ impl Server {
     }
 
     fn on_write(&mut self, from: NodeId, tag: PhaseTag, values: &[(TokenId, TokenValue)], out: &mut Outputs) {
+        let epoch = self.config.epoch;
+        let mut refused = false;
         for (token, value) in values {
             if let Some(slot) = self.table.get_mut(token.0 as usize) {
-                // Only a newer version replaces ours; each version has exactly one value, so
-                // an equal version is the same value and an older one is already superseded.
-                if value.version > slot.version {
+                if self.variant.compares_bare_versions() {
+                    // The seed's rule: the write must be exactly one version ahead of ours.
+                    match value.version.0 == slot.version.0 + 1 {
+                        true => *slot = *value,
+                        false => refused = true,
+                    }
+                } else if value.version > slot.version {
+                    // Only a newer version replaces ours; each version has exactly one value,
+                    // so an equal version is the same value and an older one is superseded.
                     *slot = *value;
                 }
             }
         }
-        out.send(from, Message::WriteAck { epoch: self.config.epoch, tag });
+        match refused {
+            true => out.send(from, Message::Nack { epoch, tag }),
+            false => out.send(from, Message::WriteAck { epoch, tag }),
+        }
     }
 
     /// Paxos prepare. Sealing first, then answering with the table, is what makes the state

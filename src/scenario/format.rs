@@ -5,27 +5,8 @@ use crate::protocol::{NodeId, Outcome, Refusal, Request, TokenId};
 use crate::sim::{OmissionKind, Ratio};
 use serde::{Deserialize, Serialize};
 
-/// Which protocol the servers and clients run.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Variant {
-    /// The protocol as `PROTOCOL.md` asks for it.
-    #[default]
-    Correct,
-}
-
-impl Variant {
-    /// Every known variant, in the order the docs list them.
-    pub const ALL: &'static [Variant] = &[Variant::Correct];
-
-    /// The name a scenario file uses.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Variant::Correct => "correct",
-        }
-    }
-}
+/// Which protocol the servers and clients run (see [`Variant`]).
+pub use crate::protocol::Variant;
 
 /// The world's size and who owns what. Clients get node ids `1..=clients`, servers the ids
 /// after them.

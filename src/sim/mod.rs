@@ -86,6 +86,7 @@ impl Simulation {
             retransmit_timeout_us: scenario.client.retransmit_timeout_us,
             token_count: initial.len() as u32,
             nodes: world.nodes(),
+            variant: scenario.variant,
         };
         for &id in &world.clients {
             nodes[id.0 as usize] = Some(Node::new_client(id, config.clone(), client_options.clone()));

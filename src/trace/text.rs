@@ -66,7 +66,7 @@ fn message_text(message: &Message) -> String {
         Message::ReadReply { tag, values, .. } | Message::Write { tag, values, .. } => {
             format!("{kind} {} {}", tag_text(tag), values_text(values))
         }
-        Message::WriteAck { tag, .. } => format!("{kind} {}", tag_text(tag)),
+        Message::WriteAck { tag, .. } | Message::Nack { tag, .. } => format!("{kind} {}", tag_text(tag)),
         Message::NewConfig { config } | Message::Install { config, .. } => format!("{kind} {}", config_text(config)),
         Message::Seal { epoch, ballot } | Message::AcceptAck { epoch, ballot } => {
             format!("{kind} e{} {ballot}", epoch.0)
