@@ -2,6 +2,7 @@
 //! system that tolerates omission faults.
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod protocol;
 pub mod report;
 pub mod scenario;

@@ -8,6 +8,7 @@ mod counters;
 mod fingerprint;
 mod history;
 mod network;
+mod observer;
 mod queue;
 mod rng;
 mod workload;
@@ -17,6 +18,7 @@ pub use counters::Counters;
 pub use fingerprint::Fingerprint;
 pub use history::{History, RequestRecord};
 pub use network::{DropReason, NetworkOptions, Omission, OmissionKind};
+pub use observer::Observer;
 pub use rng::{Ratio, RatioError};
 pub use workload::RandomWorkloadOptions;
 pub use writes::VersionConflict;
@@ -70,6 +72,8 @@ pub struct Simulation {
     deadline: Option<Instant>,
     end: Option<RunEnd>,
     fingerprint: Fingerprint,
+    /// Called after every event that changed a server; see [`Observer`].
+    observer: Option<Box<dyn Observer>>,
 }
 
 use network::Network;
@@ -114,6 +118,7 @@ impl Simulation {
             deadline: None,
             end: None,
             fingerprint: Fingerprint::default(),
+            observer: None,
             world,
         };
         simulation.schedule_first_arrivals();
@@ -191,6 +196,7 @@ impl Simulation {
             Node::Server(server) => server.handle_message(now, from, &message, out),
             Node::Client(client) => client.handle_message(now, from, &message, out),
         });
+        self.notify_observer(to, &message);
     }
 
     fn arrival(&mut self, client: NodeId) {
