@@ -7,6 +7,10 @@ pub mod protocol;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+#[cfg(feature = "proptest")]
+pub mod strategies;
+pub mod swarm;
+pub mod sweep;
 pub mod verdict;
 
 use scenario::{Scenario, ScenarioError};
@@ -17,4 +21,18 @@ pub fn run_scenario(scenario: &Scenario, seed: u64) -> Result<(sim::Simulation, 
     let end = simulation.run();
     let report = report::Report::new(&simulation, end);
     Ok((simulation, report))
+}
+
+/// Run `scenario` with `seed` under every checker (replica invariants after each event,
+/// the history and liveness at the end), and summarise it.
+pub fn run_checked(
+    scenario: &Scenario,
+    seed: u64,
+) -> Result<(sim::Simulation, report::Report, check::RunVerdict), ScenarioError> {
+    let mut simulation = sim::Simulation::new(scenario, seed)?;
+    simulation.set_observer(Box::new(check::ReplicaChecker::new(&simulation.world().owners, Some(seed))));
+    let end = simulation.run();
+    let report = report::Report::new(&simulation, end);
+    let verdict = check::run::judge(&simulation, end);
+    Ok((simulation, report, verdict))
 }

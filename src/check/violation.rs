@@ -27,6 +27,8 @@ pub enum Property {
     ReplicaVersionMonotonic,
     /// Liveness: every request of a correct client answered within the budget.
     Liveness,
+    /// The simulator or a node panicked: a broken internal invariant.
+    NoPanic,
 }
 
 impl Property {
@@ -42,6 +44,7 @@ impl Property {
             Property::ReplicaOneValuePerVersion => "replica_one_value_per_version",
             Property::ReplicaVersionMonotonic => "replica_version_monotonic",
             Property::Liveness => "liveness",
+            Property::NoPanic => "no_panic",
         }
     }
 

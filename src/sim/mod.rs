@@ -28,7 +28,7 @@ use crate::protocol::{
 };
 use crate::scenario::{Scenario, ScenarioError, World};
 use queue::{Event, EventQueue};
-use rng::{SimRng, Stream};
+pub(crate) use rng::{SimRng, Stream};
 use workload::RandomWorkload;
 use writes::WriteLog;
 
