@@ -350,7 +350,7 @@ impl<'a> TokenCheck<'a> {
     fn find_writer(&mut self, k: usize, payer: Option<NodeId>) {
         let (owner, version) = (self.chain[k].owner, self.chain[k].version);
         let fits = |op: &Operation| match op.request {
-            Request::Pay { to, .. } => to == owner && payer.is_none_or(|p| p == op.id.client),
+            Request::Pay { to, .. } => to == owner && payer.map_or(true, |p| p == op.id.client),
             Request::GetTokens { .. } => false,
         };
         let pending = &self.index.pending[self.token.0 as usize];
@@ -416,7 +416,7 @@ impl<'a> TokenCheck<'a> {
                 }
                 for &op in &group {
                     let at = self.op(op).invoked_at;
-                    if latest.is_none_or(|(latest_at, _, _)| at > latest_at) {
+                    if latest.map_or(true, |(latest_at, _, _)| at > latest_at) {
                         latest = Some((at, op, link.version));
                     }
                 }
