@@ -75,6 +75,9 @@ struct Observation {
     is_read: u8,
     op: u32,
     owner: NodeId,
+    invoked: Instant,
+    /// The response, or the largest instant for an operation never answered.
+    responded: Instant,
 }
 
 /// Every operation filed by token, built in one pass over the history.
@@ -86,6 +89,8 @@ struct Index {
     refused: Vec<Vec<u32>>,
     /// Answered `gettokens` listings per owner (indexed by node id), by invocation time.
     listings: Vec<Vec<u32>>,
+    /// The invocation time of each listing in `listings`, to search without history lookups.
+    listing_times: Vec<Vec<Instant>>,
     /// Operations that contradict the model on their own.
     own: Vec<Violation>,
 }
@@ -98,6 +103,7 @@ impl Index {
             pending: vec![Vec::new(); tokens],
             refused: vec![Vec::new(); tokens],
             listings: Vec::new(),
+            listing_times: Vec::new(),
             own: Vec::new(),
         };
         for (i, op) in history.operations.iter().enumerate() {
@@ -107,6 +113,8 @@ impl Index {
         for list in index.pending.iter_mut().chain(index.listings.iter_mut()) {
             list.sort_by_key(|&i| (ops[i as usize].invoked_at, i));
         }
+        index.listing_times =
+            index.listings.iter().map(|list| list.iter().map(|&i| ops[i as usize].invoked_at).collect()).collect();
         index
     }
 
@@ -121,10 +129,14 @@ impl Index {
 
     fn file(&mut self, i: u32, op: &Operation, tokens: usize) {
         let caller = op.id.client;
+        let (invoked, responded) = (op.invoked_at, op.responded_or_never());
         let at = |v| Violation::at(v, op.invoked_at).involving([op.id]);
         match (&op.request, &op.outcome) {
             (Request::Pay { token, to }, Some(Outcome::Paid { version, .. })) => {
-                self.observe(*token, Observation { version: version.0, is_read: 0, op: i, owner: *to });
+                self.observe(
+                    *token,
+                    Observation { version: version.0, is_read: 0, op: i, owner: *to, invoked, responded },
+                );
             }
             (Request::Pay { token, .. }, None) if (token.0 as usize) < tokens => {
                 self.pending[token.0 as usize].push(i);
@@ -137,12 +149,18 @@ impl Index {
                     self.own.push(at(Violation::new(Property::Linearizable, problem)));
                 }
                 if let Refusal::NotOwner { token, owner, version } = *refusal {
-                    self.observe(token, Observation { version: version.0, is_read: 1, op: i, owner });
+                    self.observe(
+                        token,
+                        Observation { version: version.0, is_read: 1, op: i, owner, invoked, responded },
+                    );
                 }
             }
             (Request::GetTokens { owner }, Some(Outcome::Tokens { tokens: listed, .. })) => {
                 for (token, version) in listed {
-                    self.observe(*token, Observation { version: version.0, is_read: 1, op: i, owner: *owner });
+                    self.observe(
+                        *token,
+                        Observation { version: version.0, is_read: 1, op: i, owner: *owner, invoked, responded },
+                    );
                 }
                 let slot = owner.0 as usize;
                 if self.listings.len() <= slot {
@@ -154,8 +172,11 @@ impl Index {
         }
     }
 
-    fn listings_of(&self, owner: NodeId) -> &[u32] {
-        self.listings.get(owner.0 as usize).map(Vec::as_slice).unwrap_or(&[])
+    /// The listings of `owner` and their invocation times.
+    fn listings_of(&self, owner: NodeId) -> (&[u32], &[Instant]) {
+        let slot = owner.0 as usize;
+        let listings = self.listings.get(slot).map(Vec::as_slice).unwrap_or(&[]);
+        (listings, self.listing_times.get(slot).map(Vec::as_slice).unwrap_or(&[]))
     }
 }
 
@@ -188,6 +209,22 @@ enum Writer {
     Unknown,
 }
 
+/// The latest invocation seen so far in the linearization order, and whose it is.
+#[derive(Clone, Copy, Debug)]
+struct Latest {
+    at: Instant,
+    op: Option<u32>,
+    version: u64,
+}
+
+impl Latest {
+    fn fold(&mut self, at: Instant, op: u32, version: u64) {
+        if at > self.at {
+            *self = Latest { at, op: Some(op), version };
+        }
+    }
+}
+
 /// One observed version of a token.
 #[derive(Clone, Debug)]
 struct Link {
@@ -205,6 +242,8 @@ struct TokenCheck<'a> {
     index: &'a Index,
     token: TokenId,
     observations: Vec<Observation>,
+    /// The operations that read this token, ascending: a compact membership test.
+    listed_by: Vec<u32>,
     chain: Vec<Link>,
     used: Vec<bool>,
     found: &'a mut Found,
@@ -215,12 +254,15 @@ impl<'a> TokenCheck<'a> {
         let mut observations = index.observations[token.0 as usize].clone();
         observations.sort_unstable_by_key(|o| (o.version, o.is_read, o.op));
         let used = vec![false; index.pending[token.0 as usize].len()];
+        let mut listed_by: Vec<u32> = observations.iter().filter(|o| o.is_read == 1).map(|o| o.op).collect();
+        listed_by.sort_unstable();
         TokenCheck {
             ops: &history.operations,
             initial_owners: &history.initial_owners,
             index,
             token,
             observations,
+            listed_by,
             chain: Vec::new(),
             used,
             found,
@@ -257,7 +299,8 @@ impl<'a> TokenCheck<'a> {
         let mut start = 0;
         while start < self.observations.len() {
             let version = self.observations[start].version;
-            let end = start + self.observations[start..].partition_point(|o| o.version == version);
+            // Groups are small: a linear scan beats a binary search over the whole rest.
+            let end = start + self.observations[start..].iter().take_while(|o| o.version == version).count();
             self.add_version(start..end);
             start = end;
         }
@@ -400,31 +443,33 @@ impl<'a> TokenCheck<'a> {
     /// Writer of v, reads of v, writer of v + 1, ...: nobody may end before an earlier one starts.
     fn check_real_time(&mut self) {
         // The latest invocation among the groups before the current one, and whose.
-        let mut latest: Option<(Instant, u32, u64)> = None;
+        let mut latest = Latest { at: Instant::ZERO, op: None, version: 1 };
         for k in 0..self.chain.len() {
-            let link = self.chain[k].clone();
-            let writer: Vec<u32> = match link.writer {
-                Writer::Op(w) => vec![w],
-                _ => Vec::new(),
-            };
-            let reads: Vec<u32> = self.observations[link.reads.clone()].iter().map(|o| o.op).collect();
-            for group in [writer, reads] {
-                for &op in &group {
-                    if let Some(before) = latest.filter(|&(at, _, _)| self.op(op).responded_or_never() < at) {
-                        return self.report_stale(before, op, link.version);
-                    }
+            let (version, writer, reads) = (self.chain[k].version, self.chain[k].writer, self.chain[k].reads.clone());
+            if let Writer::Op(w) = writer {
+                let op = self.op(w);
+                if op.responded_or_never() < latest.at {
+                    return self.report_stale(latest, w, version);
                 }
-                for &op in &group {
-                    let at = self.op(op).invoked_at;
-                    if latest.map_or(true, |(latest_at, _, _)| at > latest_at) {
-                        latest = Some((at, op, link.version));
-                    }
-                }
+                latest.fold(op.invoked_at, w, version);
             }
+            // Reads carry their own times: one sequential pass, no lookups in the history.
+            let group = &self.observations[reads];
+            if let Some(stale) = group.iter().find(|o| o.responded < latest.at) {
+                let op = stale.op;
+                return self.report_stale(latest, op, version);
+            }
+            let mut newest = latest;
+            for observation in group {
+                newest.fold(observation.invoked, observation.op, version);
+            }
+            latest = newest;
         }
     }
 
-    fn report_stale(&mut self, (started, stale, stale_version): (Instant, u32, u64), newer: u32, version: u64) {
+    fn report_stale(&mut self, latest: Latest, newer: u32, version: u64) {
+        let (started, stale_version) = (latest.at, latest.version);
+        let stale = latest.op.expect("only a real operation starts after time zero");
         let verb = |op: &Operation| if matches!(op.outcome, Some(Outcome::Paid { .. })) { "wrote" } else { "observed" };
         let (stale_op, newer_op) = (self.op(stale), self.op(newer));
         let detail = format!(
@@ -447,14 +492,12 @@ impl<'a> TokenCheck<'a> {
             let Some(held_from) = self.responded(link.writer) else { continue };
             let held_until = self.held_until(k);
             let owner = link.owner;
-            let listings = self.index.listings_of(owner);
-            let first = listings.partition_point(|&r| self.op(r).invoked_at <= held_from);
-            for &read in &listings[first..] {
+            let (listings, times) = self.index.listings_of(owner);
+            let first = times.partition_point(|&at| at <= held_from);
+            let last = first + times[first..].partition_point(|&at| at < held_until);
+            for &read in &listings[first..last] {
                 let op = self.op(read);
-                if op.invoked_at >= held_until {
-                    break;
-                }
-                if op.responded_or_never() < held_until && !lists(op, self.token) {
+                if op.responded_or_never() < held_until && self.listed_by.binary_search(&read).is_err() {
                     let detail = format!(
                         "{} ran while {owner} surely held {}@v{} but did not list it",
                         op.id, self.token, link.version
@@ -476,13 +519,5 @@ impl<'a> TokenCheck<'a> {
         let pending = &self.index.pending[self.token.0 as usize];
         let by_owner = pending.iter().map(|&p| self.op(p)).filter(|op| op.id.client == link.owner);
         by_owner.map(|op| op.invoked_at).min().unwrap_or(Instant(u64::MAX))
-    }
-}
-
-/// Whether the answered `gettokens` `op` lists `token`.
-fn lists(op: &Operation, token: TokenId) -> bool {
-    match &op.outcome {
-        Some(Outcome::Tokens { tokens, .. }) => tokens.binary_search_by_key(&token, |(t, _)| *t).is_ok(),
-        _ => true,
     }
 }
