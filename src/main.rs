@@ -105,6 +105,14 @@ fn run(args: &RunArgs) -> Result<ExitCode, String> {
     } else {
         print!("{}", report.to_text());
         println!("checkers        {} violations", verdict.violations.len());
+        let liveness = &verdict.liveness;
+        if let Some(reason) = &liveness.reason {
+            let owed = if liveness.required { "owed" } else { "not owed" };
+            println!("  stuck         {} requests (liveness {owed}): {reason}", liveness.stuck.len());
+            for stuck in liveness.stuck.iter().take(5) {
+                println!("    {} {} submitted at {}", stuck.id, stuck.request, stuck.submitted_at);
+            }
+        }
         for violation in &verdict.violations {
             println!("  FAIL {violation}");
         }
