@@ -1,5 +1,16 @@
 //! tokensim: a deterministic discrete-event simulator of a replicated token-ownership
 //! system that tolerates omission faults.
+//!
+//! Checking: [`check`] holds the safety and liveness checkers (see `docs/CHECKING.md`),
+//! [`swarm`] draws a world per seed, [`sweep`] runs seed ranges in parallel, and
+//! `strategies` (cargo feature `proptest`) gives proptest strategies for fuzzing.
+//!
+//! ```
+//! let scenario = tokensim::scenario::Scenario::default_scenario();
+//! let swarm = tokensim::swarm::swarm_scenario(&scenario, 7);
+//! let verdict = tokensim::check::check_run(&swarm, 7).unwrap();
+//! assert!(verdict.passed(), "{:?}", verdict.violations);
+//! ```
 #![warn(missing_docs)]
 
 pub mod check;

@@ -156,8 +156,11 @@ fn check(args: &CheckArgs) -> Result<ExitCode, String> {
 /// A bar with seeds per second on stderr; hidden when stderr is not a terminal.
 fn progress_bar(seeds: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(seeds);
-    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {per_sec}, eta {eta}")
-        .expect("a valid template");
+    let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {rate}, eta {eta}")
+        .expect("a valid template")
+        .with_key("rate", |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
+            let _ = write!(out, "{:.0} seeds/s", state.per_sec());
+        });
     bar.set_style(style);
     bar
 }

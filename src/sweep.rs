@@ -184,7 +184,7 @@ pub fn check_seed(base: &Scenario, seed: u64, swarm: bool) -> Result<RunVerdict,
 pub fn sweep(options: &SweepOptions, progress: &(dyn Fn() + Sync)) -> Result<SweepReport, SweepError> {
     options.scenario.world(options.scenario_path.as_deref().unwrap_or("default.toml"))?;
     let next = AtomicU64::new(options.seeds.start);
-    let results: Mutex<Vec<(u64, Result<RunVerdict, Violation>)>> = Mutex::new(Vec::new());
+    let results: Mutex<Vec<SeedOutcome>> = Mutex::new(Vec::new());
     std::thread::scope(|scope| {
         for _ in 0..options.jobs.max(1) {
             scope.spawn(|| {
@@ -194,7 +194,7 @@ pub fn sweep(options: &SweepOptions, progress: &(dyn Fn() + Sync)) -> Result<Swe
                     if seed >= options.seeds.end {
                         break;
                     }
-                    mine.push((seed, check_seed(&options.scenario, seed, options.swarm)));
+                    mine.push(SeedOutcome::new(seed, check_seed(&options.scenario, seed, options.swarm)));
                     progress();
                 }
                 results.lock().expect("no worker panics holding the lock").extend(mine);
@@ -202,11 +202,27 @@ pub fn sweep(options: &SweepOptions, progress: &(dyn Fn() + Sync)) -> Result<Swe
         }
     });
     let mut results = results.into_inner().expect("workers are done");
-    results.sort_unstable_by_key(|(seed, _)| *seed);
+    results.sort_unstable_by_key(|outcome| outcome.seed);
     Ok(summarise(options, results))
 }
 
-fn summarise(options: &SweepOptions, results: Vec<(u64, Result<RunVerdict, Violation>)>) -> SweepReport {
+/// What a sweep keeps of one seed: only what the report needs.
+struct SeedOutcome {
+    seed: u64,
+    requests: u64,
+    violations: Vec<Violation>,
+}
+
+impl SeedOutcome {
+    fn new(seed: u64, result: Result<RunVerdict, Violation>) -> SeedOutcome {
+        match result {
+            Ok(verdict) => SeedOutcome { seed, requests: verdict.requests as u64, violations: verdict.violations },
+            Err(violation) => SeedOutcome { seed, requests: 0, violations: vec![violation] },
+        }
+    }
+}
+
+fn summarise(options: &SweepOptions, results: Vec<SeedOutcome>) -> SweepReport {
     let mut report = SweepReport {
         scenario: options.scenario.name.clone(),
         swarm: options.swarm,
@@ -218,14 +234,8 @@ fn summarise(options: &SweepOptions, results: Vec<(u64, Result<RunVerdict, Viola
         violations_by_property: BTreeMap::new(),
         failures: Vec::new(),
     };
-    for (seed, result) in results {
-        let violations = match result {
-            Ok(verdict) => {
-                report.requests += verdict.requests as u64;
-                verdict.violations
-            }
-            Err(violation) => vec![violation],
-        };
+    for SeedOutcome { seed, requests, violations } in results {
+        report.requests += requests;
         if violations.is_empty() {
             report.seeds_passed += 1;
             continue;
