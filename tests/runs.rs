@@ -118,3 +118,52 @@ fn a_budget_breaking_sweep_fails_with_the_reproducing_command() {
     assert_eq!(report.failures[1].reproduce, "tokensim run tight.toml --seed 1");
     assert_eq!(report.violations_by_property.get("liveness"), Some(&2));
 }
+
+#[test]
+fn a_tampered_simulated_history_is_caught() {
+    use tokensim::check::{check_linearizability, OpHistory};
+    use tokensim::protocol::{Outcome, Version};
+    let (sim, _, verdict) = tokensim::run_checked(&Scenario::default_scenario(), 5).unwrap();
+    assert!(verdict.passed(), "{:#?}", verdict.violations);
+    let mut history = OpHistory::from_sim(sim.history(), &sim.world().owners);
+    assert_eq!(check_linearizability(&history).unwrap(), []);
+    // The last listing that shows a token past v1: make it show the version before.
+    let listing = history
+        .operations
+        .iter_mut()
+        .rev()
+        .find_map(|op| match &mut op.outcome {
+            Some(Outcome::Tokens { tokens, .. }) => tokens.iter_mut().find(|(_, v)| v.0 >= 2),
+            _ => None,
+        })
+        .expect("a default run moves tokens");
+    listing.1 = Version(listing.1 .0 - 1);
+    let found = check_linearizability(&history).unwrap();
+    assert!(!found.is_empty(), "a read moved one version back went unnoticed");
+}
+
+#[test]
+fn the_command_line_rejects_bad_ranges_and_reports_failing_seeds() {
+    let tokensim = env!("CARGO_BIN_EXE_tokensim");
+    for (range, message) in [("5..2", "start 5 is after the end 2"), ("abc", "expected `A..B`")] {
+        let out = std::process::Command::new(tokensim).args(["check", "--seeds", range]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{range}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{range}: {stderr}");
+    }
+    let dir = std::env::temp_dir().join(format!("tokensim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tight = dir.join("tight.toml");
+    std::fs::write(&tight, "[workload]\nrequests = 20\ngap_us_max = 1000\n[expect]\nliveness_budget_us = 1\n").unwrap();
+    let out = std::process::Command::new(tokensim)
+        .args(["check", tight.to_str().unwrap(), "--seeds", "0..2", "--jobs", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let command = format!("tokensim run {} --seed 1", tight.display());
+    assert!(stdout.contains(&command), "{stdout}");
+    let out = std::process::Command::new(tokensim).args(["run", "--seed", "3", "--swarm"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

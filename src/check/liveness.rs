@@ -69,10 +69,11 @@ fn diagnose(sim: &Simulation, end: RunEnd) -> String {
     let servers: Vec<_> = sim.servers().map(|server| server.id()).collect();
     let faulty = servers.iter().filter(|&&id| sim.is_faulty(id)).count();
     let quorum = servers.len() / 2 + 1;
+    let budget_us = sim.scenario().expect.liveness_budget_us;
     let how = match end {
-        RunEnd::Stalled => "nothing was left to happen",
-        RunEnd::BudgetExhausted => "the liveness budget ran out",
-        RunEnd::Completed => "the run completed",
+        RunEnd::Stalled => "nothing was left to happen".to_string(),
+        RunEnd::BudgetExhausted => format!("the liveness budget of {budget_us}us ran out"),
+        RunEnd::Completed => "the run completed".to_string(),
     };
     if servers.len() - faulty < quorum {
         format!(
@@ -81,7 +82,8 @@ fn diagnose(sim: &Simulation, end: RunEnd) -> String {
         )
     } else {
         format!(
-            "within the fault budget ({faulty} of {} servers faulty), yet unanswered: a protocol or scheduling bug ({how})",
+            "within the fault budget ({faulty} of {} servers faulty) yet unanswered when {how}: \
+             a protocol bug, or a budget too short for the scenario's delays",
             servers.len()
         )
     }

@@ -103,19 +103,20 @@ impl Violation {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.property, self.detail)?;
+        let mut context = Vec::new();
         if let Some(seed) = self.seed {
-            write!(f, " [seed {seed}")?;
-        } else {
-            write!(f, " [")?;
+            context.push(format!("seed {seed}"));
         }
         if let Some(at) = self.at {
-            write!(f, "{}at {at}", if self.seed.is_some() { ", " } else { "" })?;
+            context.push(format!("at {at}"));
         }
         if !self.operations.is_empty() {
             let ops: Vec<String> = self.operations.iter().map(ToString::to_string).collect();
-            let sep = if self.seed.is_some() || self.at.is_some() { ", " } else { "" };
-            write!(f, "{sep}requests {}", ops.join(" "))?;
+            context.push(format!("requests {}", ops.join(" ")));
         }
-        write!(f, "]")
+        if !context.is_empty() {
+            write!(f, " [{}]", context.join(", "))?;
+        }
+        Ok(())
     }
 }
