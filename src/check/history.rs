@@ -1,7 +1,7 @@
 //! The plain history the checkers read: operations with invocation and response times.
 //!
 //! Anyone can build one by hand (see the tests), or convert a run's
-//! [`sim::History`](crate::sim::History) with [`OpHistory::from_sim`].
+//! [`sim::History`] with [`OpHistory::from_sim`].
 
 use crate::protocol::{Instant, NodeId, Outcome, Request, RequestId};
 use crate::sim;
