@@ -189,3 +189,31 @@ fn replica_checker_catches_two_values_at_one_version() {
     checker.check(Instant(7), &fresh, T0);
     assert_eq!(checker.violations()[1].property, Property::ReplicaVersionMonotonic);
 }
+
+fn value(version: u64, owner: NodeId, writer: Option<RequestId>) -> TokenValue {
+    TokenValue { version: Version(version), owner, writer }
+}
+
+#[test]
+fn the_write_log_check_catches_refused_writers_and_double_writes() {
+    use tokensim::check::effects::check_written;
+    let refusal = Refusal::NotOwner { token: T0, owner: N2, version: Version(2) };
+    let ops = vec![
+        pay_ok(id(N1, 1), N2, (10, 20), 2),
+        op(id(N2, 1), Request::Pay { token: T0, to: N3 }, (30, 40), Outcome::Refused(refusal)),
+    ];
+    let good = vec![vec![value(1, N1, None), value(2, N2, Some(id(N1, 1)))]];
+    assert_eq!(check_written(&good, &history(ops.clone())), []);
+    // The refused pay's value reached the servers anyway.
+    let mut refused_wrote = good.clone();
+    refused_wrote[0].push(value(3, N3, Some(id(N2, 1))));
+    let found = check_written(&refused_wrote, &history(ops.clone()));
+    assert_eq!(found.iter().map(|v| v.property).collect::<Vec<_>>(), [Property::RefusalChangedNothing]);
+    assert_eq!(found[0].operations, [id(N2, 1)]);
+    // A retry of the ok pay wrote a second version.
+    let mut twice = good;
+    twice[0].push(value(3, N3, Some(id(N1, 1))));
+    let found = check_written(&twice, &history(ops));
+    let properties: Vec<Property> = found.iter().map(|v| v.property).collect();
+    assert!(properties.iter().all(|&p| p == Property::ExactlyOnce) && !properties.is_empty(), "{found:?}");
+}

@@ -6,7 +6,7 @@ use tokensim::check::check_run;
 use tokensim::strategies;
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn generated_worlds_keep_every_property(scenario in strategies::scenario(), seed in any::<u64>()) {

@@ -8,18 +8,30 @@
 //! - [`Property::VersionsContiguous`]: no version was skipped.
 //! - [`Property::OneOwnerPerVersion`]: no two different values were ever sent at one version.
 
+use super::history::OpHistory;
 use super::violation::{Property, Violation};
-use crate::protocol::{Outcome, RequestId, TokenId};
+use crate::protocol::{Outcome, RequestId, TokenId, TokenValue};
 use crate::sim::Simulation;
 use std::collections::BTreeMap;
 
 /// Check the write log of the finished run `sim`.
 pub fn check_effects(sim: &Simulation) -> Vec<Violation> {
+    let written: Vec<Vec<TokenValue>> =
+        (0..sim.world().owners.len()).map(|token| sim.written_versions(TokenId(token as u32)).to_vec()).collect();
+    let history = OpHistory::from_sim(sim.history(), &sim.world().owners);
     let mut violations: Vec<Violation> = sim.version_conflicts().iter().map(conflict).collect();
-    let mut written: BTreeMap<RequestId, (TokenId, u64)> = BTreeMap::new();
-    for token in 0..sim.world().owners.len() {
+    violations.extend(check_written(&written, &history));
+    violations.into_iter().map(|v| v.with_seed(sim.seed())).collect()
+}
+
+/// Check `written` (per token, the value written at each version, index = version - 1; a
+/// value of version 0 marks a version skipped) against the answers in `history`.
+pub fn check_written(written: &[Vec<TokenValue>], history: &OpHistory) -> Vec<Violation> {
+    let mut violations = Vec::new();
+    let mut wrote: BTreeMap<RequestId, (TokenId, u64)> = BTreeMap::new();
+    for (token, values) in written.iter().enumerate() {
         let token = TokenId(token as u32);
-        for (index, value) in sim.written_versions(token).iter().enumerate() {
+        for (index, value) in values.iter().enumerate() {
             let version = index as u64 + 1;
             if value.version.0 == 0 {
                 let detail = format!("{token} skipped v{version}: a later version was written first");
@@ -27,20 +39,18 @@ pub fn check_effects(sim: &Simulation) -> Vec<Violation> {
                 continue;
             }
             let Some(writer) = value.writer else { continue };
-            if let Some((other_token, other)) = written.insert(writer, (token, version)) {
+            if let Some((other_token, other)) = wrote.insert(writer, (token, version)) {
                 let detail = format!("{writer} wrote twice: {other_token}@v{other} and {token}@v{version}");
                 violations.push(Violation::new(Property::ExactlyOnce, detail).involving([writer]));
             }
         }
     }
-    for record in sim.history().records() {
-        let wrote = written.get(&record.id).copied();
-        if let Some(problem) = mismatch(record.id, record.outcome.as_ref(), wrote) {
-            let at = record.answered_at.unwrap_or(record.submitted_at);
-            violations.push(problem.at(at).involving([record.id]));
+    for op in &history.operations {
+        if let Some(problem) = mismatch(op.id, op.outcome.as_ref(), wrote.get(&op.id).copied()) {
+            violations.push(problem.at(op.responded_at.unwrap_or(op.invoked_at)).involving([op.id]));
         }
     }
-    violations.into_iter().map(|v| v.with_seed(sim.seed())).collect()
+    violations
 }
 
 fn conflict(c: &crate::sim::VersionConflict) -> Violation {
