@@ -167,3 +167,19 @@ fn the_command_line_rejects_bad_ranges_and_reports_failing_seeds() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A bigger sweep; run with `cargo test --release -- --ignored`.
+#[test]
+#[ignore = "takes a while in debug; the CI-sized sweeps above cover the same paths"]
+fn five_thousand_swarm_seeds_pass() {
+    let options = SweepOptions {
+        scenario: Scenario::default_scenario(),
+        scenario_path: None,
+        seeds: SeedRange { start: 0, end: 5_000 },
+        jobs: 2,
+        swarm: true,
+    };
+    let report = sweep(&options, &|| {}).unwrap();
+    assert!(report.passed(), "{:#?}", report.failures);
+    assert_eq!(report.seeds_run, 5_000);
+}
