@@ -25,13 +25,29 @@
 //! assert_eq!(report.requests.answered, 50);
 //! # Ok::<(), tokensim::scenario::ScenarioError>(())
 //! ```
+//!
+//! Checking: [`check`] holds the safety and liveness checkers (see `docs/CHECKING.md`),
+//! [`swarm`] draws a world per seed, [`sweep`] runs seed ranges in parallel, and
+//! `strategies` (cargo feature `proptest`) gives proptest strategies for fuzzing.
+//!
+//! ```
+//! let scenario = tokensim::scenario::Scenario::default_scenario();
+//! let swarm = tokensim::swarm::swarm_scenario(&scenario, 7);
+//! let verdict = tokensim::check::check_run(&swarm, 7).unwrap();
+//! assert!(verdict.passed(), "{:?}", verdict.violations);
+//! ```
 #![warn(missing_docs)]
 
+pub mod check;
 pub mod protocol;
 pub mod report;
 pub mod scenario;
 pub mod scripted;
 pub mod sim;
+#[cfg(feature = "proptest")]
+pub mod strategies;
+pub mod swarm;
+pub mod sweep;
 pub mod trace;
 pub mod verdict;
 
@@ -50,4 +66,24 @@ pub fn run_to_report(mut simulation: sim::Simulation) -> (sim::Simulation, repor
     let rerun = trace::fault_free_rerun(&simulation).unwrap_or_else(|error| trace::RerunComparison::failed(&error));
     report.attach_rerun(rerun);
     (simulation, report)
+}
+
+/// Run `scenario` with `seed` under every checker (replica invariants after each event,
+/// the history and liveness at the end), and summarise it, the fault-free rerun included.
+pub fn run_checked(
+    scenario: &Scenario,
+    seed: u64,
+) -> Result<(sim::Simulation, report::Report, check::RunVerdict), ScenarioError> {
+    Ok(run_simulation_checked(sim::Simulation::new(scenario, seed)?))
+}
+
+/// Run a prepared `simulation` (a trace attached, say) under every checker, summarise it
+/// with its fault-free rerun, and fold the checkers' verdict into the report.
+pub fn run_simulation_checked(mut simulation: sim::Simulation) -> (sim::Simulation, report::Report, check::RunVerdict) {
+    let seed = simulation.seed();
+    simulation.set_observer(Box::new(check::ReplicaChecker::new(&simulation.world().owners, Some(seed))));
+    let (simulation, mut report) = run_to_report(simulation);
+    let verdict = check::run::judge(&simulation, report.end);
+    report.attach_verdict(&verdict);
+    (simulation, report, verdict)
 }

@@ -34,6 +34,9 @@ pub struct Report {
     pub checks: Vec<Check>,
     /// Whether liveness was required (false when the scenario breaks the fault budget on purpose).
     pub liveness_required: bool,
+    /// What the checkers found (see [`crate::check`]); empty when they found nothing or
+    /// did not run.
+    pub violations: Vec<String>,
     /// Whether the run met every expectation.
     pub passed: bool,
     /// The comparison with the fault-free rerun of the completed requests, once attached.
@@ -95,6 +98,7 @@ impl Report {
             tokens_per_owner: tokens_per_owner(sim),
             checks,
             liveness_required,
+            violations: Vec::new(),
             passed,
             fault_free_rerun: None,
         }
@@ -106,6 +110,12 @@ impl Report {
         self.passed &= check.passed;
         self.checks.push(check);
         self.fault_free_rerun = Some(comparison);
+    }
+
+    /// Fold in what the checkers found: any violation fails the run.
+    pub fn attach_verdict(&mut self, verdict: &crate::check::RunVerdict) {
+        self.violations = verdict.violations.iter().map(ToString::to_string).collect();
+        self.passed &= verdict.passed();
     }
 
     /// The report as people read it.
@@ -163,6 +173,10 @@ impl Report {
                 (false, false) => "FAIL",
             };
             let _ = writeln!(text, "  {mark} {}: {}", check.name, check.detail);
+        }
+        let _ = writeln!(text, "checkers        {} violations", self.violations.len());
+        for violation in &self.violations {
+            let _ = writeln!(text, "  FAIL {violation}");
         }
         let verdict = if self.passed { "PASS" } else { "FAIL" };
         let _ = writeln!(text, "verdict         {verdict}");

@@ -50,8 +50,10 @@ pub struct Client {
     next_phase: u32,
     /// The highest ballot round this client has seen, so its next ballot outbids it.
     pub(super) highest_round: u64,
-    /// An install still being resent after its role change was answered.
-    pub(super) lingering: Option<Lingering>,
+    /// Installs still being resent after their role changes were answered.
+    pub(super) lingering: Vec<Lingering>,
+    /// The identity a retry writes under in the `forgetful-retries` variant.
+    retry_identity: Option<RequestId>,
 }
 
 /// The request being worked on and the state of its current phase.
@@ -108,7 +110,8 @@ impl Client {
             next_sequence: 1,
             next_phase: 0,
             highest_round: 0,
-            lingering: None,
+            lingering: Vec::new(),
+            retry_identity: None,
         }
     }
 
@@ -319,9 +322,11 @@ impl Client {
     }
 
     /// The `forgetful-retries` mistake: begin the current request again from its read, as
-    /// if its first attempt had never been.
+    /// if its first attempt had never been, under a new identity.
     fn start_over(&mut self, now: Instant, out: &mut Outputs) {
         let operation = self.current.take().expect("a request is in progress");
+        self.retry_identity = Some(RequestId { client: self.id, sequence: self.next_sequence });
+        self.next_sequence += 1;
         match self.validate(&operation.submitted.request) {
             Ok(selection) => {
                 let read = ReadState::new(selection, self.options.token_count);
@@ -338,11 +343,8 @@ impl Client {
         if variant.compares_bare_versions() {
             return None; // a bare version carries no identity
         }
-        if variant.forgets_retries() {
-            self.next_sequence += 1; // every attempt is a new writer
-            return Some(RequestId { client: self.id, sequence: self.next_sequence - 1 });
-        }
-        Some(request)
+        // A retry that was not recognised writes under the new identity it was given.
+        Some(self.retry_identity.take().unwrap_or(request))
     }
 
     /// Whether the current phase is `tag`.
@@ -425,13 +427,15 @@ impl Client {
             return;
         }
         self.config = config.clone();
-        if self.lingering.as_ref().is_some_and(|lingering| lingering.epoch < config.epoch) {
-            self.lingering = None; // the newer configuration's install covers its servers
-        }
         let Some(operation) = self.current.take() else { return };
+        if matches!(operation.step, Step::Reconfigure(_)) {
+            // An install this client was sending may be what made `config`: keep it going.
+            self.linger(now, &operation, out);
+            return self.begin_role_change(now, operation.submitted, out);
+        }
         let Operation { submitted, step, message, .. } = operation;
         let step = match step {
-            Step::Reconfigure(_) => return self.begin_role_change(now, submitted, out),
+            Step::Reconfigure(_) => unreachable!("handled above"),
             Step::Read(read) => Step::Read(ReadState::new(read.selection, self.options.token_count)),
             other => other,
         };

@@ -23,7 +23,9 @@ use super::request::{Outcome, Refusal, Request, Submitted};
 use super::types::{Ballot, Epoch, Instant, NodeId, TokenValue};
 
 /// How many times an install is resent after its role change was answered.
-const LINGERING_TRIES: u32 = 100;
+const LINGERING_TRIES: u32 = 1_000;
+/// The longest wait between two resends of a lingering install, in retransmit timeouts.
+const LINGERING_BACKOFF_MAX: u64 = 32;
 
 /// The state of one role change being coordinated.
 #[derive(Clone, Debug)]
@@ -48,13 +50,16 @@ enum Stage {
     Backoff,
 }
 
-/// An install still being resent to the nodes that have not acknowledged it.
+/// An install still being resent to the nodes that have not acknowledged it. Without it, a
+/// server whose install was lost would stay sealed in the old configuration for good.
 #[derive(Clone, Debug)]
 pub(super) struct Lingering {
-    pub(super) epoch: Epoch,
+    epoch: Epoch,
     message: Message,
     pending: Vec<NodeId>,
     tries_left: u32,
+    /// The wait before the next resend; doubles up to a cap, so a silent node costs little.
+    delay_us: u64,
 }
 
 impl RoleChange {
@@ -179,6 +184,10 @@ impl Client {
         if !dropped && !ignored {
             merge_tables(merged, table);
         }
+        // The seed went ahead on the first answer it got: one server, not a majority.
+        if variant.syncs_from_minority() {
+            return self.begin_accept(now, out);
+        }
         if self.has_quorum() {
             self.begin_accept(now, out);
         }
@@ -235,9 +244,10 @@ impl Client {
     }
 
     pub(super) fn on_install_ack(&mut self, now: Instant, from: NodeId, epoch: Epoch, out: &mut Outputs) {
-        if let Some(lingering) = self.lingering.as_mut().filter(|lingering| lingering.epoch <= epoch) {
+        for lingering in self.lingering.iter_mut().filter(|lingering| lingering.epoch <= epoch) {
             lingering.pending.retain(|&node| node != from);
         }
+        self.lingering.retain(|lingering| !lingering.pending.is_empty());
         let installing = match self.current.as_ref().map(|operation| &operation.step) {
             Some(Step::Reconfigure(RoleChange { stage: Stage::Install { next }, .. })) => next.epoch <= epoch,
             _ => false,
@@ -254,17 +264,8 @@ impl Client {
         let Step::Reconfigure(RoleChange { stage: Stage::Install { next }, .. }) = &operation.step else {
             unreachable!("installing")
         };
-        let pending: Vec<NodeId> = operation.unanswered().collect();
         let next = next.clone();
-        if !pending.is_empty() {
-            self.lingering = Some(Lingering {
-                epoch: next.epoch,
-                message: operation.message.clone(),
-                pending,
-                tries_left: LINGERING_TRIES,
-            });
-            out.set_timer(now.after_us(self.options.retransmit_timeout_us), Timer::Install { epoch: next.epoch });
-        }
+        self.linger(now, &operation, out);
         if next.epoch > self.config.epoch {
             self.config = next;
         }
@@ -289,19 +290,35 @@ impl Client {
         out.set_timer(at, Timer::Retransmit { phase: tag.phase });
     }
 
+    /// Keep resending the install of `operation`, an install phase that is over, to the
+    /// targets that have not acknowledged it.
+    pub(super) fn linger(&mut self, now: Instant, operation: &Operation, out: &mut Outputs) {
+        let Step::Reconfigure(RoleChange { stage: Stage::Install { next }, .. }) = &operation.step else { return };
+        let pending: Vec<NodeId> = operation.unanswered().collect();
+        if pending.is_empty() {
+            return;
+        }
+        let delay_us = self.options.retransmit_timeout_us;
+        let message = operation.message.clone();
+        self.lingering.push(Lingering { epoch: next.epoch, message, pending, tries_left: LINGERING_TRIES, delay_us });
+        out.set_timer(now.after_us(delay_us), Timer::Install { epoch: next.epoch });
+    }
+
     /// Resend a lingering install to the nodes that have not acknowledged it.
     pub(super) fn resend_lingering(&mut self, now: Instant, epoch: Epoch, out: &mut Outputs) {
-        let timeout_us = self.options.retransmit_timeout_us;
-        let Some(lingering) = self.lingering.as_mut().filter(|lingering| lingering.epoch == epoch) else { return };
-        if lingering.pending.is_empty() || lingering.tries_left == 0 {
-            self.lingering = None;
+        let cap_us = self.options.retransmit_timeout_us.saturating_mul(LINGERING_BACKOFF_MAX);
+        let Some(index) = self.lingering.iter().position(|lingering| lingering.epoch == epoch) else { return };
+        let lingering = &mut self.lingering[index];
+        if lingering.tries_left == 0 {
+            self.lingering.remove(index);
             return;
         }
         lingering.tries_left -= 1;
         for node in &lingering.pending {
             out.send(*node, lingering.message.clone());
         }
-        out.set_timer(now.after_us(timeout_us), Timer::Install { epoch });
+        lingering.delay_us = lingering.delay_us.saturating_mul(2).min(cap_us);
+        out.set_timer(now.after_us(lingering.delay_us), Timer::Install { epoch });
     }
 }
 

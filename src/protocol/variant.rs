@@ -29,11 +29,14 @@ pub enum Variant {
     ForgetfulRetries,
     /// A phase is done on any majority of replies, refusals (`nack`) included.
     AnyMajority,
-    /// A joining server is synced from one server's table (a minority), not from a sealed
-    /// majority.
+    /// A reconfiguration goes ahead on the first server that seals, not a sealed majority:
+    /// joining servers are synced from that one server's table (a minority), and writes
+    /// the rest of the old configuration still takes can be lost.
     MinoritySync,
     /// A leaving server's table is left out of the state transfer, as if it had been
-    /// dropped before being handed on.
+    /// dropped before being handed on. On its own this mistake is harmless here (see the
+    /// README): a completed write stays on a majority of the servers that remain, and they
+    /// keep their own tables. It is kept to show that, and as part of `seed-original`.
     DropStateOnLeave,
     /// The seed's first implementation, as closely as the model allows: no write-back,
     /// compare-and-set on a bare version, any majority counts, retries not recognised, joins

@@ -8,6 +8,7 @@ mod counters;
 mod fingerprint;
 mod history;
 mod network;
+mod observer;
 mod queue;
 mod rng;
 mod roles;
@@ -20,6 +21,7 @@ pub use counters::Counters;
 pub use fingerprint::Fingerprint;
 pub use history::{History, RequestRecord};
 pub use network::{DropReason, NetworkOptions, Omission, OmissionKind};
+pub use observer::Observer;
 pub use rng::{Ratio, RatioError};
 pub use workload::RandomWorkloadOptions;
 pub use writes::VersionConflict;
@@ -31,7 +33,7 @@ use crate::protocol::{
 use crate::scenario::{Scenario, ScenarioError, World};
 use crate::trace::{TraceEvent, TraceRecord, TraceSink};
 use queue::{Event, EventQueue};
-use rng::{SimRng, Stream};
+pub(crate) use rng::{SimRng, Stream};
 use workload::RandomWorkload;
 use writes::WriteLog;
 
@@ -70,6 +72,8 @@ pub struct Simulation {
     fingerprint: Fingerprint,
     /// Where events are reported, if anywhere (see [`Simulation::with_trace`]).
     trace: Option<Box<dyn TraceSink>>,
+    /// Called after every event that changed a server; see [`Observer`].
+    observer: Option<Box<dyn Observer>>,
 }
 
 use network::Network;
@@ -119,6 +123,7 @@ impl Simulation {
             end: None,
             fingerprint: Fingerprint::default(),
             trace: None,
+            observer: None,
             world,
         };
         simulation.schedule_script();
@@ -197,6 +202,7 @@ impl Simulation {
         self.counters.messages_delivered += 1;
         self.trace(|| TraceEvent::Delivered { from, to, message: message.clone() });
         self.drive(to, |node, now, out| node.handle_message(now, from, &message, out));
+        self.notify_observer(to, &message);
     }
 
     fn arrival(&mut self, client: NodeId) {
@@ -204,6 +210,11 @@ impl Simulation {
             return; // another client issued the last request while this arrival was queued
         }
         let may_issue = self.node(client).is_some_and(|node| !node.is_server()) && !self.is_faulty(client);
+        if !may_issue && !self.anyone_may_issue() {
+            // Every node is a server or faulty: nobody is left to issue the rest.
+            self.workload.stop();
+            return self.start_liveness_clock();
+        }
         let request = match may_issue {
             true => Some(self.next_random_request(client)),
             false => None, // a server (or a faulty node) waits for its next turn
@@ -217,6 +228,11 @@ impl Simulation {
         if let Some(request) = request {
             self.submit(client, request);
         }
+    }
+
+    /// Whether any node could issue a request now: a correct node that is not a server.
+    fn anyone_may_issue(&self) -> bool {
+        self.nodes.iter().flatten().any(|node| !node.is_server() && !self.is_faulty(node.id()))
     }
 
     fn next_random_request(&mut self, client: NodeId) -> Request {

@@ -12,6 +12,8 @@ use std::str::FromStr;
 pub(crate) enum Stream {
     Network = 1,
     Workload = 2,
+    /// Draws a swarm run's world and faults (see `crate::swarm`).
+    Swarm = 3,
 }
 
 /// A seeded random source. Bounded draws are done here, by hand, so that a seed means the

@@ -22,11 +22,19 @@ impl Simulation {
         let worst_faulty = servers.iter().filter(|&&n| faulty(n)).count() + faulty_adds;
         let worst_total = servers.len() + faulty_adds - correct_removes.min(servers.len());
         let keeps_budget = |faulty_count: usize, total: usize| faulty_count * 2 < total;
+        // Someone must be left to issue requests: keep one correct client no promotion touches.
+        let spare_clients = self
+            .world()
+            .nodes()
+            .into_iter()
+            .filter(|&n| !servers.contains(&n) && !faulty(n) && !pending.iter().any(|&(p, promote)| p == n && promote))
+            .count();
         let promotable = self
             .world()
             .nodes()
             .into_iter()
             .filter(|&n| !servers.contains(&n) && !touched(n))
+            .filter(|&n| faulty(n) || spare_clients > 1)
             .filter(|&n| !faulty(n) || keeps_budget(worst_faulty + 1, worst_total + 1))
             .collect();
         let demotable = servers

@@ -82,6 +82,11 @@ impl RandomWorkload {
         })
     }
 
+    /// Issue nothing more: the workload ends here.
+    pub(crate) fn stop(&mut self) {
+        self.options.requests = self.issued;
+    }
+
     /// Whether every request has been issued.
     pub(crate) fn finished(&self) -> bool {
         self.issued >= self.options.requests

@@ -1,0 +1,121 @@
+//! Liveness: after the workload ends, every request of a correct client is answered within
+//! the scenario's budget of simulated time (`expect.liveness_budget_us`).
+//!
+//! The simulator never hangs: it ends a run with [`RunEnd::BudgetExhausted`] once the budget
+//! is spent, or [`RunEnd::Stalled`] when nothing is left to happen. This checker then says
+//! which requests are stuck and why. When the scenario breaks the fault budget on purpose
+//! (or does not ask for liveness) the report is kept but is no violation.
+
+use super::violation::{Property, Violation};
+use crate::protocol::{Instant, Request, RequestId};
+use crate::sim::{RunEnd, Simulation};
+use serde::Serialize;
+
+/// A request of a correct client left without an answer.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct StuckRequest {
+    /// The request.
+    pub id: RequestId,
+    /// What it asked.
+    pub request: Request,
+    /// When it was handed to its client.
+    pub submitted_at: Instant,
+    /// When its client started it (`None`: still queued behind another request).
+    pub started_at: Option<Instant>,
+}
+
+/// The liveness verdict of one run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LivenessReport {
+    /// Whether the run owes liveness (asked for, and the fault budget holds).
+    pub required: bool,
+    /// How the run ended.
+    pub end: RunEnd,
+    /// When every request had to be answered: the last submission plus the budget.
+    pub deadline: Option<Instant>,
+    /// Unanswered requests of correct clients.
+    pub stuck: Vec<StuckRequest>,
+    /// Requests of correct clients answered after the deadline.
+    pub late: Vec<RequestId>,
+    /// Why requests are stuck, as far as the world shows it.
+    pub reason: Option<String>,
+}
+
+/// Judge the finished run `sim`, which ended with `end`.
+pub fn check_liveness(sim: &Simulation, end: RunEnd) -> LivenessReport {
+    let scenario = sim.scenario();
+    let required = scenario.expect.liveness && scenario.within_fault_budget();
+    let correct = sim.correct_clients();
+    let last_submitted = sim.history().records().map(|r| r.submitted_at).max();
+    let deadline = last_submitted.map(|at| at.after_us(scenario.expect.liveness_budget_us));
+    let stuck: Vec<StuckRequest> = sim
+        .history()
+        .unanswered_of(&correct)
+        .map(|r| StuckRequest { id: r.id, request: r.request, submitted_at: r.submitted_at, started_at: r.started_at })
+        .collect();
+    let late = sim
+        .history()
+        .records()
+        .filter(|r| correct.contains(&r.id.client))
+        .filter(|r| r.answered_at.zip(deadline).is_some_and(|(answered, deadline)| answered > deadline))
+        .map(|r| r.id)
+        .collect();
+    let reason = (!stuck.is_empty()).then(|| diagnose(sim, end));
+    LivenessReport { required, end, deadline, stuck, late, reason }
+}
+
+/// Why requests may be stuck: a majority out of reach, or the protocol itself.
+fn diagnose(sim: &Simulation, end: RunEnd) -> String {
+    let servers: Vec<_> = sim.servers().map(|server| server.id()).collect();
+    let faulty = servers.iter().filter(|&&id| sim.is_faulty(id)).count();
+    let quorum = servers.len() / 2 + 1;
+    let budget_us = sim.scenario().expect.liveness_budget_us;
+    let how = match end {
+        RunEnd::Stalled => "nothing was left to happen".to_string(),
+        RunEnd::BudgetExhausted => format!("the liveness budget of {budget_us}us ran out"),
+        RunEnd::Completed => "the run completed".to_string(),
+    };
+    if servers.len() - faulty < quorum {
+        format!(
+            "no majority of servers reachable: {faulty} of {} faulty, a majority needs {quorum} ({how})",
+            servers.len()
+        )
+    } else {
+        format!(
+            "within the fault budget ({faulty} of {} servers faulty) yet unanswered when {how}: \
+             a protocol bug, or a budget too short for the scenario's delays",
+            servers.len()
+        )
+    }
+}
+
+impl LivenessReport {
+    /// The violations, if liveness is owed; none otherwise.
+    pub fn violations(&self, seed: u64) -> Vec<Violation> {
+        if !self.required {
+            return Vec::new();
+        }
+        let mut violations = Vec::new();
+        if let Some(first) = self.stuck.first() {
+            let detail = format!(
+                "{} requests of correct clients unanswered, the first {} {} submitted at {}: {}",
+                self.stuck.len(),
+                first.id,
+                first.request,
+                first.submitted_at,
+                self.reason.as_deref().unwrap_or("unknown reason")
+            );
+            let at = self.deadline.unwrap_or(first.submitted_at);
+            let ids = self.stuck.iter().take(10).map(|s| s.id);
+            violations.push(Violation::new(Property::Liveness, detail).at(at).involving(ids).with_seed(seed));
+        }
+        if let Some(first) = self.late.first() {
+            let deadline = self.deadline.unwrap_or_default();
+            let detail =
+                format!("{} requests answered after the deadline {deadline}, the first {first}", self.late.len());
+            violations
+                .push(Violation::new(Property::Liveness, detail).at(deadline).involving([*first]).with_seed(seed));
+        }
+        violations
+    }
+}

@@ -1,0 +1,121 @@
+//! Replica invariants, checked after every event through [`Observer`].
+//!
+//! - [`Property::ReplicaOneValuePerVersion`]: no two servers ever hold different values at
+//!   the same version of a token (compared with the first value any server held there).
+//! - [`Property::ReplicaVersionMonotonic`]: a server's version of a token never decreases.
+//!
+//! Only the tokens the delivered write carried can have changed, so only they are looked
+//! at: the cost per event is the size of its message.
+
+use super::violation::{Property, Violation};
+use crate::protocol::{Instant, NodeId, Server, TokenId, TokenValue, Version};
+use crate::sim::Observer;
+use std::any::Any;
+
+/// At most this many replica violations are kept per run.
+pub const REPLICA_VIOLATIONS_MAX: usize = 20;
+
+/// Watches every server's table; see the module docs.
+#[derive(Clone, Debug)]
+pub struct ReplicaChecker {
+    seed: Option<u64>,
+    /// Per token, the first value any server held at each version (index = version - 1).
+    values: Vec<Vec<Option<TokenValue>>>,
+    /// Per node id, per token, the version the server last held.
+    versions: Vec<Vec<Version>>,
+    violations: Vec<Violation>,
+    writes_seen: u64,
+}
+
+impl ReplicaChecker {
+    /// A checker for a world whose tokens start at version 1 with `initial_owners`.
+    pub fn new(initial_owners: &[NodeId], seed: Option<u64>) -> ReplicaChecker {
+        let values = initial_owners.iter().map(|&owner| vec![Some(TokenValue::initial(owner))]).collect();
+        ReplicaChecker { seed, values, versions: Vec::new(), violations: Vec::new(), writes_seen: 0 }
+    }
+
+    /// What was found so far.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+
+    /// How many (server, token) writes were checked: shows the checker ran at all.
+    pub fn writes_seen(&self) -> u64 {
+        self.writes_seen
+    }
+
+    /// Check `server`'s value of `token` after an event at `now`.
+    pub fn check(&mut self, now: Instant, server: &Server, token: TokenId) {
+        let Some(&value) = server.value(token) else { return };
+        self.writes_seen += 1;
+        self.check_monotonic(now, server.id(), token, value.version);
+        self.check_one_value(now, server.id(), token, value);
+    }
+
+    fn report(&mut self, violation: Violation) {
+        if self.violations.len() < REPLICA_VIOLATIONS_MAX {
+            let violation = match self.seed {
+                Some(seed) => violation.with_seed(seed),
+                None => violation,
+            };
+            self.violations.push(violation);
+        }
+    }
+
+    fn check_monotonic(&mut self, now: Instant, server: NodeId, token: TokenId, version: Version) {
+        let (slot, tokens) = (server.0 as usize, self.values.len());
+        if self.versions.len() <= slot {
+            self.versions.resize(slot + 1, Vec::new());
+        }
+        if self.versions[slot].is_empty() {
+            self.versions[slot] = vec![Version(1); tokens];
+        }
+        let Some(last) = self.versions[slot].get_mut(token.0 as usize) else { return };
+        let before = *last;
+        *last = version;
+        if version < before {
+            let detail = format!("{server} went back from {token}@{before} to {token}@{version}");
+            self.report(Violation::new(Property::ReplicaVersionMonotonic, detail).at(now));
+        }
+    }
+
+    fn check_one_value(&mut self, now: Instant, server: NodeId, token: TokenId, value: TokenValue) {
+        let Some(versions) = self.values.get_mut(token.0 as usize) else { return };
+        let index = value.version.0.saturating_sub(1) as usize;
+        if versions.len() <= index {
+            versions.resize(index + 1, None);
+        }
+        match versions[index] {
+            None => versions[index] = Some(value),
+            Some(first) if first == value => {}
+            Some(first) => {
+                let detail = format!(
+                    "{server} holds {token}@{} owned by {} (written by {}), but another server held it owned by {} (written by {})",
+                    value.version,
+                    value.owner,
+                    writer_name(value),
+                    first.owner,
+                    writer_name(first)
+                );
+                let writers = [first.writer, value.writer].into_iter().flatten();
+                self.report(Violation::new(Property::ReplicaOneValuePerVersion, detail).at(now).involving(writers));
+            }
+        }
+    }
+}
+
+fn writer_name(value: TokenValue) -> String {
+    value.writer.map_or_else(|| "nobody: initial".to_string(), |id| id.to_string())
+}
+
+impl Observer for ReplicaChecker {
+    fn after_write(&mut self, now: Instant, server: &Server, values: &[(TokenId, TokenValue)]) {
+        for (token, _) in values {
+            self.check(now, server, *token);
+        }
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}

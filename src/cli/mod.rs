@@ -1,0 +1,35 @@
+//! The commands of the `tokensim` binary, and what they share: loading a scenario and
+//! choosing its protocol variant.
+
+mod run;
+mod sweep;
+mod trace;
+
+pub use run::{run, RunArgs};
+pub use sweep::{check, merge, CheckArgs, MergeArgs};
+pub use trace::{replay, show};
+
+use std::path::PathBuf;
+use tokensim::protocol::Variant;
+use tokensim::scenario::Scenario;
+
+/// Load the scenario a command names, or the embedded default, and apply `--variant`.
+pub(crate) fn load_scenario(path: Option<&PathBuf>, variant: Option<&str>) -> Result<Scenario, String> {
+    let mut scenario = match path {
+        None => Scenario::default_scenario(),
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|error| format!("cannot read scenario {}: {error}", path.display()))?;
+            Scenario::from_toml(&text, &path.display().to_string()).map_err(|error| error.to_string())?
+        }
+    };
+    if let Some(name) = variant {
+        scenario.variant = name.parse::<Variant>().map_err(|error| format!("--variant: {error}"))?;
+    }
+    Ok(scenario)
+}
+
+/// A scenario path as the reproduce command writes it.
+pub(crate) fn path_text(path: Option<&PathBuf>) -> Option<String> {
+    path.map(|path| path.display().to_string())
+}

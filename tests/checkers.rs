@@ -1,0 +1,219 @@
+//! Each checker catches what it is for, on hand-made bad histories, and passes good ones.
+
+use tokensim::check::synthetic::{synthetic_history, SyntheticOptions};
+use tokensim::check::{check_linearizability, HistoryError, OpHistory, Operation, Property, ReplicaChecker};
+use tokensim::protocol::{
+    Config, Epoch, Instant, Message, NodeId, Outcome, Outputs, PhaseTag, Refusal, Request, RequestId, Server, TokenId,
+    TokenValue, Version,
+};
+
+const N1: NodeId = NodeId(1);
+const N2: NodeId = NodeId(2);
+const N3: NodeId = NodeId(3);
+const T0: TokenId = TokenId(0);
+
+fn id(client: NodeId, sequence: u64) -> RequestId {
+    RequestId { client, sequence }
+}
+
+fn op(id: RequestId, request: Request, span: (u64, u64), outcome: Outcome) -> Operation {
+    Operation { id, request, invoked_at: Instant(span.0), responded_at: Some(Instant(span.1)), outcome: Some(outcome) }
+}
+
+fn pay_ok(id: RequestId, to: NodeId, span: (u64, u64), version: u64) -> Operation {
+    op(id, Request::Pay { token: T0, to }, span, Outcome::Paid { token: T0, version: Version(version) })
+}
+
+fn read(id: RequestId, owner: NodeId, span: (u64, u64), tokens: &[(u32, u64)]) -> Operation {
+    let tokens = tokens.iter().map(|&(t, v)| (TokenId(t), Version(v))).collect();
+    op(id, Request::GetTokens { owner }, span, Outcome::Tokens { owner, tokens })
+}
+
+/// Token 0 owned by n1, token 1 by n2, token 2 by n3.
+fn history(operations: Vec<Operation>) -> OpHistory {
+    OpHistory { initial_owners: vec![N1, N2, N3], operations }
+}
+
+fn properties(operations: Vec<Operation>) -> Vec<Property> {
+    let found = check_linearizability(&history(operations)).expect("well formed");
+    found.iter().map(|v| v.property).collect()
+}
+
+#[test]
+fn concurrent_reads_may_see_either_side_of_a_pay() {
+    let ops = vec![
+        pay_ok(id(N1, 1), N2, (10, 30), 2),
+        read(id(N3, 1), N1, (15, 25), &[(0, 1)]),
+        read(id(N2, 1), N2, (20, 40), &[(0, 2), (1, 1)]),
+        read(id(N3, 2), N2, (41, 50), &[(0, 2), (1, 1)]),
+    ];
+    assert_eq!(properties(ops), []);
+}
+
+#[test]
+fn stale_read_after_a_completed_write_is_caught() {
+    let ops = vec![pay_ok(id(N1, 1), N2, (10, 20), 2), read(id(N3, 1), N1, (30, 40), &[(0, 1)])];
+    let found = check_linearizability(&history(ops)).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].property, Property::Linearizable);
+    assert_eq!(found[0].operations, [id(N1, 1), id(N3, 1)]);
+    assert_eq!(found[0].at, Some(Instant(30)));
+}
+
+#[test]
+fn stale_refusal_after_a_completed_write_is_caught() {
+    let refusal = Refusal::NotOwner { token: T0, owner: N1, version: Version(1) };
+    let ops = vec![
+        pay_ok(id(N1, 1), N2, (10, 20), 2),
+        op(id(N3, 1), Request::Pay { token: T0, to: N2 }, (30, 40), Outcome::Refused(refusal)),
+    ];
+    assert_eq!(properties(ops), [Property::Linearizable]);
+}
+
+#[test]
+fn two_owners_at_one_version_are_caught() {
+    let ops = vec![pay_ok(id(N1, 1), N2, (10, 20), 2), read(id(N3, 1), N3, (30, 40), &[(0, 2), (2, 1)])];
+    assert_eq!(properties(ops), [Property::OneOwnerPerVersion]);
+}
+
+#[test]
+fn two_ok_pays_from_one_version_are_a_double_spend() {
+    let ops = vec![pay_ok(id(N1, 1), N2, (10, 20), 2), pay_ok(id(N1, 2), N3, (30, 40), 2)];
+    let found = properties(ops);
+    assert!(found.contains(&Property::NoDoubleSpend), "{found:?}");
+}
+
+#[test]
+fn a_pay_by_someone_who_did_not_own_the_token_is_caught() {
+    let ops = vec![pay_ok(id(N1, 1), N2, (10, 20), 2), pay_ok(id(N3, 1), N1, (30, 40), 3)];
+    assert_eq!(properties(ops), [Property::NoDoubleSpend]);
+}
+
+#[test]
+fn a_refused_pay_that_changed_the_token_is_caught() {
+    // n1 owns t0, pays it to n2, and is told it is not the owner: n2 holds it at v2. Only
+    // that pay could have written v2, so the refusal changed something.
+    let refusal = Refusal::NotOwner { token: T0, owner: N2, version: Version(2) };
+    let ops = vec![op(id(N1, 1), Request::Pay { token: T0, to: N2 }, (10, 20), Outcome::Refused(refusal))];
+    let found = check_linearizability(&history(ops)).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].property, Property::RefusalChangedNothing);
+    assert_eq!(found[0].operations, [id(N1, 1)]);
+}
+
+#[test]
+fn an_unanswered_pay_may_have_written_an_observed_version() {
+    let mut pending = pay_ok(id(N1, 1), N2, (10, 20), 2);
+    pending.responded_at = None;
+    pending.outcome = None;
+    let ops = vec![pending, read(id(N3, 1), N2, (30, 40), &[(0, 2), (1, 1)])];
+    assert_eq!(properties(ops), []);
+}
+
+#[test]
+fn a_version_nobody_could_have_written_is_caught() {
+    let ops = vec![read(id(N3, 1), N2, (30, 40), &[(0, 2), (1, 1)])];
+    assert_eq!(properties(ops), [Property::VersionsContiguous]);
+}
+
+#[test]
+fn a_listing_that_leaves_out_a_surely_held_token_is_caught() {
+    let ops = vec![read(id(N3, 1), N1, (30, 40), &[])];
+    assert_eq!(properties(ops), [Property::Linearizable]);
+}
+
+#[test]
+fn a_read_of_a_value_before_its_write_started_is_caught() {
+    let ops = vec![read(id(N3, 1), N2, (1, 5), &[(0, 2), (1, 1)]), pay_ok(id(N1, 1), N2, (10, 20), 2)];
+    assert_eq!(properties(ops), [Property::Linearizable]);
+}
+
+#[test]
+fn malformed_histories_are_errors_not_violations() {
+    let ops = vec![pay_ok(id(N1, 1), N2, (10, 20), 2), pay_ok(id(N1, 1), N2, (30, 40), 3)];
+    assert!(matches!(check_linearizability(&history(ops)), Err(HistoryError::DuplicateId { index: 1, .. })));
+    let backwards = vec![pay_ok(id(N1, 1), N2, (20, 10), 2)];
+    let error = check_linearizability(&history(backwards)).unwrap_err();
+    assert!(error.to_string().contains("before it was invoked"), "{error}");
+}
+
+#[test]
+fn large_synthetic_histories_pass_and_break_when_tampered_with() {
+    let options = SyntheticOptions { operations: 20_000, clients: 4, tokens_per_client: 3, seed: 9 };
+    let mut history = synthetic_history(options);
+    assert_eq!(check_linearizability(&history).unwrap(), []);
+    // Move the response of a late ok pay to before the invocation of an earlier read of
+    // the older version: that makes the read stale.
+    let (index, pay) = history
+        .operations
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, op)| matches!(op.outcome, Some(Outcome::Paid { .. })))
+        .map(|(i, op)| (i, op.clone()))
+        .unwrap();
+    let Request::Pay { token, .. } = pay.request else { unreachable!() };
+    let Some(Outcome::Paid { version, .. }) = pay.outcome else { unreachable!() };
+    let writer = &mut history.operations[index];
+    writer.invoked_at = Instant(0);
+    writer.responded_at = Some(Instant(1));
+    let found = check_linearizability(&history).unwrap();
+    assert!(!found.is_empty(), "moving the write of {token}@{version} to the start went unnoticed");
+    assert!(found.iter().all(|v| v.property == Property::Linearizable), "{found:?}");
+}
+
+fn write(server: &mut Server, token: TokenId, value: TokenValue) {
+    let tag = PhaseTag { request: id(N1, 1), phase: 0 };
+    let message = Message::Write { epoch: Epoch(0), tag, values: vec![(token, value)] };
+    server.handle_message(Instant(5), N1, &message, &mut Outputs::new());
+}
+
+#[test]
+fn replica_checker_catches_two_values_at_one_version() {
+    let config = Config::new(Epoch(0), vec![NodeId(7), NodeId(8)]);
+    let initial = vec![TokenValue::initial(N1)];
+    let mut a = Server::new(NodeId(7), config.clone(), initial.clone());
+    let mut b = Server::new(NodeId(8), config, initial.clone());
+    let mut checker = ReplicaChecker::new(&[N1], Some(42));
+    write(&mut a, T0, TokenValue { version: Version(2), owner: N2, writer: Some(id(N1, 1)) });
+    checker.check(Instant(5), &a, T0);
+    assert_eq!(checker.violations(), []);
+    write(&mut b, T0, TokenValue { version: Version(2), owner: N3, writer: Some(id(N1, 2)) });
+    checker.check(Instant(6), &b, T0);
+    let found = checker.violations();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].property, Property::ReplicaOneValuePerVersion);
+    assert_eq!((found[0].seed, found[0].at), (Some(42), Some(Instant(6))));
+    // A server that forgets its state goes back a version.
+    let fresh = Server::new(NodeId(7), Config::new(Epoch(0), vec![NodeId(7)]), initial);
+    checker.check(Instant(7), &fresh, T0);
+    assert_eq!(checker.violations()[1].property, Property::ReplicaVersionMonotonic);
+}
+
+fn value(version: u64, owner: NodeId, writer: Option<RequestId>) -> TokenValue {
+    TokenValue { version: Version(version), owner, writer }
+}
+
+#[test]
+fn the_write_log_check_catches_refused_writers_and_double_writes() {
+    use tokensim::check::effects::check_written;
+    let refusal = Refusal::NotOwner { token: T0, owner: N2, version: Version(2) };
+    let ops = vec![
+        pay_ok(id(N1, 1), N2, (10, 20), 2),
+        op(id(N2, 1), Request::Pay { token: T0, to: N3 }, (30, 40), Outcome::Refused(refusal)),
+    ];
+    let good = vec![vec![value(1, N1, None), value(2, N2, Some(id(N1, 1)))]];
+    assert_eq!(check_written(&good, &history(ops.clone())), []);
+    // The refused pay's value reached the servers anyway.
+    let mut refused_wrote = good.clone();
+    refused_wrote[0].push(value(3, N3, Some(id(N2, 1))));
+    let found = check_written(&refused_wrote, &history(ops.clone()));
+    assert_eq!(found.iter().map(|v| v.property).collect::<Vec<_>>(), [Property::RefusalChangedNothing]);
+    assert_eq!(found[0].operations, [id(N2, 1)]);
+    // A retry of the ok pay wrote a second version.
+    let mut twice = good;
+    twice[0].push(value(3, N3, Some(id(N1, 1))));
+    let found = check_written(&twice, &history(ops));
+    let properties: Vec<Property> = found.iter().map(|v| v.property).collect();
+    assert!(properties.iter().all(|&p| p == Property::ExactlyOnce) && !properties.is_empty(), "{found:?}");
+}

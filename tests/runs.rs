@@ -1,0 +1,185 @@
+//! The checkers on whole simulated runs: correct runs pass, stuck requests are reported,
+//! and sweeps do not depend on the number of jobs.
+
+use tokensim::check::{check_run, Property};
+use tokensim::scenario::Scenario;
+use tokensim::sweep::{sweep, SeedRange, SweepOptions, SweepReport};
+
+fn scenario(text: &str) -> Scenario {
+    Scenario::from_toml(text, "test.toml").expect("valid")
+}
+
+#[test]
+fn the_default_scenario_passes_every_checker() {
+    let verdict = check_run(&Scenario::default_scenario(), 1).unwrap();
+    assert!(verdict.passed(), "{:#?}", verdict.violations);
+    assert_eq!(verdict.requests, 1000);
+    assert!(verdict.replica_writes_checked > 1000, "the replica checker saw {}", verdict.replica_writes_checked);
+}
+
+#[test]
+fn a_request_never_answered_in_budget_is_a_liveness_violation() {
+    // Within the fault budget, but a 1us budget: the last requests cannot make it.
+    let tight = scenario("[workload]\nrequests = 20\ngap_us_max = 1000\n[expect]\nliveness_budget_us = 1\n");
+    let verdict = check_run(&tight, 3).unwrap();
+    assert!(!verdict.liveness.stuck.is_empty());
+    let liveness: Vec<_> = verdict.violations.iter().filter(|v| v.property == Property::Liveness).collect();
+    assert_eq!(liveness.len(), 1, "{:#?}", verdict.violations);
+    assert!(liveness[0].detail.contains("within the fault budget"), "{}", liveness[0]);
+    assert_eq!(liveness[0].seed, Some(3));
+    assert!(verdict.violations.iter().all(|v| v.property == Property::Liveness), "{:#?}", verdict.violations);
+}
+
+const BROKEN_BUDGET: &str = r#"
+name = "broken-budget"
+[world]
+servers = 4
+[[faults]]
+server = 7
+kind = "both"
+ratio = "1"
+[[faults]]
+server = 8
+kind = "both"
+ratio = "1"
+[[faults]]
+server = 9
+kind = "send"
+ratio = "1"
+[workload]
+requests = 12
+[expect]
+liveness = false
+break_fault_budget = true
+liveness_budget_us = 2_000_000
+"#;
+
+#[test]
+fn a_run_that_breaks_the_fault_budget_reports_stuck_requests_and_ends() {
+    let verdict = check_run(&scenario(BROKEN_BUDGET), 1).unwrap();
+    assert!(!verdict.liveness.required);
+    assert!(!verdict.liveness.stuck.is_empty());
+    let reason = verdict.liveness.reason.clone().unwrap();
+    assert!(reason.starts_with("no majority of servers reachable: 3 of 4 faulty"), "{reason}");
+    assert!(verdict.passed(), "safety holds and liveness is not owed: {:#?}", verdict.violations);
+}
+
+fn sweep_with(jobs: usize) -> SweepReport {
+    let options = SweepOptions {
+        scenario: Scenario::default_scenario(),
+        scenario_path: None,
+        seeds: SeedRange { start: 10, end: 70 },
+        jobs,
+        swarm: true,
+    };
+    sweep(&options, &|| {}).unwrap()
+}
+
+#[test]
+fn sweeps_are_independent_of_the_job_count_and_shards_merge() {
+    let one = sweep_with(1);
+    assert_eq!(one, sweep_with(3));
+    assert_eq!((one.seeds_run, one.seeds_failed), (60, 0));
+    let shard = |start, end| {
+        let options = SweepOptions {
+            scenario: Scenario::default_scenario(),
+            scenario_path: None,
+            seeds: SeedRange { start, end },
+            jobs: 2,
+            swarm: true,
+        };
+        sweep(&options, &|| {}).unwrap()
+    };
+    let merged = SweepReport::merge(&[shard(40, 70), shard(10, 40)]).unwrap();
+    assert_eq!(merged, one);
+    let overlap = SweepReport::merge(&[shard(10, 40), shard(30, 35)]).unwrap_err();
+    assert!(overlap.to_string().contains("overlap"), "{overlap}");
+}
+
+#[test]
+fn a_budget_breaking_sweep_fails_with_the_reproducing_command() {
+    let mut strict = scenario(BROKEN_BUDGET);
+    strict.expect.liveness = true;
+    let options = SweepOptions {
+        scenario: strict,
+        scenario_path: Some("broken.toml".to_string()),
+        seeds: SeedRange { start: 0, end: 2 },
+        jobs: 2,
+        swarm: false,
+    };
+    // Liveness is asked for but the budget is broken: not owed, so it still passes.
+    let report = sweep(&options, &|| {}).unwrap();
+    assert!(report.passed(), "{report:#?}");
+    let mut tight = scenario("[workload]\nrequests = 20\ngap_us_max = 1000\n[expect]\nliveness_budget_us = 1\n");
+    tight.name = "tight".to_string();
+    let options = SweepOptions { scenario: tight, scenario_path: Some("tight.toml".into()), ..options };
+    let report = sweep(&options, &|| {}).unwrap();
+    assert_eq!(report.seeds_failed, 2);
+    assert_eq!(report.failures[1].reproduce, "tokensim run tight.toml --seed 1");
+    assert_eq!(report.violations_by_property.get("liveness"), Some(&2));
+}
+
+#[test]
+fn a_tampered_simulated_history_is_caught() {
+    use tokensim::check::{check_linearizability, OpHistory};
+    use tokensim::protocol::{Outcome, Version};
+    let (sim, _, verdict) = tokensim::run_checked(&Scenario::default_scenario(), 5).unwrap();
+    assert!(verdict.passed(), "{:#?}", verdict.violations);
+    let mut history = OpHistory::from_sim(sim.history(), &sim.world().owners);
+    assert_eq!(check_linearizability(&history).unwrap(), []);
+    // The last listing that shows a token past v1: make it show the version before.
+    let listing = history
+        .operations
+        .iter_mut()
+        .rev()
+        .find_map(|op| match &mut op.outcome {
+            Some(Outcome::Tokens { tokens, .. }) => tokens.iter_mut().find(|(_, v)| v.0 >= 2),
+            _ => None,
+        })
+        .expect("a default run moves tokens");
+    listing.1 = Version(listing.1 .0 - 1);
+    let found = check_linearizability(&history).unwrap();
+    assert!(!found.is_empty(), "a read moved one version back went unnoticed");
+}
+
+#[test]
+fn the_command_line_rejects_bad_ranges_and_reports_failing_seeds() {
+    let tokensim = env!("CARGO_BIN_EXE_tokensim");
+    for (range, message) in [("5..2", "start 5 is after the end 2"), ("abc", "expected `A..B`")] {
+        let out = std::process::Command::new(tokensim).args(["check", "--seeds", range]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{range}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{range}: {stderr}");
+    }
+    let dir = std::env::temp_dir().join(format!("tokensim-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let tight = dir.join("tight.toml");
+    std::fs::write(&tight, "[workload]\nrequests = 20\ngap_us_max = 1000\n[expect]\nliveness_budget_us = 1\n").unwrap();
+    let out = std::process::Command::new(tokensim)
+        .args(["check", tight.to_str().unwrap(), "--seeds", "0..2", "--jobs", "1"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let command = format!("tokensim run {} --seed 1", tight.display());
+    assert!(stdout.contains(&command), "{stdout}");
+    let out = std::process::Command::new(tokensim).args(["run", "--seed", "3", "--swarm"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A bigger sweep; run with `cargo test --release -- --ignored`.
+#[test]
+#[ignore = "takes a while in debug; the CI-sized sweeps above cover the same paths"]
+fn five_thousand_swarm_seeds_pass() {
+    let options = SweepOptions {
+        scenario: Scenario::default_scenario(),
+        scenario_path: None,
+        seeds: SeedRange { start: 0, end: 5_000 },
+        jobs: 2,
+        swarm: true,
+    };
+    let report = sweep(&options, &|| {}).unwrap();
+    assert!(report.passed(), "{:#?}", report.failures);
+    assert_eq!(report.seeds_run, 5_000);
+}
