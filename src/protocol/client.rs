@@ -179,7 +179,7 @@ impl Client {
             Message::Nack { .. } => {}
             Message::NewConfig { config } => self.learn_config(now, config, out),
             Message::SealAck { epoch, ballot, accepted, table } => {
-                self.on_seal_ack(now, from, *epoch, *ballot, accepted.as_ref(), table, out)
+                self.on_seal_ack(now, from, *epoch, *ballot, accepted.as_deref(), table, out)
             }
             Message::AcceptAck { epoch, ballot } => self.on_accept_ack(now, from, *epoch, *ballot, out),
             Message::Rejected { epoch, promised } => self.on_rejected(now, *epoch, *promised, out),

@@ -72,8 +72,9 @@ pub enum Message {
     },
     /// Server to a node with an older epoch: this is the current configuration.
     NewConfig {
-        /// The configuration the server is in.
-        config: Config,
+        /// The configuration the server is in (boxed, like every rare large payload, so
+        /// that the common messages stay small on the simulator's hot path).
+        config: Box<Config>,
     },
     /// Coordinator to the servers of `epoch` (Paxos prepare): promise to ignore lower
     /// ballots, stop serving reads and writes of this epoch, and send me your table.
@@ -90,7 +91,7 @@ pub enum Message {
         /// The ballot promised.
         ballot: Ballot,
         /// The highest-ballot next configuration this server accepted, if any.
-        accepted: Option<(Ballot, Config)>,
+        accepted: Option<Box<(Ballot, Config)>>,
         /// The server's whole token table, indexed by token id.
         table: Vec<TokenValue>,
     },
@@ -102,7 +103,7 @@ pub enum Message {
         /// The coordinator's ballot.
         ballot: Ballot,
         /// The proposed next configuration.
-        next: Config,
+        next: Box<Config>,
     },
     /// Server to coordinator: accepted under `ballot`.
     AcceptAck {
@@ -122,7 +123,7 @@ pub enum Message {
     /// (the merge of a sealed majority of the old configuration).
     Install {
         /// The decided configuration.
-        config: Config,
+        config: Box<Config>,
         /// The state every new server starts from, indexed by token id.
         table: Vec<TokenValue>,
     },

@@ -204,7 +204,7 @@ impl Client {
             Some((_, config)) => config,
             None => self.config.successor(change.proposal.clone(), operation.submitted.id),
         };
-        let message = Message::Accept { epoch: change.epoch, ballot: change.ballot, next: next.clone() };
+        let message = Message::Accept { epoch: change.epoch, ballot: change.ballot, next: Box::new(next.clone()) };
         change.stage = Stage::Accept { next, merged };
         let tag = self.next_tag(operation.submitted.id);
         self.launch(now, operation.submitted, Step::Reconfigure(change), tag, message, out);
@@ -236,7 +236,7 @@ impl Client {
         targets.sort_unstable();
         targets.dedup();
         let voters = next.servers.clone();
-        let message = Message::Install { config: next.clone(), table: merged };
+        let message = Message::Install { config: Box::new(next.clone()), table: merged };
         change.stage = Stage::Install { next };
         let tag = self.next_tag(operation.submitted.id);
         let operation = Operation::new(operation.submitted, Step::Reconfigure(change), tag, message, targets, voters);

@@ -19,7 +19,7 @@ pub struct Server {
     /// The highest ballot promised for changing `config`.
     promised: Option<Ballot>,
     /// The highest-ballot next configuration accepted for changing `config`.
-    accepted: Option<(Ballot, Config)>,
+    accepted: Option<Box<(Ballot, Config)>>,
     /// Sealed by a coordinator: no more reads or writes in this configuration.
     sealed: bool,
     /// No longer a server: `config` is the configuration that removed it.
@@ -135,7 +135,7 @@ impl Server {
     /// sender that is ahead is ignored (this replica will learn of its epoch by an install).
     fn current(&self, epoch: Epoch, from: NodeId, out: &mut Outputs) -> bool {
         if epoch < self.config.epoch {
-            out.send(from, Message::NewConfig { config: self.config.clone() });
+            out.send(from, Message::NewConfig { config: Box::new(self.config.clone()) });
         }
         epoch == self.config.epoch
     }
@@ -197,7 +197,7 @@ impl Server {
         }
         self.promised = Some(ballot);
         self.sealed = true;
-        self.accepted = Some((ballot, next.clone()));
+        self.accepted = Some(Box::new((ballot, next.clone())));
         out.send(from, Message::AcceptAck { epoch, ballot });
     }
 }

@@ -19,24 +19,27 @@ pub(crate) enum Event {
     Fault { index: usize },
 }
 
-struct Entry {
+/// What the heap orders: an event's time, its scheduling number, and where it waits. Kept
+/// small (24 bytes) because a heap operation moves it O(log n) times; the event itself is
+/// moved once into its slot and once out.
+struct Key {
     at: Instant,
     sequence: u64,
-    event: Event,
+    slot: u32,
 }
 
-impl PartialEq for Entry {
+impl PartialEq for Key {
     fn eq(&self, other: &Self) -> bool {
         self.cmp(other) == Ordering::Equal
     }
 }
-impl Eq for Entry {}
-impl PartialOrd for Entry {
+impl Eq for Key {}
+impl PartialOrd for Key {
     fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
-impl Ord for Entry {
+impl Ord for Key {
     // Reversed so that the max-heap pops the earliest event; the sequence number breaks ties
     // in the order events were scheduled.
     fn cmp(&self, other: &Self) -> Ordering {
@@ -47,22 +50,38 @@ impl Ord for Entry {
 /// Pending events; pops the earliest, first-scheduled first among equal times.
 #[derive(Default)]
 pub(crate) struct EventQueue {
-    heap: BinaryHeap<Entry>,
+    heap: BinaryHeap<Key>,
+    /// Events by slot; a popped event's slot is reused.
+    slots: Vec<Option<Event>>,
+    free: Vec<u32>,
     next_sequence: u64,
 }
 
 impl EventQueue {
     pub(crate) fn push(&mut self, at: Instant, event: Event) {
-        self.heap.push(Entry { at, sequence: self.next_sequence, event });
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slots[slot as usize] = Some(event);
+                slot
+            }
+            None => {
+                self.slots.push(Some(event));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.heap.push(Key { at, sequence: self.next_sequence, slot });
         self.next_sequence += 1;
     }
 
     pub(crate) fn pop(&mut self) -> Option<(Instant, Event)> {
-        self.heap.pop().map(|entry| (entry.at, entry.event))
+        let key = self.heap.pop()?;
+        self.free.push(key.slot);
+        let event = self.slots[key.slot as usize].take().expect("a queued key has its event");
+        Some((key.at, event))
     }
 
     pub(crate) fn peek_time(&self) -> Option<Instant> {
-        self.heap.peek().map(|entry| entry.at)
+        self.heap.peek().map(|key| key.at)
     }
 
     pub(crate) fn len(&self) -> usize {

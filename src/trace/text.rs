@@ -71,7 +71,7 @@ fn message_text(message: &Message) -> String {
         Message::Seal { epoch, ballot } | Message::AcceptAck { epoch, ballot } => {
             format!("{kind} e{} {ballot}", epoch.0)
         }
-        Message::SealAck { epoch, ballot, accepted, .. } => match accepted {
+        Message::SealAck { epoch, ballot, accepted, .. } => match accepted.as_deref() {
             Some((accepted_ballot, next)) => {
                 format!("{kind} e{} {ballot} accepted {accepted_ballot} {}", epoch.0, config_text(next))
             }
