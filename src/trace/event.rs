@@ -128,7 +128,7 @@ pub struct TraceFooter {
 #[serde(tag = "line", rename_all = "snake_case")]
 pub enum TraceLine {
     /// The first line.
-    Header(TraceHeader),
+    Header(Box<TraceHeader>),
     /// Every line between the first and the last.
     Event(TraceRecord),
     /// The last line.

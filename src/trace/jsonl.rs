@@ -79,7 +79,8 @@ impl JsonlWriter<BufWriter<File>> {
 impl<W: Write + Send> JsonlWriter<W> {
     /// Write `header` to `out`; `path` names the destination in errors.
     pub fn new(mut out: W, path: String, header: &TraceHeader) -> Result<Self, TraceFileError> {
-        let mut line = serde_json::to_vec(&TraceLine::Header(header.clone())).expect("a trace header serialises");
+        let mut line =
+            serde_json::to_vec(&TraceLine::Header(Box::new(header.clone()))).expect("a trace header serialises");
         line.push(b'\n');
         out.write_all(&line).map_err(|source| TraceFileError::Io { path: path.clone(), source })?;
         Ok(JsonlWriter { path, out, hash: SequenceHash::default(), line, error: None, footer: None })
@@ -261,7 +262,7 @@ impl<R: BufRead> Lines<R> {
             return Err(TraceFileError::Incompatible { path, line, found, expected: TRACE_FORMAT_VERSION, ours });
         }
         match serde_json::from_value::<TraceLine>(value) {
-            Ok(TraceLine::Header(header)) => Ok(header),
+            Ok(TraceLine::Header(header)) => Ok(*header),
             Ok(_) => Err(self.malformed("expected a trace header line first".into())),
             Err(error) => Err(self.malformed(format!("bad trace header: {error}"))),
         }
