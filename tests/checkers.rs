@@ -164,7 +164,7 @@ fn large_synthetic_histories_pass_and_break_when_tampered_with() {
 
 fn write(server: &mut Server, token: TokenId, value: TokenValue) {
     let tag = PhaseTag { request: id(N1, 1), phase: 0 };
-    let message = Message::Write { epoch: Epoch(0), tag, values: vec![(token, value)] };
+    let message = Message::Write { epoch: Epoch(0), tag, values: vec![(token, value)].into() };
     server.handle_message(Instant(5), N1, &message, &mut Outputs::new());
 }
 

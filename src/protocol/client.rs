@@ -267,7 +267,7 @@ impl Client {
         out: &mut Outputs,
     ) {
         let tag = self.next_tag(submitted.id);
-        let message = Message::Write { epoch: self.config.epoch, tag, values };
+        let message = Message::Write { epoch: self.config.epoch, tag, values: values.into() };
         self.launch(now, submitted, step, tag, message, out);
     }
 

@@ -4,6 +4,7 @@ use super::config::Config;
 use super::request::{Outcome, Request};
 use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue};
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// Names one phase of one request, so replies to an earlier phase are recognised and ignored.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -51,8 +52,9 @@ pub enum Message {
         epoch: Epoch,
         /// The phase this write belongs to.
         tag: PhaseTag,
-        /// The values to store (a pay's new value, or a read's write-back).
-        values: Vec<(TokenId, TokenValue)>,
+        /// The values to store (a pay's new value, or a read's write-back). Shared, so
+        /// sending one write to every server copies no values.
+        values: Arc<[(TokenId, TokenValue)]>,
     },
     /// Server to client: every value of that write is now at or below my version.
     WriteAck {

@@ -280,7 +280,7 @@ impl Simulation {
     fn send(&mut self, from: NodeId, to: NodeId, message: Message) {
         self.counters.messages_sent += 1;
         if let Message::Write { values, .. } = &message {
-            for (token, value) in values {
+            for (token, value) in values.iter() {
                 self.writes.record(*token, *value, self.now);
             }
         }

@@ -63,9 +63,8 @@ fn message_text(message: &Message) -> String {
     match message {
         Message::Read { tag, tokens: TokenSelection::All, .. } => format!("{kind} {} all", tag_text(tag)),
         Message::Read { tag, tokens: TokenSelection::One(token), .. } => format!("{kind} {} {token}", tag_text(tag)),
-        Message::ReadReply { tag, values, .. } | Message::Write { tag, values, .. } => {
-            format!("{kind} {} {}", tag_text(tag), values_text(values))
-        }
+        Message::ReadReply { tag, values, .. } => format!("{kind} {} {}", tag_text(tag), values_text(values)),
+        Message::Write { tag, values, .. } => format!("{kind} {} {}", tag_text(tag), values_text(values)),
         Message::WriteAck { tag, .. } | Message::Nack { tag, .. } => format!("{kind} {}", tag_text(tag)),
         Message::NewConfig { config } | Message::Install { config, .. } => format!("{kind} {}", config_text(config)),
         Message::Seal { epoch, ballot } | Message::AcceptAck { epoch, ballot } => {
@@ -119,7 +118,7 @@ mod tests {
     fn a_dropped_write_reads_as_one_short_line() {
         let tag = PhaseTag { request: RequestId { client: NodeId(1), sequence: 2 }, phase: 3 };
         let value = TokenValue { version: Version(4), owner: NodeId(2), writer: Some(tag.request) };
-        let message = Message::Write { epoch: Epoch(0), tag, values: vec![(TokenId(5), value)] };
+        let message = Message::Write { epoch: Epoch(0), tag, values: vec![(TokenId(5), value)].into() };
         let event = TraceEvent::Dropped { from: NodeId(1), to: NodeId(8), message, reason: DropReason::LinkLoss };
         let line = render_record(&TraceRecord { at: Instant(12_345), event });
         assert_eq!(line, "0.012345s drop    n1 -> n8 write n1#2.p3 t5@v4:n2 (link loss)");
