@@ -140,6 +140,9 @@ pub struct SweepReport {
     pub seeds_failed: u64,
     /// Requests submitted over all runs.
     pub requests: u64,
+    /// Role changes that took effect over all runs (absent in reports of older versions).
+    #[serde(default)]
+    pub role_changes: u64,
     /// Violations by property name, over all seeds.
     pub violations_by_property: BTreeMap<String, u64>,
     /// The failing seeds, ascending.
@@ -215,14 +218,20 @@ pub fn sweep(options: &SweepOptions, progress: &(dyn Fn() + Sync)) -> Result<Swe
 struct SeedOutcome {
     seed: u64,
     requests: u64,
+    role_changes: u64,
     violations: Vec<Violation>,
 }
 
 impl SeedOutcome {
     fn new(seed: u64, result: Result<RunVerdict, Violation>) -> SeedOutcome {
         match result {
-            Ok(verdict) => SeedOutcome { seed, requests: verdict.requests as u64, violations: verdict.violations },
-            Err(violation) => SeedOutcome { seed, requests: 0, violations: vec![violation] },
+            Ok(verdict) => SeedOutcome {
+                seed,
+                requests: verdict.requests as u64,
+                role_changes: verdict.role_changes as u64,
+                violations: verdict.violations,
+            },
+            Err(violation) => SeedOutcome { seed, requests: 0, role_changes: 0, violations: vec![violation] },
         }
     }
 }
@@ -236,11 +245,13 @@ fn summarise(options: &SweepOptions, results: Vec<SeedOutcome>) -> SweepReport {
         seeds_passed: 0,
         seeds_failed: 0,
         requests: 0,
+        role_changes: 0,
         violations_by_property: BTreeMap::new(),
         failures: Vec::new(),
     };
-    for SeedOutcome { seed, requests, violations } in results {
+    for SeedOutcome { seed, requests, role_changes, violations } in results {
         report.requests += requests;
+        report.role_changes += role_changes;
         if violations.is_empty() {
             report.seeds_passed += 1;
             continue;
@@ -293,6 +304,7 @@ impl SweepReport {
         self.seeds_passed += other.seeds_passed;
         self.seeds_failed += other.seeds_failed;
         self.requests += other.requests;
+        self.role_changes += other.role_changes;
         for (property, count) in &other.violations_by_property {
             *self.violations_by_property.entry(property.clone()).or_insert(0) += count;
         }

@@ -19,6 +19,8 @@ pub struct RunVerdict {
     pub end: RunEnd,
     /// How many requests were submitted.
     pub requests: usize,
+    /// How many role changes took effect.
+    pub role_changes: usize,
     /// How many (server, token) writes the replica checker looked at.
     pub replica_writes_checked: u64,
     /// The liveness verdict, also when liveness is not owed.
@@ -60,6 +62,11 @@ pub fn judge(sim: &Simulation, end: RunEnd) -> RunVerdict {
         seed,
         end,
         requests: sim.history().len(),
+        role_changes: sim
+            .history()
+            .records()
+            .filter(|record| matches!(record.outcome, Some(crate::protocol::Outcome::RoleChanged { .. })))
+            .count(),
         replica_writes_checked: replicas.map_or(0, ReplicaChecker::writes_seen),
         liveness,
         violations,

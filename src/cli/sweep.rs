@@ -83,13 +83,14 @@ fn print_sweep(report: &SweepReport, json: bool) {
     let ranges: Vec<String> = report.ranges.iter().map(ToString::to_string).collect();
     let swarm = if report.swarm { " (swarm)" } else { "" };
     println!(
-        "scenario {}{swarm}, seeds {}: {} run, {} passed, {} failed, {} requests",
+        "scenario {}{swarm}, seeds {}: {} run, {} passed, {} failed, {} requests, {} role changes",
         report.scenario,
         ranges.join(" "),
         report.seeds_run,
         report.seeds_passed,
         report.seeds_failed,
-        report.requests
+        report.requests,
+        report.role_changes
     );
     for failure in &report.failures {
         println!("seed {} failed; reproduce with: {}", failure.seed, failure.reproduce);
