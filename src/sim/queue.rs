@@ -65,6 +65,11 @@ impl EventQueue {
         self.heap.peek().map(|entry| entry.at)
     }
 
+    /// How many pending events `matches` (counting needs no order, so none is imposed).
+    pub(crate) fn count(&self, matches: impl Fn(&Event) -> bool) -> usize {
+        self.heap.iter().filter(|entry| matches(&entry.event)).count()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.heap.len()
     }
