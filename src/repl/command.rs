@@ -235,8 +235,8 @@ fn lookup(word: &str) -> Result<&'static CommandSpec, CommandError> {
     }
 }
 
-/// The command closest to `word`, if one is close: within two edits (one for short words),
-/// or one that `word` begins.
+/// The command closest to `word`, if one is close: the first that `word` begins, or else
+/// the nearest within two edits (one for short words).
 pub fn suggest(word: &str) -> Option<&'static str> {
     let word = word.to_lowercase();
     let limit = if word.chars().count() <= 3 { 1 } else { 2 };
@@ -247,7 +247,7 @@ pub fn suggest(word: &str) -> Option<&'static str> {
         .min_by_key(|&(distance, _)| distance)
         .map(|(_, name)| name);
     let by_prefix = || COMMANDS.iter().find(|spec| word.len() >= 2 && spec.name.starts_with(&word)).map(|s| s.name);
-    by_distance.or_else(by_prefix)
+    by_prefix().or(by_distance)
 }
 
 /// One command's argument words, read against its spec.

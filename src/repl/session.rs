@@ -291,7 +291,12 @@ impl Session {
         let head = format!("gave up at {}, {} after settle began", self.sim.now(), Instant(budget_us));
         let mut text = progress_text(&head, &progress);
         let open = self.sim.history().open();
-        let _ = writeln!(text, "still {open} open requests, {}", render::in_flight_text(&self.sim));
+        let _ = writeln!(
+            text,
+            "still open: {}; in flight: {}",
+            count(open as u64, "request"),
+            render::in_flight_text(&self.sim)
+        );
         for record in self.sim.history().unanswered() {
             let _ = writeln!(text, "  {}", render::record_text(record));
         }
@@ -316,7 +321,8 @@ impl Session {
             OmissionKind::Receive => "receives",
             OmissionKind::Both => "sends and receives",
         };
-        let mut text = format!("{node} now loses {ratio} of the messages it {what}\n");
+        let share = if ratio == Ratio::ALWAYS { "every one".to_string() } else { ratio.to_string() };
+        let mut text = format!("{node} now loses {share} of the messages it {what}\n");
         text.push_str(&self.budget_warning());
         Ok(text)
     }
@@ -395,7 +401,7 @@ impl Session {
 
 fn progress_text(head: &str, progress: &Progress) -> String {
     let mut text = format!(
-        "{head}: {} ({} delivered, {} dropped, {} fired)\n",
+        "{head}: {}; messages {} delivered, {} dropped; {} fired\n",
         count(progress.events, "event"),
         progress.delivered,
         progress.dropped,
