@@ -108,3 +108,15 @@ fn a_scenario_file_and_variant_are_opened_and_a_bad_one_refused() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).starts_with("error: --variant: "));
 }
+
+#[test]
+fn the_readme_example_session_is_what_the_binary_prints() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme.find("$ printf '").expect("the README has an example session");
+    let example = &readme[start..];
+    let example = &example[..example.find("```").unwrap()];
+    let (command, printed) = example.split_once('\n').unwrap();
+    let script = command.strip_prefix("$ printf '").unwrap().split("' |").next().unwrap().replace("\\n", "\n");
+    assert!(command.ends_with("| tokensim repl --seed 3"), "{command}");
+    assert_eq!(repl(&scratch("readme"), &["--seed", "3"], &script), printed);
+}
