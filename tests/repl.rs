@@ -120,3 +120,12 @@ fn the_readme_example_session_is_what_the_binary_prints() {
     assert!(command.ends_with("| tokensim repl --seed 3"), "{command}");
     assert_eq!(repl(&scratch("readme"), &["--seed", "3"], &script), printed);
 }
+
+#[test]
+fn scheduled_fault_events_happen_as_time_passes_them() {
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios/scheduled-faults.toml");
+    let transcript = repl(&scratch("scheduled"), &[scenario], "run 1s\nstep\nstatus\n");
+    assert!(transcript.contains("\n0.500000s fault   n7 becomes faulty: send 1/1 (scheduled)\n"), "{transcript}");
+    assert!(transcript.contains("\n1.500000s fault   partition: n8 cut off (scheduled)\n"), "{transcript}");
+    assert!(transcript.contains("\npartition  n8 cut off from the rest\n"), "{transcript}");
+}

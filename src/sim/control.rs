@@ -95,3 +95,53 @@ impl Simulation {
         self.network.cut_off()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Request, TokenId};
+    use crate::repl::interactive_scenario;
+    use crate::scenario::Scenario;
+
+    fn quiet_world() -> Simulation {
+        let mut scenario = interactive_scenario(&Scenario::default_scenario());
+        scenario.faults.clear();
+        Simulation::new(&scenario, 7).unwrap()
+    }
+
+    #[test]
+    fn time_moves_only_when_asked_and_to_exactly_where_asked() {
+        let mut sim = quiet_world();
+        assert_eq!((sim.next_event_at(), sim.messages_in_flight()), (None, 0));
+        assert!(sim.advance_to(Instant(2_500)).is_empty());
+        assert_eq!(sim.now(), Instant(2_500));
+        sim.submit_scripted(NodeId(1), Request::Pay { token: TokenId(0), to: NodeId(2) });
+        assert_eq!((sim.messages_in_flight(), sim.timers_pending()), (5, 1));
+        let processed = sim.advance_to(Instant(1_000_000));
+        assert!(!processed.is_empty() && processed.windows(2).all(|pair| pair[0].at <= pair[1].at));
+        assert_eq!(sim.history().open(), 0);
+        assert_eq!(sim.now(), Instant(1_000_000));
+    }
+
+    #[test]
+    fn events_are_processed_after_the_run_would_have_ended() {
+        let mut sim = quiet_world();
+        assert!(sim.step().is_some(), "nothing to do: a run ends at once");
+        sim.submit_scripted(NodeId(3), Request::GetTokens { owner: NodeId(3) });
+        while sim.process_next().is_some() {}
+        assert_eq!(sim.history().open(), 0);
+    }
+
+    #[test]
+    fn faults_and_partitions_change_now() {
+        let mut sim = quiet_world();
+        let omission = Omission { kind: crate::sim::OmissionKind::Both, ratio: crate::sim::Ratio::ALWAYS };
+        sim.set_fault(NodeId(9), Some(omission));
+        assert!(sim.is_faulty(NodeId(9)) && sim.fault(NodeId(9)) == Some(omission));
+        sim.partition(&[NodeId(10), NodeId(8)]);
+        assert_eq!(sim.partitioned(), [NodeId(8), NodeId(10)]);
+        sim.repair();
+        sim.set_fault(NodeId(9), None);
+        assert!(sim.partitioned().is_empty() && !sim.is_faulty(NodeId(9)));
+    }
+}
