@@ -40,6 +40,7 @@
 
 pub mod check;
 pub mod protocol;
+pub mod repl;
 pub mod report;
 pub mod scenario;
 pub mod scripted;

@@ -37,6 +37,11 @@ enum Command {
     },
     /// Run every checker over a range of seeds, in parallel; exits non-zero on any failure.
     Check(cli::CheckArgs),
+    /// Open a scenario's world and drive it by hand: requests, time, faults and queries.
+    ///
+    /// Reads commands from the terminal (with line editing) or from standard input
+    /// (`tokensim repl < session.txt`); type `help` for the commands.
+    Repl(cli::ReplArgs),
     /// Merge JSON reports of `check` over disjoint seed ranges into one.
     Merge(cli::MergeArgs),
 }
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
         Command::Show { trace } => cli::show(&trace),
         Command::Check(args) => cli::check(&args),
         Command::Merge(args) => cli::merge(&args),
+        Command::Repl(args) => cli::repl(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,10 +1,12 @@
 //! The commands of the `tokensim` binary, and what they share: loading a scenario and
 //! choosing its protocol variant.
 
+mod repl;
 mod run;
 mod sweep;
 mod trace;
 
+pub use repl::{repl, ReplArgs};
 pub use run::{run, RunArgs};
 pub use sweep::{check, merge, CheckArgs, MergeArgs};
 pub use trace::{replay, show};

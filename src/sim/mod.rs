@@ -4,6 +4,7 @@
 //! ChaCha8 stream of it, events are ordered by (time, sequence number), and nothing reads a
 //! clock or iterates a hash map. The same seed gives the same run on any machine.
 
+mod control;
 mod counters;
 mod fingerprint;
 mod history;
@@ -17,6 +18,7 @@ mod workload;
 mod writes;
 
 pub use crate::protocol::Node;
+pub use control::Processed;
 pub use counters::Counters;
 pub use fingerprint::Fingerprint;
 pub use history::{History, RequestRecord};

@@ -129,6 +129,11 @@ impl Network {
         self.cut_off.iter_mut().for_each(|slot| *slot = false);
     }
 
+    /// The nodes the current partition cuts off, ascending.
+    pub(crate) fn cut_off(&self) -> Vec<NodeId> {
+        (0..self.cut_off.len()).filter(|&index| self.cut_off[index]).map(|index| NodeId(index as u32)).collect()
+    }
+
     /// Whether a partition separates `from` and `to`. Draws nothing.
     pub(crate) fn separated(&self, from: NodeId, to: NodeId) -> bool {
         let side = |node: NodeId| self.cut_off.get(node.0 as usize).copied().unwrap_or(false);

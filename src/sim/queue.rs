@@ -84,6 +84,11 @@ impl EventQueue {
         self.heap.peek().map(|key| key.at)
     }
 
+    /// How many pending events `matches` (counting needs no order, so none is imposed).
+    pub(crate) fn count(&self, matches: impl Fn(&Event) -> bool) -> usize {
+        self.slots.iter().flatten().filter(|event| matches(event)).count()
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.heap.len()
     }
