@@ -1,7 +1,7 @@
 //! The fault-free rerun: same final state when the protocol is right, and a difference
 //! that names the token when the tables differ.
 
-use tokensim::protocol::{NodeId, TokenId};
+use tokensim::protocol::{NodeId, Outcome, Refusal, Request, TokenId};
 use tokensim::report::Report;
 use tokensim::scenario::Scenario;
 use tokensim::sim::Simulation;
@@ -73,4 +73,36 @@ fn a_run_with_unanswered_pays_is_not_compared() {
     let rerun = report.fault_free_rerun.as_ref().unwrap();
     assert!(rerun.skipped.as_deref().is_some_and(|why| why.contains("never answered")), "{rerun:?}");
     assert!(rerun.passed());
+}
+
+#[test]
+fn the_rerun_does_not_depend_on_who_was_a_server_when() {
+    // n1 becomes a server, is refused a pay as not a client, and becomes a client again;
+    // server n7 receives a token, becomes a client and pays it on. Replayed in a world where
+    // nobody changed role, the refused pay must not succeed and n7's pay must not be refused.
+    let mut scenario = Scenario::default_scenario();
+    scenario.faults.clear();
+    scenario.random_workload_mut().requests = 0;
+    let mut simulation = tokensim::sim::Simulation::new(&scenario, 5).unwrap();
+    let steps = [
+        (NodeId(2), Request::BecomeServer { node: NodeId(1) }),
+        (NodeId(1), Request::Pay { token: TokenId(0), to: NodeId(2) }),
+        (NodeId(2), Request::BecomeClient { node: NodeId(1) }),
+        (NodeId(2), Request::Pay { token: TokenId(1), to: NodeId(7) }),
+        (NodeId(3), Request::BecomeClient { node: NodeId(7) }),
+        (NodeId(7), Request::Pay { token: TokenId(1), to: NodeId(4) }),
+    ];
+    let mut outcomes = Vec::new();
+    for (node, request) in steps {
+        let id = simulation.submit_scripted(node, request).unwrap();
+        while simulation.history().get(id).unwrap().outcome.is_none() {
+            assert!(simulation.step().is_none(), "{request} was answered");
+        }
+        outcomes.push(simulation.history().get(id).unwrap().outcome.clone().unwrap());
+    }
+    assert!(matches!(outcomes[1], Outcome::Refused(Refusal::NotAClient { .. })), "{:?}", outcomes[1]);
+    assert!(matches!(outcomes[5], Outcome::Paid { .. }), "{:?}", outcomes[5]);
+    let comparison = tokensim::trace::fault_free_rerun(&simulation).unwrap();
+    assert!(comparison.differences.is_empty(), "{:?}", comparison.differences);
+    assert_eq!(comparison.requests, 2, "only the two pays that took effect change the table");
 }

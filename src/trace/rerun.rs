@@ -10,8 +10,15 @@
 //! - a `pay` refused `NotOwner { token, version, .. }` saw `version`: it is placed right after
 //!   the pay that wrote that version (and before the next), where its caller again does not own
 //!   the token, so it is refused again and changes nothing;
-//! - every other request (`gettokens`, and refusals that do not depend on the table) changes
-//!   nothing wherever it runs; they come last, by response time.
+//! - a `gettokens` changes nothing wherever it runs; they come last, by response time;
+//! - role changes, and refusals that do not depend on the table (`NotAClient`,
+//!   `UnknownToken`, ...), change no token and are not rerun: whether they would be refused
+//!   again depends on the membership, not on the table.
+//!
+//! Roles are not replayed either: in the rerun's world every node of the original world is a
+//! client, starting with the original owners, and the servers are fresh nodes after them. A
+//! pay's effect does not depend on its caller's role, only on who owns the token, so each
+//! request is made by its original caller whatever role that caller had when it made it.
 //!
 //! Tokens are taken in id order. This is the run's linearization per token; interleaving the
 //! tokens differently would not change the final table because requests of different tokens
@@ -155,7 +162,8 @@ pub fn linearized_requests(history: &History) -> Vec<(RequestId, Request)> {
             let key = match record.outcome.as_ref()? {
                 Outcome::Paid { token, version } => (0, *token, *version, 0),
                 Outcome::Refused(Refusal::NotOwner { token, version, .. }) => (0, *token, *version, 1),
-                _ => (1, TokenId(0), Version(0), 0),
+                Outcome::Tokens { .. } => (1, TokenId(0), Version(0), 0),
+                Outcome::Refused(_) | Outcome::RoleChanged { .. } => return None,
             };
             Some((key, record.answered_at?, record.id, record.request))
         })
@@ -165,7 +173,7 @@ pub fn linearized_requests(history: &History) -> Vec<(RequestId, Request)> {
 }
 
 /// Where a completed request goes: (0 for table-dependent, token, version, 0 for the write
-/// of that version and 1 for a refusal that saw it); (1, ..) for everything else.
+/// of that version and 1 for a refusal that saw it); (1, ..) for a `gettokens`.
 type OrderKey = (u8, TokenId, Version, u8);
 
 /// `original` without faults: no omissions, no scheduled faults or partitions, no link loss
@@ -184,6 +192,12 @@ pub fn rerun_scenario(original: &Scenario, requests: usize) -> Scenario {
     scenario.expect.liveness = true;
     let budget_us = original.expect.liveness_budget_us.saturating_mul(requests as u64 + 1);
     scenario.expect.liveness_budget_us = budget_us;
+    // Every original node a client (its tokens as at the start), fresh servers after them.
+    if let Ok(world) = original.world(&original.name) {
+        scenario.world.clients = (world.clients.len() + world.servers.len()) as u32;
+        scenario.world.tokens_per_client = None;
+        scenario.world.owners = world.owners;
+    }
     scenario
 }
 
