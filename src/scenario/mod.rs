@@ -45,8 +45,9 @@ pub struct Scenario {
     /// Which protocol runs.
     #[serde(default)]
     pub variant: Variant,
-    /// The seed used when none is given on the command line.
-    #[serde(default = "default_seed")]
+    /// The seed used when none is given on the command line (written as a string when it
+    /// is beyond TOML's signed 64-bit integers).
+    #[serde(default = "default_seed", with = "seeds::seed_value")]
     pub seed: u64,
     /// The seeds the scenario tests run it with; just `seed` when empty.
     #[serde(default)]

@@ -80,3 +80,66 @@ mod tests {
         assert!(parse_range("one..=2").is_err());
     }
 }
+
+/// One seed in a scenario file: an integer, or a string for seeds beyond TOML's integers
+/// (which are signed 64-bit), so every `u64` seed can be written and read back.
+pub(crate) mod seed_value {
+    use serde::{de, Deserializer, Serializer};
+    use std::fmt;
+
+    /// Write `seed` as an integer where TOML can hold it, else as a decimal string.
+    pub(crate) fn serialize<S: Serializer>(seed: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+        match i64::try_from(*seed) {
+            Ok(small) => serializer.serialize_i64(small),
+            Err(_) => serializer.serialize_str(&seed.to_string()),
+        }
+    }
+
+    /// Read a seed written as a non-negative integer or as a decimal string.
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+        deserializer.deserialize_any(SeedVisitor)
+    }
+
+    struct SeedVisitor;
+
+    impl de::Visitor<'_> for SeedVisitor {
+        type Value = u64;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a seed: a non-negative integer, or a string of digits for seeds above 2^63")
+        }
+
+        fn visit_i64<E: de::Error>(self, value: i64) -> Result<u64, E> {
+            u64::try_from(value).map_err(|_| E::invalid_value(de::Unexpected::Signed(value), &self))
+        }
+
+        fn visit_u64<E: de::Error>(self, value: u64) -> Result<u64, E> {
+            Ok(value)
+        }
+
+        fn visit_str<E: de::Error>(self, text: &str) -> Result<u64, E> {
+            text.trim().parse().map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self))
+        }
+    }
+}
+
+#[cfg(test)]
+mod seed_value_tests {
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct Holder {
+        #[serde(with = "super::seed_value")]
+        seed: u64,
+    }
+
+    #[test]
+    fn every_u64_seed_round_trips_through_toml() {
+        for seed in [0, 7, i64::MAX as u64, i64::MAX as u64 + 1, u64::MAX] {
+            let text = toml::to_string(&Holder { seed }).unwrap();
+            assert_eq!(toml::from_str::<Holder>(&text).unwrap().seed, seed, "{text}");
+        }
+        assert!(toml::from_str::<Holder>("seed = -3").is_err());
+        assert!(toml::from_str::<Holder>("seed = \"twelve\"").is_err());
+    }
+}
