@@ -47,6 +47,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    restore_default_sigpipe();
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Run(cli.run)) {
         Command::Run(args) => cli::run(&args),
@@ -62,5 +63,17 @@ fn main() -> ExitCode {
             eprintln!("error: {message}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Let a closed stdout (`tokensim run --json | head`) end the process quietly, as it does
+/// for other command-line tools, instead of making the next print panic. Rust ignores
+/// SIGPIPE by default, which turns a closed pipe into an error on every write.
+fn restore_default_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread exists; it only resets the
+    // signal's disposition to the operating system's default.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

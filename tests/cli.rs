@@ -31,3 +31,22 @@ fn bad_arguments_are_refused_by_clap_with_exit_code_2() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn a_closed_stdout_ends_the_process_quietly() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    // `tokensim run --json | head -1`: the reader goes away after the first line.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tokensim"))
+        .args(["run", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().expect("piped")).read_line(&mut first).expect("a first line");
+    assert_eq!(first.trim(), "{");
+    let output = child.wait_with_output().expect("it ends");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
