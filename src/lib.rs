@@ -43,6 +43,7 @@ pub mod protocol;
 pub mod report;
 pub mod scenario;
 pub mod scripted;
+pub mod shrink;
 pub mod sim;
 #[cfg(feature = "proptest")]
 pub mod strategies;

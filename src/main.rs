@@ -39,6 +39,11 @@ enum Command {
     Check(cli::CheckArgs),
     /// Merge JSON reports of `check` over disjoint seed ranges into one.
     Merge(cli::MergeArgs),
+    /// Shrink a failing seed to a small scenario file that fails the same way on its own.
+    ///
+    /// Exits 0 once the file is written, 2 on bad input (a seed that does not fail
+    /// included: there is nothing to shrink).
+    Shrink(cli::ShrinkArgs),
 }
 
 fn main() -> ExitCode {
@@ -49,6 +54,7 @@ fn main() -> ExitCode {
         Command::Show { trace } => cli::show(&trace),
         Command::Check(args) => cli::check(&args),
         Command::Merge(args) => cli::merge(&args),
+        Command::Shrink(args) => cli::shrink(&args),
     };
     match result {
         Ok(code) => code,

@@ -2,10 +2,12 @@
 //! choosing its protocol variant.
 
 mod run;
+mod shrink;
 mod sweep;
 mod trace;
 
 pub use run::{run, RunArgs};
+pub use shrink::{shrink, ShrinkArgs};
 pub use sweep::{check, merge, CheckArgs, MergeArgs};
 pub use trace::{replay, show};
 
