@@ -2,14 +2,15 @@
 //! keeps it only if it still fails the same way (see [`Shrinker::attempt`]).
 
 use super::Shrinker;
+use crate::check::Property;
 use crate::protocol::NodeId;
 use crate::scenario::{Scenario, ScheduledEvent, SERVERS_MIN};
 use crate::sim::Ratio;
 
 /// Every knob pass once, in a fixed order; whether any change was kept.
 pub(super) fn all(shrinker: &mut Shrinker<'_>) -> bool {
-    let passes: [fn(&mut Shrinker<'_>) -> bool; 7] =
-        [random_requests, faults, servers, clients, tokens, network, workload_shape];
+    let passes: [fn(&mut Shrinker<'_>) -> bool; 8] =
+        [random_requests, faults, servers, clients, tokens, network, workload_shape, liveness_budget];
     passes.into_iter().fold(false, |changed, pass| pass(shrinker) | changed)
 }
 
@@ -220,6 +221,25 @@ fn workload_shape(shrinker: &mut Shrinker<'_>) -> bool {
         |scenario, value| scenario.random_workload_mut().gap_us_max = value,
     );
     changed
+}
+
+/// The shortest liveness budget the shrinker tries: long enough that a correct protocol
+/// answers a small workload within it many times over (see `tests/shrunk.rs`, which runs
+/// the correct variant on every shrunk case), short enough to keep a stuck run's trace short.
+const LIVENESS_BUDGET_US_MIN: u64 = 2_000_000;
+
+/// A shorter liveness budget, when the failure is liveness: the run (and its trace) ends sooner.
+fn liveness_budget(shrinker: &mut Shrinker<'_>) -> bool {
+    if shrinker.property() != Property::Liveness {
+        return false;
+    }
+    shrink_duration(
+        shrinker,
+        "shorter liveness budget",
+        LIVENESS_BUDGET_US_MIN,
+        |scenario| scenario.expect.liveness_budget_us,
+        |scenario, value| scenario.expect.liveness_budget_us = value,
+    )
 }
 
 /// Rename every node the scenario names with `rename`; `None` removes it: a fault or event

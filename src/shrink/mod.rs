@@ -220,4 +220,9 @@ impl Shrinker<'_> {
     pub(crate) fn seed(&self) -> u64 {
         self.seed
     }
+
+    /// The property the case must keep breaking.
+    pub(crate) fn property(&self) -> Property {
+        self.property
+    }
 }

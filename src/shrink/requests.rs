@@ -30,7 +30,7 @@ pub(super) fn make_explicit(shrinker: &mut Shrinker<'_>) -> bool {
 
 /// Every explicit-phase pass once; whether any change was kept.
 pub(super) fn minimise(shrinker: &mut Shrinker<'_>) -> bool {
-    let passes: [fn(&mut Shrinker<'_>) -> bool; 4] = [delta_debug, unused_tokens, unused_clients, earlier_times];
+    let passes: [fn(&mut Shrinker<'_>) -> bool; 4] = [delta_debug, unused_tokens, merge_clients, earlier_times];
     passes.into_iter().fold(false, |changed, pass| pass(shrinker) | changed)
 }
 
@@ -89,39 +89,35 @@ fn unused_tokens(shrinker: &mut Shrinker<'_>) -> bool {
     })
 }
 
-/// Drop clients that no request names and that own no token; later ids move down.
-fn unused_clients(shrinker: &mut Shrinker<'_>) -> bool {
+/// Fewer clients: each client, last first, is merged into an earlier one (whatever named it
+/// names that one instead, its tokens included); later ids move down.
+fn merge_clients(shrinker: &mut Shrinker<'_>) -> bool {
     let mut changed = false;
-    for client in (1..=shrinker.current.world.clients).rev().map(NodeId) {
-        let Ok(world) = shrinker.current.world(&shrinker.current.name) else {
-            return changed;
-        };
-        if world.clients.len() <= 1 || names(&shrinker.current.requests, client) || world.owners.contains(&client) {
-            continue;
+    for client in (2..=shrinker.current.world.clients).rev() {
+        for into in 1..client {
+            let Ok(world) = shrinker.current.world(&shrinker.current.name) else {
+                return changed;
+            };
+            if client as usize > world.clients.len() {
+                break;
+            }
+            let kept = shrinker.attempt_edit("fewer clients", |candidate| {
+                candidate.world.tokens_per_client = None;
+                candidate.world.owners = world.owners.clone();
+                candidate.world.clients -= 1;
+                remap_nodes(candidate, |node| match node.0 {
+                    id if id == client => Some(NodeId(into)),
+                    id if id > client => Some(NodeId(id - 1)),
+                    _ => Some(node),
+                })
+            });
+            if kept {
+                changed = true;
+                break;
+            }
         }
-        changed |= shrinker.attempt_edit("fewer clients", |candidate| {
-            candidate.world.tokens_per_client = None;
-            candidate.world.owners = world.owners.clone();
-            candidate.world.clients -= 1;
-            remap_nodes(candidate, |node| match node {
-                node if node == client => None,
-                node if node.0 > client.0 => Some(NodeId(node.0 - 1)),
-                node => Some(node),
-            })
-        });
     }
     changed
-}
-
-/// Whether any request names `node`.
-fn names(requests: &[RequestSpec], node: NodeId) -> bool {
-    requests.iter().any(|spec| {
-        spec.client == node
-            || spec.pay.as_ref().is_some_and(|pay| pay.to == node)
-            || spec.gettokens.as_ref().is_some_and(|get| get.owner == node)
-            || spec.become_server.as_ref().is_some_and(|change| change.node == node)
-            || spec.become_client.as_ref().is_some_and(|change| change.node == node)
-    })
 }
 
 /// Move every request earlier by the first one's time, then round each time down to a
