@@ -14,7 +14,7 @@ pub fn render(shrunk: &Shrunk, origin: &str, path: &str) -> String {
         .find(|violation| violation.property == shrunk.property)
         .map_or_else(String::new, |violation| one_line(&violation.to_string(), 300));
     let kept: Vec<String> = shrunk.kept.iter().map(|(pass, count)| format!("{pass} ({count})")).collect();
-    let mut header = vec![
+    let mut header = [
         format!("Shrunk by `tokensim shrink` from the failing run of: {origin}"),
         format!("Property broken: {} (variant {}, seed {})", shrunk.property, shrunk.scenario.variant, shrunk.seed),
         format!("It fails with: {example}"),
