@@ -56,7 +56,7 @@ fn every_caught_variant_has_a_small_shrunk_case_that_only_it_fails() {
         let property = scenario.expect.violation.expect("a shrunk case names the property it breaks");
         assert!(properties(&scenario).contains(&property), "{} does not break {property}", path.display());
         let size = Size::of(&scenario);
-        assert!(size.requests <= 14 && scenario.workload.is_none(), "{}: {size}", path.display());
+        assert!(size.requests <= 11 && scenario.workload.is_none(), "{}: {size}", path.display());
         let mut correct = scenario.clone();
         correct.variant = Variant::Correct;
         correct.expect.violation = None;

@@ -8,8 +8,12 @@
 //!    shorter delays), each change kept only if the candidate still fails, to a fixed point.
 //! 2. [`requests`]: the random workload becomes the explicit `[[requests]]` the run
 //!    submitted (each at its submission time, by its client), which is delta-debugged
-//!    (chunks, then single requests) and compacted (unused tokens and clients dropped,
+//!    (chunks, then single requests) and compacted (unused tokens dropped, clients merged,
 //!    times moved earlier), again with the knob passes, to a fixed point.
+//!
+//! The search runs twice, knobs first and requests first, and keeps the smaller result
+//! (fewer requests, then servers, clients, tokens, faults; the first on a tie): any change
+//! of timing reorders a run's events, so the two paths often end in different places.
 //!
 //! Every candidate is re-checked with [`check_run`](crate::check::check_run), which is
 //! deterministic, and passes run in a fixed order: the same input gives the same output.
@@ -154,28 +158,33 @@ pub fn shrink(
     start.seed = seed;
     start.seeds = Seeds::default();
     start.expect.violation = None;
-    let mut shrinker =
-        Shrinker { seed, property, original: Size::of(&start), current: start, checks: 0, kept: Vec::new(), progress };
-    shrinker.run();
-    let mut result = shrinker.current;
+    let original = Size::of(&start);
+    let mut checks = 0;
+    let mut best: Option<(Scenario, Vec<(&'static str, u64)>)> = None;
+    for knobs_first in [true, false] {
+        let mut shrinker = Shrinker { seed, property, current: start.clone(), checks, kept: Vec::new(), progress };
+        shrinker.run(knobs_first);
+        checks = shrinker.checks;
+        if best.as_ref().is_none_or(|(scenario, _)| smaller(&shrinker.current, scenario)) {
+            best = Some((shrinker.current, shrinker.kept));
+        }
+    }
+    let (mut result, kept) = best.expect("one search ran");
     result.expect.violation = Some(property);
     let verdict = check_run(&result, seed)?;
-    Ok(Shrunk {
-        scenario: result,
-        seed,
-        property,
-        original: shrinker.original,
-        checks: shrinker.checks,
-        kept: shrinker.kept,
-        verdict,
-    })
+    Ok(Shrunk { scenario: result, seed, property, original, checks, kept, verdict })
+}
+
+/// Whether `a` is smaller than `b`: fewer requests first, then servers, clients, tokens, faults.
+fn smaller(a: &Scenario, b: &Scenario) -> bool {
+    let key = |size: Size| (size.requests, size.servers, size.clients, size.tokens, size.faults);
+    key(Size::of(a)) < key(Size::of(b))
 }
 
 /// The search state: the smallest failing scenario so far, and what it cost.
 pub(crate) struct Shrinker<'a> {
     seed: u64,
     property: Property,
-    original: Size,
     pub(crate) current: Scenario,
     checks: u64,
     kept: Vec<(&'static str, u64)>,
@@ -183,9 +192,11 @@ pub(crate) struct Shrinker<'a> {
 }
 
 impl Shrinker<'_> {
-    /// Both phases, each to a fixed point.
-    fn run(&mut self) {
-        while knobs::all(self) {}
+    /// Both phases, each to a fixed point. With `knobs_first` false the run's requests are
+    /// made explicit at once, before any knob changes them: a different path through a
+    /// rugged landscape, which sometimes ends smaller.
+    fn run(&mut self, knobs_first: bool) {
+        while knobs_first && knobs::all(self) {}
         if requests::make_explicit(self) {
             while requests::minimise(self) | knobs::all(self) {}
         }
