@@ -273,3 +273,38 @@ fn remap_event(event: &mut ScheduledEvent, rename: &impl Fn(NodeId) -> Option<No
     }
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Request, TokenId};
+    use crate::scenario::{FaultSpec, RequestSpec};
+    use crate::sim::OmissionKind;
+
+    #[test]
+    fn removing_a_node_drops_what_names_it_and_renames_the_rest() {
+        let mut scenario = Scenario::default_scenario(); // clients 1..=6, servers 7..=11
+        scenario.faults = vec![FaultSpec { server: NodeId(8), kind: OmissionKind::Send, ratio: Ratio::ALWAYS }];
+        scenario.requests = vec![
+            RequestSpec::new(0, NodeId(1), Request::Pay { token: TokenId(0), to: NodeId(6) }),
+            RequestSpec::new(5, NodeId(2), Request::GetTokens { owner: NodeId(3) }),
+        ];
+        let shift = |gone: u32| {
+            move |node: NodeId| match node.0 {
+                id if id == gone => None,
+                id if id > gone => Some(NodeId(id - 1)),
+                _ => Some(node),
+            }
+        };
+        let mut without_three = scenario.clone();
+        assert!(remap_nodes(&mut without_three, shift(3)), "no token owner is removed");
+        assert_eq!(without_three.faults[0].server, NodeId(7), "server ids move down");
+        assert_eq!(without_three.requests.len(), 1, "the request naming n3 is dropped");
+        assert_eq!(without_three.requests[0].pay.as_ref().map(|pay| pay.to), Some(NodeId(5)));
+        let mut without_eight = scenario.clone();
+        remap_nodes(&mut without_eight, shift(8));
+        assert!(without_eight.faults.is_empty(), "the fault of a removed server goes with it");
+        scenario.world.owners = vec![NodeId(3)];
+        assert!(!remap_nodes(&mut scenario, shift(3)), "a token owner cannot be removed");
+    }
+}

@@ -53,3 +53,16 @@ fn inline_request_tables(text: &str) -> String {
     }
     document.to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn details_are_cut_to_one_short_line_and_requests_are_written_inline() {
+        assert_eq!(one_line("a\n  b c", 10), "a b c");
+        assert_eq!(one_line("abcdef", 3), "abc...");
+        let text = "[[requests]]\nat_ms = 0\nclient = 1\n\n[requests.pay]\ntoken = 0\nto = 2\n";
+        assert_eq!(inline_request_tables(text), "[[requests]]\nat_ms = 0\nclient = 1\npay = { token = 0, to = 2 }\n");
+    }
+}
