@@ -44,6 +44,7 @@ pub mod repl;
 pub mod report;
 pub mod scenario;
 pub mod scripted;
+pub mod shrink;
 pub mod sim;
 #[cfg(feature = "proptest")]
 pub mod strategies;

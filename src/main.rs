@@ -44,6 +44,11 @@ enum Command {
     Repl(cli::ReplArgs),
     /// Merge JSON reports of `check` over disjoint seed ranges into one.
     Merge(cli::MergeArgs),
+    /// Shrink a failing seed to a small scenario file that fails the same way on its own.
+    ///
+    /// Exits 0 once the file is written, 2 on bad input (a seed that does not fail
+    /// included: there is nothing to shrink).
+    Shrink(cli::ShrinkArgs),
 }
 
 fn main() -> ExitCode {
@@ -56,6 +61,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cli::check(&args),
         Command::Merge(args) => cli::merge(&args),
         Command::Repl(args) => cli::repl(&args),
+        Command::Shrink(args) => cli::shrink(&args),
     };
     match result {
         Ok(code) => code,

@@ -1,5 +1,6 @@
 //! The command line's handling of bad input: clear messages and exit code 2, never a panic.
 
+use std::path::Path;
 use std::process::Command;
 
 fn tokensim(args: &[&str]) -> (i32, String) {
@@ -49,4 +50,55 @@ fn a_closed_stdout_ends_the_process_quietly() {
     let output = child.wait_with_output().expect("it ends");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn shrink_refuses_a_passing_seed_an_unknown_variant_and_an_unwritable_output_with_exit_code_2() {
+    let output = std::env::temp_dir().join(format!("tokensim-cli-shrink-{}.toml", std::process::id()));
+    let output = output.to_str().expect("a UTF-8 temp path");
+    let (code, stderr) = tokensim(&["shrink", "--seed", "0", "--swarm", "--output", output]);
+    assert_eq!(code, 2);
+    assert!(stderr.ends_with("\nerror: seed 0 passes every checker: there is no failure to shrink\n"), "{stderr}");
+    assert!(!Path::new(output).exists(), "nothing is written for a passing seed");
+    let (code, stderr) = tokensim(&["shrink", "--seed", "0", "--swarm", "--variant", "halfquorum", "--output", output]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: --variant: unknown protocol variant \"halfquorum\""), "{stderr}");
+    let (code, stderr) =
+        tokensim(&["shrink", "--seed", "0", "--swarm", "--variant", "half-quorum", "--output", "/no-such-dir/x.toml"]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with("error: --output /no-such-dir/x.toml: cannot write there: "), "{stderr}");
+}
+
+#[test]
+fn shrink_writes_a_file_that_fails_on_its_own() {
+    let output = std::env::temp_dir().join(format!("tokensim-cli-shrunk-{}.toml", std::process::id()));
+    let path = output.to_str().expect("a UTF-8 temp path");
+    let (code, stderr) = tokensim(&["shrink", "--seed", "0", "--swarm", "--variant", "half-quorum", "--output", path]);
+    assert_eq!(code, 0, "{stderr}");
+    let text = std::fs::read_to_string(&output).expect("the shrunk case is written");
+    assert!(text.contains("# Property broken: one_owner_per_version (variant half-quorum, seed 0)"), "{text}");
+    let run = Command::new(env!("CARGO_BIN_EXE_tokensim")).args(["run", path]).output().expect("tokensim runs");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert_eq!(run.status.code(), Some(1), "the shrunk case fails");
+    assert!(stdout.contains("a violation of one_owner_per_version: reproduced"), "{stdout}");
+    // The same failure, taken from a trace file instead of a seed, shrinks to the same case.
+    let trace = output.with_extension("jsonl");
+    let trace_path = trace.to_str().expect("a UTF-8 temp path");
+    let args = ["run", "--seed", "0", "--swarm", "--variant", "half-quorum", "--trace", trace_path];
+    assert_eq!(tokensim(&args).0, 1);
+    let again = output.with_extension("again.toml");
+    let again_path = again.to_str().expect("a UTF-8 temp path");
+    let (code, stderr) = tokensim(&["shrink", "--trace", trace_path, "--output", again_path]);
+    assert_eq!(code, 0, "{stderr}");
+    let from_trace = std::fs::read_to_string(&again).expect("written");
+    let body = |text: &str| {
+        text.lines()
+            .filter(|line| !line.starts_with('#') && !line.starts_with("name") && !line.starts_with("description"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(body(&from_trace), body(&text));
+    for file in [&output, &trace, &again] {
+        std::fs::remove_file(file).expect("the file is removed");
+    }
 }

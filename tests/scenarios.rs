@@ -1,5 +1,6 @@
 //! Every file in `sim-scenarios/` runs with each of its seeds and passes its own
-//! expectations; the files that break the fault budget end by their liveness budget with
+//! expectations (a kept reproduction, `[expect] violation = "..."`, must fail with that
+//! property); the files that break the fault budget end by their liveness budget with
 //! the stuck requests reported; scheduled faults visibly act on the network.
 
 use std::path::{Path, PathBuf};
@@ -29,6 +30,17 @@ fn every_scenario_file_passes_its_own_expectations() {
     for path in files {
         let scenario = load(&path);
         for seed in scenario.test_seeds() {
+            if let Some(property) = scenario.expect.violation {
+                let verdict = tokensim::check::check_run(&scenario, seed).expect("a valid scenario runs");
+                let found: Vec<_> = verdict.violations.iter().map(|v| v.property).collect();
+                assert!(
+                    found.contains(&property),
+                    "{} must fail with {property} with seed {seed} but found {found:?}; reproduce with: tokensim run {} --seed {seed}",
+                    scenario.name,
+                    path.display()
+                );
+                continue;
+            }
             let (_, report) = tokensim::run_scenario(&scenario, seed).expect("a valid scenario runs");
             assert!(
                 report.passed,

@@ -29,4 +29,4 @@ pub use linearizability::check_linearizability;
 pub use liveness::{check_liveness, LivenessReport, StuckRequest};
 pub use replicas::ReplicaChecker;
 pub use run::{check_run, RunVerdict};
-pub use violation::{Property, Violation};
+pub use violation::{Property, UnknownProperty, Violation};

@@ -54,6 +54,38 @@ impl Property {
     }
 }
 
+impl Property {
+    /// Every property.
+    pub const ALL: [Property; 10] = [
+        Property::Linearizable,
+        Property::OneOwnerPerVersion,
+        Property::VersionsContiguous,
+        Property::NoDoubleSpend,
+        Property::RefusalChangedNothing,
+        Property::ExactlyOnce,
+        Property::ReplicaOneValuePerVersion,
+        Property::ReplicaVersionMonotonic,
+        Property::Liveness,
+        Property::NoPanic,
+    ];
+}
+
+/// A name that is not a property's.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown property \"{0}\"; the properties are: {names}", names = Property::ALL.map(|p| p.name()).join(", "))]
+pub struct UnknownProperty(pub String);
+
+impl std::str::FromStr for Property {
+    type Err = UnknownProperty;
+
+    fn from_str(name: &str) -> Result<Property, UnknownProperty> {
+        Property::ALL
+            .into_iter()
+            .find(|property| property.name() == name)
+            .ok_or_else(|| UnknownProperty(name.to_string()))
+    }
+}
+
 impl fmt::Display for Property {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())

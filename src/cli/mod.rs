@@ -3,11 +3,13 @@
 
 mod repl;
 mod run;
+mod shrink;
 mod sweep;
 mod trace;
 
 pub use repl::{repl, ReplArgs};
 pub use run::{run, RunArgs};
+pub use shrink::{shrink, ShrinkArgs};
 pub use sweep::{check, merge, CheckArgs, MergeArgs};
 pub use trace::{replay, show};
 

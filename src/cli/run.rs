@@ -63,6 +63,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
             }
         }
     }
+    if let Some(property) = scenario.expect.violation {
+        let found = verdict.violations.iter().any(|violation| violation.property == property);
+        let status = if found { "reproduced (this run is expected to fail)" } else { "NOT reproduced" };
+        println!("  expected      a violation of {property}: {status}");
+    }
     if report.passed && deterministic {
         return Ok(ExitCode::SUCCESS);
     }

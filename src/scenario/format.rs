@@ -1,6 +1,7 @@
 //! The parts of a scenario file, one type per table. `sim-scenarios/README.md` documents
 //! every key, its default and its range; keep the two in step.
 
+use crate::check::Property;
 use crate::protocol::{NodeId, Outcome, Refusal, Request, TokenId};
 use crate::sim::{OmissionKind, Ratio};
 use serde::{Deserialize, Serialize};
@@ -142,13 +143,26 @@ pub struct GetTokensSpec {
     pub owner: NodeId,
 }
 
-/// One entry of `[[requests]]`: at `at_ms`, `client` is handed one request.
+/// `become_server = { node = 3 }` or `become_client = { node = 8 }`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChangeSpec {
+    /// The node whose role changes.
+    pub node: NodeId,
+}
+
+/// One entry of `[[requests]]`: at `at_ms` (plus `plus_us`), `client` is handed one request.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RequestSpec {
     /// When, in simulated milliseconds from the start.
     pub at_ms: u64,
-    /// The client that issues it.
+    /// Microseconds after `at_ms` (0 to 999), for times finer than a millisecond, as
+    /// `tokensim shrink` writes them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub plus_us: u64,
+    /// The node that issues it: a client (or, in a scenario that scripts role changes, any
+    /// node; one that is a server when the request comes is refused).
     pub client: NodeId,
     /// A payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -156,6 +170,12 @@ pub struct RequestSpec {
     /// A listing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gettokens: Option<GetTokensSpec>,
+    /// A client asks to become a server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub become_server: Option<RoleChangeSpec>,
+    /// A server asks to become a client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub become_client: Option<RoleChangeSpec>,
     /// The answer the request must get, checked by the run's verdict.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect: Option<ExpectedAnswer>,
@@ -165,7 +185,7 @@ pub struct RequestSpec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ExpectedAnswer {
-    /// A pay answered ok, or a listing.
+    /// A pay answered ok, a listing, or a role change made.
     Ok,
     /// Any refusal.
     Refused,
@@ -180,7 +200,7 @@ impl ExpectedAnswer {
     pub fn matches(&self, outcome: &Outcome) -> bool {
         matches!(
             (self, outcome),
-            (ExpectedAnswer::Ok, Outcome::Paid { .. } | Outcome::Tokens { .. })
+            (ExpectedAnswer::Ok, Outcome::Paid { .. } | Outcome::Tokens { .. } | Outcome::RoleChanged { .. })
                 | (ExpectedAnswer::Refused, Outcome::Refused(_))
                 | (ExpectedAnswer::NotOwner, Outcome::Refused(Refusal::NotOwner { .. }))
                 | (ExpectedAnswer::SelfPayment, Outcome::Refused(Refusal::SelfPayment { .. }))
@@ -191,16 +211,48 @@ impl ExpectedAnswer {
 impl RequestSpec {
     /// The one request this entry names; `None` unless exactly one is given.
     pub fn request(&self) -> Option<Request> {
-        match (&self.pay, &self.gettokens) {
-            (Some(pay), None) => Some(Request::Pay { token: pay.token, to: pay.to }),
-            (None, Some(get)) => Some(Request::GetTokens { owner: get.owner }),
+        let requests = [
+            self.pay.as_ref().map(|pay| Request::Pay { token: pay.token, to: pay.to }),
+            self.gettokens.as_ref().map(|get| Request::GetTokens { owner: get.owner }),
+            self.become_server.as_ref().map(|change| Request::BecomeServer { node: change.node }),
+            self.become_client.as_ref().map(|change| Request::BecomeClient { node: change.node }),
+        ];
+        let mut given = requests.into_iter().flatten();
+        match (given.next(), given.next()) {
+            (Some(request), None) => Some(request),
             _ => None,
         }
     }
 
+    /// The entry for `request`, handed to `client` at `at_us` microseconds.
+    pub fn new(at_us: u64, client: NodeId, request: Request) -> RequestSpec {
+        let mut spec = RequestSpec {
+            at_ms: at_us / 1000,
+            plus_us: at_us % 1000,
+            client,
+            pay: None,
+            gettokens: None,
+            become_server: None,
+            become_client: None,
+            expect: None,
+        };
+        match request {
+            Request::Pay { token, to } => spec.pay = Some(PaySpec { token, to }),
+            Request::GetTokens { owner } => spec.gettokens = Some(GetTokensSpec { owner }),
+            Request::BecomeServer { node } => spec.become_server = Some(RoleChangeSpec { node }),
+            Request::BecomeClient { node } => spec.become_client = Some(RoleChangeSpec { node }),
+        }
+        spec
+    }
+
+    /// Whether this is a role change.
+    pub fn changes_role(&self) -> bool {
+        self.become_server.is_some() || self.become_client.is_some()
+    }
+
     /// When, in simulated microseconds.
     pub fn at_us(&self) -> u64 {
-        self.at_ms.saturating_mul(1000)
+        self.at_ms.saturating_mul(1000).saturating_add(self.plus_us)
     }
 }
 
@@ -216,10 +268,18 @@ pub struct Expectations {
     /// How long after the last request is issued (or the last scheduled fault event,
     /// whichever is later) every request must be answered.
     pub liveness_budget_us: u64,
+    /// The run must FAIL with a violation of this property: a kept reproduction of a bug
+    /// (a broken variant's shrunk case, say). `None`: the run must pass.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub violation: Option<Property>,
 }
 
 impl Default for Expectations {
     fn default() -> Expectations {
-        Expectations { liveness: true, break_fault_budget: false, liveness_budget_us: 60_000_000 }
+        Expectations { liveness: true, break_fault_budget: false, liveness_budget_us: 60_000_000, violation: None }
     }
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }

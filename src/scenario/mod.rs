@@ -19,7 +19,7 @@ mod validate;
 pub use error::{Location, ScenarioError};
 pub use format::{
     ClientTiming, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, PaySpec, RequestSpec,
-    ScheduledEvent, Variant, WorldOptions, TOKENS_PER_CLIENT_DEFAULT,
+    RoleChangeSpec, ScheduledEvent, Variant, WorldOptions, TOKENS_PER_CLIENT_DEFAULT,
 };
 pub use seeds::{Seeds, SEEDS_MAX};
 pub use validate::{AT_MS_MAX, CLIENTS_MAX, TOKENS_MAX};

@@ -2,7 +2,7 @@
 //! right kind, and the fault budget kept (or broken on purpose).
 
 use super::error::Problem;
-use super::format::{FaultAction, TOKENS_PER_CLIENT_DEFAULT};
+use super::format::{FaultAction, RequestSpec, TOKENS_PER_CLIENT_DEFAULT};
 use super::{Scenario, World, SERVERS_MAX, SERVERS_MIN};
 use crate::protocol::NodeId;
 
@@ -131,7 +131,18 @@ impl Scenario {
         for (index, spec) in self.requests.iter().enumerate() {
             let key = |field: &str| format!("requests[{index}].{field}");
             check_at(spec.at_ms, &key("at_ms"))?;
-            if !world.clients.contains(&spec.client) {
+            if spec.plus_us >= 1000 {
+                return Err(Problem::new(
+                    key("plus_us"),
+                    format!("expected 0 to 999 microseconds, found {}", spec.plus_us),
+                ));
+            }
+            let scripts_roles = self.requests.iter().any(RequestSpec::changes_role);
+            if scripts_roles && !is_node(spec.client) {
+                let problem = format!("expected a node id (1 to {node_count}), found {}", spec.client.0);
+                return Err(Problem::new(key("client"), problem));
+            }
+            if !scripts_roles && !world.clients.contains(&spec.client) {
                 let problem = format!(
                     "expected a client id (1 to {}; servers are {} to {node_count}), found {}",
                     world.clients.len(),
@@ -141,7 +152,10 @@ impl Scenario {
                 return Err(Problem::new(key("client"), problem));
             }
             if spec.request().is_none() {
-                return Err(Problem::new(format!("requests[{index}]"), "expected exactly one of pay, gettokens"));
+                return Err(Problem::new(
+                    format!("requests[{index}]"),
+                    "expected exactly one of pay, gettokens, become_server, become_client",
+                ));
             }
             if let Some(pay) = &spec.pay {
                 if pay.token.0 as usize >= world.owners.len() {
@@ -159,6 +173,13 @@ impl Scenario {
             if let Some(get) = spec.gettokens.as_ref().filter(|get| !is_node(get.owner)) {
                 let problem = format!("expected a node id (1 to {node_count}), found {}", get.owner.0);
                 return Err(Problem::new(key("gettokens.owner"), problem));
+            }
+            let changes = [("become_server.node", &spec.become_server), ("become_client.node", &spec.become_client)];
+            for (field, change) in changes {
+                if let Some(change) = change.as_ref().filter(|change| !is_node(change.node)) {
+                    let problem = format!("expected a node id (1 to {node_count}), found {}", change.node.0);
+                    return Err(Problem::new(key(field), problem));
+                }
             }
         }
         Ok(())

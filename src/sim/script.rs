@@ -17,7 +17,7 @@ impl Simulation {
             self.queue.push(at, Event::Fault { index });
         }
         let mut requests: Vec<usize> = (0..self.scenario.requests.len()).collect();
-        requests.sort_by_key(|&index| self.scenario.requests[index].at_ms);
+        requests.sort_by_key(|&index| self.scenario.requests[index].at_us());
         for index in requests {
             self.queue.push(Instant(self.scenario.requests[index].at_us()), Event::Scripted { index });
         }
