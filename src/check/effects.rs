@@ -54,9 +54,20 @@ pub fn check_written(written: &[Vec<TokenValue>], history: &OpHistory) -> Vec<Vi
 }
 
 fn conflict(c: &crate::sim::VersionConflict) -> Violation {
+    let writer = |value: &crate::protocol::TokenValue| match value.writer {
+        Some(id) => format!("written by {id}"),
+        None => "with no writer".to_string(),
+    };
+    // The two values may differ only in their writer: say so rather than "two owners: n1 and n1".
+    let what = if c.first.owner == c.second.owner { "two values" } else { "two owners" };
     let detail = format!(
-        "{} at {} was sent with two owners: {} and {}",
-        c.token, c.first.version, c.first.owner, c.second.owner
+        "{} at {} was sent with {what}: {} ({}) and {} ({})",
+        c.token,
+        c.first.version,
+        c.first.owner,
+        writer(&c.first),
+        c.second.owner,
+        writer(&c.second)
     );
     Violation::new(Property::OneOwnerPerVersion, detail)
         .at(c.at)

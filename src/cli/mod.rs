@@ -17,8 +17,26 @@ use std::path::PathBuf;
 use tokensim::protocol::Variant;
 use tokensim::scenario::Scenario;
 
+/// `--variant NAME`: the protocol a command runs, shared by every command that runs one.
+#[derive(clap::Args, Default)]
+pub struct VariantArg {
+    /// The protocol variant to run (`correct`, or a broken one); the scenario's when left out.
+    #[arg(long = "variant", value_name = "NAME")]
+    name: Option<String>,
+}
+
+impl VariantArg {
+    /// Apply the variant named, if any, to `scenario`.
+    pub(crate) fn apply(&self, scenario: &mut Scenario) -> Result<(), String> {
+        if let Some(name) = &self.name {
+            scenario.variant = name.parse::<Variant>().map_err(|error| format!("--variant: {error}"))?;
+        }
+        Ok(())
+    }
+}
+
 /// Load the scenario a command names, or the embedded default, and apply `--variant`.
-pub(crate) fn load_scenario(path: Option<&PathBuf>, variant: Option<&str>) -> Result<Scenario, String> {
+pub(crate) fn load_scenario(path: Option<&PathBuf>, variant: &VariantArg) -> Result<Scenario, String> {
     let mut scenario = match path {
         None => Scenario::default_scenario(),
         Some(path) => {
@@ -27,9 +45,7 @@ pub(crate) fn load_scenario(path: Option<&PathBuf>, variant: Option<&str>) -> Re
             Scenario::from_toml(&text, &path.display().to_string()).map_err(|error| error.to_string())?
         }
     };
-    if let Some(name) = variant {
-        scenario.variant = name.parse::<Variant>().map_err(|error| format!("--variant: {error}"))?;
-    }
+    variant.apply(&mut scenario)?;
     Ok(scenario)
 }
 

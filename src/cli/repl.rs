@@ -20,14 +20,13 @@ pub struct ReplArgs {
     /// The seed; the scenario's own seed when left out.
     #[arg(long)]
     seed: Option<u64>,
-    /// The protocol variant to run (`correct`, or a broken one); the scenario's when left out.
-    #[arg(long, value_name = "NAME")]
-    variant: Option<String>,
+    #[command(flatten)]
+    variant: super::VariantArg,
 }
 
 /// Open a session and read commands until `quit` or the end of input; exit 0 then.
 pub fn repl(args: &ReplArgs) -> Result<ExitCode, String> {
-    let scenario = load_scenario(args.scenario.as_ref(), args.variant.as_deref())?;
+    let scenario = load_scenario(args.scenario.as_ref(), &args.variant)?;
     let seed = args.seed.unwrap_or(scenario.seed);
     let path = args.scenario.as_ref().map(|path| path.display().to_string());
     let mut session = Session::new(&scenario, seed, path).map_err(|error| error.to_string())?;

@@ -19,9 +19,8 @@ pub struct RunArgs {
     /// Draw the world, faults and workload from the seed, as `check --swarm` does.
     #[arg(long)]
     swarm: bool,
-    /// The protocol variant to run (`correct`, or a broken one); the scenario's when left out.
-    #[arg(long, value_name = "NAME")]
-    variant: Option<String>,
+    #[command(flatten)]
+    variant: super::VariantArg,
     /// Print the report as one JSON object.
     #[arg(long)]
     json: bool,
@@ -35,7 +34,7 @@ pub struct RunArgs {
 
 /// Run the scenario and seed `args` name; exit 1 on any violation, 2 on bad input.
 pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
-    let base = load_scenario(args.scenario.as_ref(), args.variant.as_deref())?;
+    let base = load_scenario(args.scenario.as_ref(), &args.variant)?;
     let seed = args.seed.unwrap_or(base.seed);
     let scenario = sweep::scenario_for_seed(&base, seed, args.swarm);
     let mut simulation = Simulation::new(&scenario, seed).map_err(|error| error.to_string())?;

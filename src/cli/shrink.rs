@@ -6,7 +6,6 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tokensim::check::Property;
-use tokensim::protocol::Variant;
 use tokensim::scenario::Scenario;
 use tokensim::shrink::{self, Progress, Shrunk, Size};
 use tokensim::sweep;
@@ -23,9 +22,8 @@ pub struct ShrinkArgs {
     /// The seed draws its world, faults and workload, as `run --swarm` and `check --swarm`.
     #[arg(long)]
     swarm: bool,
-    /// The protocol variant (`correct`, or a broken one); the scenario's when left out.
-    #[arg(long, value_name = "NAME")]
-    variant: Option<String>,
+    #[command(flatten)]
+    variant: super::VariantArg,
     /// The property the shrunk case must still break; the run's first broken one when left out.
     #[arg(long, value_name = "NAME")]
     property: Option<String>,
@@ -62,12 +60,10 @@ fn failing_run(args: &ShrinkArgs) -> Result<(Scenario, u64, String), String> {
         let reader = TraceReader::open(trace).map_err(|error| error.to_string())?;
         let header = reader.header();
         let mut scenario = header.scenario.clone();
-        if let Some(name) = &args.variant {
-            scenario.variant = name.parse::<Variant>().map_err(|error| format!("--variant: {error}"))?;
-        }
+        args.variant.apply(&mut scenario)?;
         return Ok((scenario, header.seed, format!("the trace {}", trace.display())));
     }
-    let base = load_scenario(args.scenario.as_ref(), args.variant.as_deref())?;
+    let base = load_scenario(args.scenario.as_ref(), &args.variant)?;
     let seed = args.seed.unwrap_or(base.seed);
     let origin = sweep::reproduce_command(path_text(args.scenario.as_ref()).as_deref(), seed, args.swarm, base.variant);
     Ok((sweep::scenario_for_seed(&base, seed, args.swarm), seed, origin))

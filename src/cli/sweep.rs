@@ -19,9 +19,8 @@ pub struct CheckArgs {
     /// Each seed draws its own world, faults and workload.
     #[arg(long)]
     swarm: bool,
-    /// The protocol variant to run (`correct`, or a broken one); the scenario's when left out.
-    #[arg(long, value_name = "NAME")]
-    variant: Option<String>,
+    #[command(flatten)]
+    variant: super::VariantArg,
     /// Print the report as one JSON object (mergeable with `tokensim merge`).
     #[arg(long)]
     json: bool,
@@ -42,7 +41,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         return Err("--jobs: expected at least 1 worker, found 0".to_string());
     }
     let options = SweepOptions {
-        scenario: load_scenario(args.scenario.as_ref(), args.variant.as_deref())?,
+        scenario: load_scenario(args.scenario.as_ref(), &args.variant)?,
         scenario_path: path_text(args.scenario.as_ref()),
         seeds,
         jobs,
