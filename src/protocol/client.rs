@@ -15,6 +15,7 @@
 
 use super::config::Config;
 use super::message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
+use super::read::ReadState;
 use super::reconfig::{Lingering, RoleChange};
 use super::request::{Outcome, Refusal, Request, Submitted};
 use super::types::{Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
@@ -88,14 +89,6 @@ pub(super) enum Step {
     },
     /// Coordinating a role change.
     Reconfigure(RoleChange),
-}
-
-/// The highest value seen so far for each token read, and how many answers agreed on it.
-#[derive(Clone, Debug)]
-pub(super) struct ReadState {
-    selection: TokenSelection,
-    best: Vec<Option<TokenValue>>,
-    agreeing: Vec<u32>,
 }
 
 impl Client {
@@ -397,7 +390,7 @@ impl Client {
         let outcome = match submitted.request {
             Request::GetTokens { owner } => Outcome::Tokens { owner, tokens: read.tokens_of(owner) },
             Request::Pay { token, to } => {
-                let value = read.best[0].unwrap_or_else(|| panic!("a majority answered the read of {token}"));
+                let value = read.only().unwrap_or_else(|| panic!("a majority answered the read of {token}"));
                 if value.owner == self.id {
                     let writer = self.writer_for(submitted.id);
                     let paid = TokenValue { version: Version(value.version.0 + 1), owner: to, writer };
@@ -476,66 +469,5 @@ impl Operation {
     /// The targets that have not answered this phase, ascending.
     pub(super) fn unanswered(&self) -> impl Iterator<Item = NodeId> + '_ {
         self.targets.iter().zip(&self.answered).filter(|(_, answered)| !**answered).map(|(target, _)| *target)
-    }
-}
-
-impl ReadState {
-    fn new(selection: TokenSelection, token_count: u32) -> ReadState {
-        let slots = match selection {
-            TokenSelection::All => token_count as usize,
-            TokenSelection::One(_) => 1,
-        };
-        ReadState { selection, best: vec![None; slots], agreeing: vec![0; slots] }
-    }
-
-    fn slot(&self, token: TokenId) -> Option<usize> {
-        match self.selection {
-            TokenSelection::All => Some(token.0 as usize).filter(|&i| i < self.best.len()),
-            TokenSelection::One(wanted) => (token == wanted).then_some(0),
-        }
-    }
-
-    /// Fold one server's answer into the highest values seen.
-    fn absorb(&mut self, values: &[(TokenId, TokenValue)]) {
-        for (token, value) in values {
-            let Some(slot) = self.slot(*token) else { continue };
-            match self.best[slot] {
-                Some(best) if best.version > value.version => {}
-                Some(best) if best.version == value.version => self.agreeing[slot] += 1,
-                _ => {
-                    self.best[slot] = Some(*value);
-                    self.agreeing[slot] = 1;
-                }
-            }
-        }
-    }
-
-    /// The tokens `owner` holds in the values read, ascending by id.
-    fn tokens_of(&self, owner: NodeId) -> Vec<(TokenId, Version)> {
-        let mut tokens = Vec::new();
-        for (slot, value) in self.best.iter().enumerate() {
-            if let Some(value) = value.filter(|v| v.owner == owner) {
-                tokens.push((self.token_at(slot), value.version));
-            }
-        }
-        tokens
-    }
-
-    /// The highest values that fewer than `quorum` answers agreed on: they need a write-back.
-    fn not_on_quorum(&self, quorum: u32) -> Vec<(TokenId, TokenValue)> {
-        let mut values = Vec::new();
-        for (slot, value) in self.best.iter().enumerate() {
-            if let Some(value) = value.filter(|_| self.agreeing[slot] < quorum) {
-                values.push((self.token_at(slot), value));
-            }
-        }
-        values
-    }
-
-    fn token_at(&self, slot: usize) -> TokenId {
-        match self.selection {
-            TokenSelection::All => TokenId(slot as u32),
-            TokenSelection::One(token) => token,
-        }
     }
 }

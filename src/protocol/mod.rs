@@ -10,6 +10,7 @@ mod client;
 mod config;
 mod message;
 mod node;
+mod read;
 mod reconfig;
 mod request;
 mod server;
