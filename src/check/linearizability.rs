@@ -470,7 +470,9 @@ impl<'a> TokenCheck<'a> {
     fn report_stale(&mut self, latest: Latest, newer: u32, version: u64) {
         let (started, stale_version) = (latest.at, latest.version);
         let stale = latest.op.expect("only a real operation starts after time zero");
-        let verb = |op: &Operation| if matches!(op.outcome, Some(Outcome::Paid { .. })) { "wrote" } else { "observed" };
+        let paid = |op: &Operation| matches!(op.outcome, Some(Outcome::Paid { .. }));
+        let verb = |op: &Operation| if paid(op) { "wrote" } else { "observed" };
+        let participle = |op: &Operation| if paid(op) { "written" } else { "observed" };
         let (stale_op, newer_op) = (self.op(stale), self.op(newer));
         let detail = format!(
             "{} {} {}@v{stale_version} and started at {started}, after {} had {} {}@v{version} and ended at {}",
@@ -478,7 +480,7 @@ impl<'a> TokenCheck<'a> {
             verb(stale_op),
             self.token,
             newer_op.id,
-            verb(newer_op),
+            participle(newer_op),
             self.token,
             newer_op.responded_or_never(),
         );
