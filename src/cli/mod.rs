@@ -35,6 +35,31 @@ impl VariantArg {
     }
 }
 
+/// What every command that sweeps or reruns seeds takes: the scenario, swarm mode, and the
+/// protocol variant. A seed printed by one command reproduces with the same three on another.
+#[derive(clap::Args, Default)]
+pub struct WorldArgs {
+    /// A scenario file (TOML); the embedded default scenario when left out.
+    scenario: Option<PathBuf>,
+    /// Draw each seed's own world, faults and workload from the seed (swarm testing).
+    #[arg(long)]
+    swarm: bool,
+    #[command(flatten)]
+    variant: VariantArg,
+}
+
+impl WorldArgs {
+    /// The scenario named (or the default), with `--variant` applied.
+    pub(crate) fn load(&self) -> Result<Scenario, String> {
+        load_scenario(self.scenario.as_ref(), &self.variant)
+    }
+
+    /// The scenario file's path as the reproduce command writes it.
+    pub(crate) fn path(&self) -> Option<String> {
+        path_text(self.scenario.as_ref())
+    }
+}
+
 /// Load the scenario a command names, or the embedded default, and apply `--variant`.
 pub(crate) fn load_scenario(path: Option<&PathBuf>, variant: &VariantArg) -> Result<Scenario, String> {
     let mut scenario = match path {

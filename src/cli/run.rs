@@ -1,6 +1,5 @@
 //! `tokensim run`: one scenario, one seed, every checker, a summary and a verdict.
 
-use super::{load_scenario, path_text};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokensim::scenario::Scenario;
@@ -11,16 +10,11 @@ use tokensim::trace::{JsonlWriter, TraceHeader};
 /// The arguments of `tokensim run` (and of `tokensim` with no command).
 #[derive(clap::Args, Default)]
 pub struct RunArgs {
-    /// A scenario file (TOML); the embedded default scenario when left out.
-    scenario: Option<PathBuf>,
+    #[command(flatten)]
+    world: super::WorldArgs,
     /// The seed; the scenario's own seed when left out.
     #[arg(long)]
     seed: Option<u64>,
-    /// Draw the world, faults and workload from the seed, as `check --swarm` does.
-    #[arg(long)]
-    swarm: bool,
-    #[command(flatten)]
-    variant: super::VariantArg,
     /// Print the report as one JSON object.
     #[arg(long)]
     json: bool,
@@ -34,9 +28,9 @@ pub struct RunArgs {
 
 /// Run the scenario and seed `args` name; exit 1 on any violation, 2 on bad input.
 pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
-    let base = load_scenario(args.scenario.as_ref(), &args.variant)?;
+    let base = args.world.load()?;
     let seed = args.seed.unwrap_or(base.seed);
-    let scenario = sweep::scenario_for_seed(&base, seed, args.swarm);
+    let scenario = sweep::scenario_for_seed(&base, seed, args.world.swarm);
     let mut simulation = Simulation::new(&scenario, seed).map_err(|error| error.to_string())?;
     if let Some(path) = &args.trace {
         let writer = JsonlWriter::create(path, &TraceHeader::new(&scenario, seed)).map_err(|e| e.to_string())?;
@@ -70,8 +64,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
     if report.passed && deterministic {
         return Ok(ExitCode::SUCCESS);
     }
-    let path = path_text(args.scenario.as_ref());
-    let command = sweep::reproduce_command(path.as_deref(), seed, args.swarm, scenario.variant);
+    let path = args.world.path();
+    let command = sweep::reproduce_command(path.as_deref(), seed, args.world.swarm, scenario.variant);
     eprintln!("seed {seed} failed; reproduce with: {command}");
     Ok(ExitCode::FAILURE)
 }

@@ -1,7 +1,6 @@
 //! `tokensim shrink`: turn a failing seed (or trace) into the smallest failing scenario file
 //! the shrinker finds.
 
-use super::{load_scenario, path_text};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -14,16 +13,11 @@ use tokensim::trace::TraceReader;
 /// The arguments of `tokensim shrink`.
 #[derive(clap::Args)]
 pub struct ShrinkArgs {
-    /// A scenario file (TOML); the embedded default scenario when left out.
-    scenario: Option<PathBuf>,
+    #[command(flatten)]
+    world: super::WorldArgs,
     /// The failing seed; the scenario's own seed when left out.
     #[arg(long)]
     seed: Option<u64>,
-    /// The seed draws its world, faults and workload, as `run --swarm` and `check --swarm`.
-    #[arg(long)]
-    swarm: bool,
-    #[command(flatten)]
-    variant: super::VariantArg,
     /// The property the shrunk case must still break; the run's first broken one when left out.
     #[arg(long, value_name = "NAME")]
     property: Option<String>,
@@ -60,13 +54,13 @@ fn failing_run(args: &ShrinkArgs) -> Result<(Scenario, u64, String), String> {
         let reader = TraceReader::open(trace).map_err(|error| error.to_string())?;
         let header = reader.header();
         let mut scenario = header.scenario.clone();
-        args.variant.apply(&mut scenario)?;
+        args.world.variant.apply(&mut scenario)?;
         return Ok((scenario, header.seed, format!("the trace {}", trace.display())));
     }
-    let base = load_scenario(args.scenario.as_ref(), &args.variant)?;
+    let base = args.world.load()?;
     let seed = args.seed.unwrap_or(base.seed);
-    let origin = sweep::reproduce_command(path_text(args.scenario.as_ref()).as_deref(), seed, args.swarm, base.variant);
-    Ok((sweep::scenario_for_seed(&base, seed, args.swarm), seed, origin))
+    let origin = sweep::reproduce_command(args.world.path().as_deref(), seed, args.world.swarm, base.variant);
+    Ok((sweep::scenario_for_seed(&base, seed, args.world.swarm), seed, origin))
 }
 
 /// Refuse an output path that cannot be written before spending time on the search.

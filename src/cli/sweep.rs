@@ -1,26 +1,20 @@
 //! `tokensim check` (a seed sweep under every checker) and `tokensim merge` (joining the
 //! JSON reports of sweeps over disjoint seed ranges).
 
-use super::{load_scenario, path_text};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokensim::sweep::{self, SeedRange, SweepOptions, SweepReport};
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
-    /// A scenario file (TOML); the embedded default scenario when left out.
-    scenario: Option<PathBuf>,
+    #[command(flatten)]
+    world: super::WorldArgs,
     /// The seeds to run, `A..B` (B excluded).
     #[arg(long)]
     seeds: String,
     /// Worker threads; all cores when left out. The results do not depend on it.
     #[arg(long)]
     jobs: Option<usize>,
-    /// Each seed draws its own world, faults and workload.
-    #[arg(long)]
-    swarm: bool,
-    #[command(flatten)]
-    variant: super::VariantArg,
     /// Print the report as one JSON object (mergeable with `tokensim merge`).
     #[arg(long)]
     json: bool,
@@ -41,11 +35,11 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         return Err("--jobs: expected at least 1 worker, found 0".to_string());
     }
     let options = SweepOptions {
-        scenario: load_scenario(args.scenario.as_ref(), &args.variant)?,
-        scenario_path: path_text(args.scenario.as_ref()),
+        scenario: args.world.load()?,
+        scenario_path: args.world.path(),
         seeds,
         jobs,
-        swarm: args.swarm,
+        swarm: args.world.swarm,
     };
     let bar = progress_bar(seeds.len());
     // The wall clock only times the sweep for people; no run reads it.
