@@ -31,10 +31,7 @@ enum Command {
         trace: PathBuf,
     },
     /// Print a trace file in its readable form, one line per event.
-    Show {
-        /// A trace written by `tokensim run --trace`.
-        trace: PathBuf,
-    },
+    Show(cli::ShowArgs),
     /// Run every checker over a range of seeds, in parallel; exits non-zero on any failure.
     Check(cli::CheckArgs),
     /// Open a scenario's world and drive it by hand: requests, time, faults and queries.
@@ -57,7 +54,7 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Run(cli.run)) {
         Command::Run(args) => cli::run(&args),
         Command::Replay { trace } => cli::replay(&trace),
-        Command::Show { trace } => cli::show(&trace),
+        Command::Show(args) => cli::show(&args),
         Command::Check(args) => cli::check(&args),
         Command::Merge(args) => cli::merge(&args),
         Command::Repl(args) => cli::repl(&args),

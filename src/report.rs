@@ -1,46 +1,74 @@
-//! The summary of a finished run: what happened, how fast, and the verdict.
+//! The summary of a finished run: what happened, how fast, and the verdict, as people read
+//! it and as one JSON object.
 
-use crate::protocol::{Outcome, Request};
+use crate::check::{LivenessReport, RerunComparison, Status, Verdict};
+use crate::protocol::{Instant, Outcome, Request};
+use crate::run::RunOutcome;
 use crate::sim::{Counters, RunEnd, Simulation};
-use crate::trace::RerunComparison;
-use crate::verdict::{basic_checks, rerun_check, Check};
+use crate::vocab::{Property, Violation};
 use serde::Serialize;
 use std::fmt::Write as _;
+
+/// The version of the JSON shape of reports (`run --json`, `check --json`). Bumped whenever a
+/// field changes meaning or goes away; new fields may appear without a bump.
+pub const REPORT_SCHEMA: u32 = 2;
 
 /// Everything `tokensim run` prints, as text or as one JSON object.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
+    /// The report's JSON shape, [`REPORT_SCHEMA`].
+    pub schema: u32,
+    /// The tokensim version that made it.
+    pub tokensim: String,
     /// The scenario's name.
     pub scenario: String,
+    /// The protocol variant that ran.
+    pub variant: String,
     /// The seed that drove the run.
     pub seed: u64,
-    /// How the run ended.
-    pub end: RunEnd,
+    /// How the run ended (`None`: it panicked first).
+    pub end: Option<RunEnd>,
     /// Simulated time at the end, in microseconds.
     pub simulated_time_us: u64,
-    /// A portable hash of the whole event sequence, in hex: equal runs have equal hashes.
+    /// A portable hash of the whole event sequence, in hex: equal runs have equal hashes,
+    /// and a trace's footer and its replay give the same one.
     pub event_hash: String,
     /// Events and messages.
     pub counters: Counters,
     /// Messages lost, all reasons together.
     pub messages_dropped: u64,
+    /// Messages still on their way when the run ended: sent + duplicated = delivered +
+    /// dropped + in flight.
+    pub messages_in_flight: u64,
     /// Requests by kind and answer.
     pub requests: RequestCounts,
-    /// From the start of work on a request to its answer, in simulated microseconds.
-    pub latency_us: Latency,
+    /// From the start of work on a request to its answer, in simulated microseconds;
+    /// `None` when no request was answered.
+    pub latency_us: Option<Latency>,
     /// How many tokens each node owns at the end, ascending by node id.
     pub tokens_per_owner: Vec<(u32, u32)>,
-    /// The basic invariants, each with its result.
-    pub checks: Vec<Check>,
-    /// Whether liveness was required (false when the scenario breaks the fault budget on purpose).
-    pub liveness_required: bool,
-    /// What the checkers found (see [`crate::check`]); empty when they found nothing or
-    /// did not run.
-    pub violations: Vec<String>,
-    /// Whether the run met every expectation.
-    pub passed: bool,
-    /// The comparison with the fault-free rerun of the completed requests, once attached.
+    /// Every property and how it fared.
+    pub properties: Vec<PropertyLine>,
+    /// Every violation found.
+    pub violations: Vec<Violation>,
+    /// The violation the scenario expects (a kept reproduction), if any.
+    pub expected_violation: Option<Property>,
+    /// What liveness was owed, and what is stuck and why.
+    pub liveness: Option<LivenessReport>,
+    /// The comparison with the fault-free rerun of the completed requests.
     pub fault_free_rerun: Option<RerunComparison>,
+    /// Whether the run met every expectation of its scenario.
+    pub passed: bool,
+}
+
+/// One property in a report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PropertyLine {
+    /// The property.
+    pub property: Property,
+    /// How it fared.
+    #[serde(flatten)]
+    pub status: Status,
 }
 
 /// Requests by kind and answer.
@@ -78,44 +106,33 @@ pub struct Latency {
 }
 
 impl Report {
-    /// Summarise the finished run `sim`, which ended with `end`.
-    pub fn new(sim: &Simulation, end: RunEnd) -> Report {
-        let liveness_required = sim.scenario().expect.liveness;
-        let mut checks = basic_checks(sim, end);
-        checks.extend(crate::scripted::answers_check(sim));
-        let passed = checks.iter().all(|check| check.passed || (!liveness_required && is_liveness(check)));
+    /// Summarise `outcome`.
+    pub fn new(outcome: &RunOutcome) -> Report {
+        let sim = &outcome.simulation;
+        let verdict = &outcome.verdict;
         let counters = sim.counters().clone();
         Report {
-            scenario: sim.scenario().name.clone(),
-            seed: sim.seed(),
-            end,
+            schema: REPORT_SCHEMA,
+            tokensim: env!("CARGO_PKG_VERSION").to_string(),
+            scenario: outcome.scenario.name.clone(),
+            variant: outcome.scenario.variant.to_string(),
+            seed: outcome.seed,
+            end: verdict.end,
             simulated_time_us: sim.now().0,
             event_hash: format!("{:016x}", sim.event_hash()),
             messages_dropped: counters.messages_dropped(),
+            messages_in_flight: sim.messages_in_flight() as u64,
             counters,
             requests: request_counts(sim),
             latency_us: latency(sim),
             tokens_per_owner: tokens_per_owner(sim),
-            checks,
-            liveness_required,
-            violations: Vec::new(),
-            passed,
-            fault_free_rerun: None,
+            properties: property_lines(verdict),
+            violations: verdict.violations.clone(),
+            expected_violation: verdict.expected_violation,
+            liveness: verdict.liveness.clone(),
+            fault_free_rerun: verdict.rerun.clone(),
+            passed: verdict.passed(),
         }
-    }
-
-    /// Add the comparison with the fault-free rerun, and its check to the verdict.
-    pub fn attach_rerun(&mut self, comparison: RerunComparison) {
-        let check = rerun_check(&comparison);
-        self.passed &= check.passed;
-        self.checks.push(check);
-        self.fault_free_rerun = Some(comparison);
-    }
-
-    /// Fold in what the checkers found: any violation fails the run.
-    pub fn attach_verdict(&mut self, verdict: &crate::check::RunVerdict) {
-        self.violations = verdict.violations.iter().map(ToString::to_string).collect();
-        self.passed &= verdict.passed();
     }
 
     /// The report as people read it.
@@ -123,21 +140,32 @@ impl Report {
         let mut text = String::new();
         let c = &self.counters;
         let r = &self.requests;
-        let l = &self.latency_us;
-        let _ = writeln!(text, "scenario {}, seed {}", self.scenario, self.seed);
-        let _ = writeln!(text, "simulated time  {}", crate::protocol::Instant(self.simulated_time_us));
-        let _ =
-            writeln!(text, "events          {} ({} timers fired), hash {}", c.events, c.timers_fired, self.event_hash);
+        let variant = if self.variant == "correct" { String::new() } else { format!(", variant {}", self.variant) };
+        let _ = writeln!(text, "scenario {}, seed {}{variant}", self.scenario, self.seed);
+        let _ = writeln!(text, "simulated time  {}", Instant(self.simulated_time_us));
         let _ = writeln!(
             text,
-            "messages        {} sent, {} delivered, {} dropped",
+            "events          {} ({} fired), hash {}",
+            c.events,
+            count(c.timers_fired, "timer", "timers"),
+            self.event_hash
+        );
+        let in_flight = match self.messages_in_flight {
+            0 => String::new(),
+            n => format!(", {n} in flight at the end"),
+        };
+        let _ = writeln!(
+            text,
+            "messages        {} sent, {} delivered, {} dropped{in_flight}",
             c.messages_sent, c.messages_delivered, self.messages_dropped
         );
-        let _ = writeln!(
-            text,
-            "  dropped by     omission at sender {}, omission at receiver {}, link loss {}, partition {}",
-            c.dropped_sender_omission, c.dropped_receiver_omission, c.dropped_link_loss, c.dropped_partition
-        );
+        if self.messages_dropped > 0 {
+            let _ = writeln!(
+                text,
+                "  dropped by    omission at sender {}, omission at receiver {}, link loss {}, partition {}",
+                c.dropped_sender_omission, c.dropped_receiver_omission, c.dropped_link_loss, c.dropped_partition
+            );
+        }
         if c.messages_duplicated > 0 {
             let _ = writeln!(text, "  duplicated    {}", c.messages_duplicated);
         }
@@ -155,37 +183,88 @@ impl Report {
             let _ = writeln!(text, "  role changes  {} ok, {} refused", r.role_change_ok, r.role_change_refused);
         }
         let ms = |us: u64| format!("{:.1}ms", us as f64 / 1000.0);
-        let _ = writeln!(
-            text,
-            "latency         p50 {}, p90 {}, p99 {}, max {}",
-            ms(l.p50),
-            ms(l.p90),
-            ms(l.p99),
-            ms(l.max)
-        );
+        match &self.latency_us {
+            Some(l) => {
+                let _ = writeln!(
+                    text,
+                    "latency         p50 {}, p90 {}, p99 {}, max {}",
+                    ms(l.p50),
+                    ms(l.p90),
+                    ms(l.p99),
+                    ms(l.max)
+                );
+            }
+            None => {
+                let _ = writeln!(text, "latency         none measured: no request was answered");
+            }
+        }
         let owners: Vec<String> =
             self.tokens_per_owner.iter().map(|(owner, count)| format!("n{owner}:{count}")).collect();
         let _ = writeln!(text, "tokens by owner {}", owners.join(" "));
-        for check in &self.checks {
-            let mark = match (check.passed, is_liveness(check) && !self.liveness_required) {
-                (true, _) => "ok  ",
-                (false, true) => "allowed",
-                (false, false) => "FAIL",
-            };
-            let _ = writeln!(text, "  {mark} {}: {}", check.name, check.detail);
-        }
-        let _ = writeln!(text, "checkers        {} violations", self.violations.len());
-        for violation in &self.violations {
-            let _ = writeln!(text, "  FAIL {violation}");
-        }
-        let verdict = if self.passed { "PASS" } else { "FAIL" };
-        let _ = writeln!(text, "verdict         {verdict}");
+        self.write_properties(&mut text);
         text
+    }
+
+    fn write_properties(&self, text: &mut String) {
+        let judged = self.properties.iter().filter(|line| line.status != Status::NotJudged).count();
+        let held = self.properties.iter().filter(|line| line.status == Status::Held).count();
+        let _ = writeln!(text, "properties      {judged} judged, {held} held");
+        for line in &self.properties {
+            let note = match line.status {
+                Status::Held | Status::NotJudged => continue,
+                Status::Broken(n) if Some(line.property) == self.expected_violation => {
+                    format!(
+                        "FAIL {} ({}, as the scenario expects)",
+                        line.property,
+                        count(n as u64, "violation", "violations")
+                    )
+                }
+                Status::Broken(n) => format!("FAIL {} ({})", line.property, count(n as u64, "violation", "violations")),
+                Status::NotOwed => format!("--   {}: not owed, the fault budget is broken", line.property),
+            };
+            let _ = writeln!(text, "  {note}");
+        }
+        if let Some(rerun) = self.fault_free_rerun.as_ref().filter(|rerun| rerun.passed()) {
+            let _ = writeln!(text, "  fault-free rerun: {}", rerun.describe());
+        }
+        if !self.violations.is_empty() {
+            let _ = writeln!(text, "violations");
+        }
+        for violation in &self.violations {
+            let _ = writeln!(text, "  {violation}");
+        }
+        if let Some(liveness) = self.liveness.as_ref() {
+            if let Some(reason) = &liveness.reason {
+                let owed = if liveness.required { "owed" } else { "not owed" };
+                let _ = writeln!(
+                    text,
+                    "  stuck         {} (liveness {owed}): {reason}",
+                    count(liveness.stuck.len() as u64, "request", "requests")
+                );
+                for stuck in liveness.stuck.iter().take(5) {
+                    let _ = writeln!(text, "    {} {} submitted at {}", stuck.id, stuck.request, stuck.submitted_at);
+                }
+            }
+        }
+        let verdict = match (self.passed, self.expected_violation) {
+            (true, Some(expected)) => format!("PASS (the expected violation of {expected} was reproduced)"),
+            (true, None) => "PASS".to_string(),
+            (false, _) => "FAIL".to_string(),
+        };
+        let _ = writeln!(text, "verdict         {verdict}");
     }
 }
 
-fn is_liveness(check: &Check) -> bool {
-    check.name.starts_with("every request")
+/// "1 request", "2 requests".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    match n {
+        1 => format!("1 {one}"),
+        _ => format!("{n} {many}"),
+    }
+}
+
+fn property_lines(verdict: &Verdict) -> Vec<PropertyLine> {
+    Property::ALL.into_iter().map(|property| PropertyLine { property, status: verdict.status(property) }).collect()
 }
 
 fn request_counts(sim: &Simulation) -> RequestCounts {
@@ -205,15 +284,15 @@ fn request_counts(sim: &Simulation) -> RequestCounts {
     counts
 }
 
-fn latency(sim: &Simulation) -> Latency {
+fn latency(sim: &Simulation) -> Option<Latency> {
     let mut samples: Vec<u64> =
         sim.history().records().filter_map(|record| Some(record.answered_at?.since_us(record.started_at?))).collect();
     if samples.is_empty() {
-        return Latency::default();
+        return None;
     }
     samples.sort_unstable();
     let rank = |percent: usize| samples[(samples.len() * percent).div_ceil(100).max(1) - 1];
-    Latency { p50: rank(50), p90: rank(90), p99: rank(99), max: samples[samples.len() - 1] }
+    Some(Latency { p50: rank(50), p90: rank(90), p99: rank(99), max: samples[samples.len() - 1] })
 }
 
 fn tokens_per_owner(sim: &Simulation) -> Vec<(u32, u32)> {

@@ -12,7 +12,7 @@ fn tokensim(args: &[&str]) -> (i32, String) {
 fn a_missing_scenario_file_is_named_with_exit_code_2() {
     let (code, stderr) = tokensim(&["run", "no-such-file.toml"]);
     assert_eq!(code, 2);
-    assert!(stderr.starts_with("error: cannot read scenario no-such-file.toml: "), "{stderr}");
+    assert!(stderr.starts_with("error: no-such-file.toml: cannot read it: "), "{stderr}");
 }
 
 #[test]
@@ -62,7 +62,8 @@ fn shrink_refuses_a_passing_seed_an_unknown_variant_and_an_unwritable_output_wit
     assert!(!Path::new(output).exists(), "nothing is written for a passing seed");
     let (code, stderr) = tokensim(&["shrink", "--seed", "0", "--swarm", "--variant", "halfquorum", "--output", output]);
     assert_eq!(code, 2);
-    assert!(stderr.starts_with("error: --variant: unknown protocol variant \"halfquorum\""), "{stderr}");
+    assert!(stderr.starts_with("error: invalid value 'halfquorum' for '--variant <NAME>'"), "{stderr}");
+    assert!(stderr.contains("a similar value exists: 'half-quorum'"), "{stderr}");
     let (code, stderr) =
         tokensim(&["shrink", "--seed", "0", "--swarm", "--variant", "half-quorum", "--output", "/no-such-dir/x.toml"]);
     assert_eq!(code, 2);
@@ -79,8 +80,16 @@ fn shrink_writes_a_file_that_fails_on_its_own() {
     assert!(text.contains("# Property broken: one_owner_per_version (variant half-quorum, seed 0)"), "{text}");
     let run = Command::new(env!("CARGO_BIN_EXE_tokensim")).args(["run", path]).output().expect("tokensim runs");
     let stdout = String::from_utf8_lossy(&run.stdout);
-    assert_eq!(run.status.code(), Some(1), "the shrunk case fails");
-    assert!(stdout.contains("a violation of one_owner_per_version: reproduced"), "{stdout}");
+    assert_eq!(run.status.code(), Some(0), "the shrunk case reproduces what it expects");
+    assert!(stdout.contains("PASS (the expected violation of one_owner_per_version was reproduced)"), "{stdout}");
+    let correct = Command::new(env!("CARGO_BIN_EXE_tokensim")).args(["run", path, "--variant", "correct"]).output();
+    let correct = correct.expect("tokensim runs");
+    let stdout = String::from_utf8_lossy(&correct.stdout);
+    assert_eq!(correct.status.code(), Some(1), "a kept reproduction that stops reproducing fails: {stdout}");
+    assert!(
+        stdout.contains("expected_violation: the scenario expects a violation of one_owner_per_version"),
+        "{stdout}"
+    );
     // The same failure, taken from a trace file instead of a seed, shrinks to the same case.
     let trace = output.with_extension("jsonl");
     let trace_path = trace.to_str().expect("a UTF-8 temp path");

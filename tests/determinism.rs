@@ -29,9 +29,9 @@ fn different_seeds_give_different_runs() {
 #[test]
 fn the_same_seed_gives_the_same_run_in_one_process() {
     let scenario = tokensim::scenario::Scenario::default_scenario();
-    let (first, a) = tokensim::run_scenario(&scenario, 11).expect("valid");
-    let (second, b) = tokensim::run_scenario(&scenario, 11).expect("valid");
+    let first = tokensim::run::Run::new(&scenario).seed(11).execute().expect("valid");
+    let second = tokensim::run::Run::new(&scenario).seed(11).execute().expect("valid");
     assert_eq!(first.event_hash(), second.event_hash());
-    assert_eq!(a.counters, b.counters);
-    assert_eq!(first.final_table(), second.final_table());
+    assert_eq!(first.simulation.counters(), second.simulation.counters());
+    assert_eq!(first.simulation.final_table(), second.simulation.final_table());
 }

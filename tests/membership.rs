@@ -1,8 +1,8 @@
 //! Dynamic membership: role changes concurrent with pays, under omission faults and random
 //! delays, judged by every checker over the whole history across configurations.
 
-use tokensim::check::{run::judge, ReplicaChecker, RunVerdict};
 use tokensim::protocol::{Instant, NodeId, Outcome, Refusal, Request, RequestId};
+use tokensim::run::{Driver, Run, RunOutcome};
 use tokensim::scenario::{FaultSpec, Scenario};
 use tokensim::sim::{OmissionKind, Ratio, RunEnd, Simulation};
 
@@ -17,23 +17,19 @@ fn busy_world(requests: u64) -> Scenario {
     scenario
 }
 
-fn checked(scenario: &Scenario, seed: u64) -> Simulation {
-    let mut sim = Simulation::new(scenario, seed).expect("valid scenario");
-    sim.set_observer(Box::new(ReplicaChecker::new(&sim.world().owners, Some(seed))));
-    sim
-}
-
-/// Step until simulated time reaches `at` (or the run ends).
-fn run_until(sim: &mut Simulation, at: Instant) {
-    while sim.now() < at && sim.step().is_none() {}
+/// Run `scenario` with `seed` under the one judge, driven by `drive` first; every request
+/// must be answered.
+fn checked(scenario: &Scenario, seed: u64, drive: impl FnOnce(&mut Driver<'_>)) -> RunOutcome {
+    let outcome = Run::new(scenario).seed(seed).execute_driven(drive).expect("valid scenario");
+    let violations = &outcome.verdict.violations;
+    assert_eq!(outcome.verdict.end, Some(RunEnd::Completed), "every request answered: {violations:#?}");
+    outcome
 }
 
 /// Submit `changes` to `via` in order, then run until all of them are answered.
-fn change_roles(sim: &mut Simulation, via: NodeId, changes: &[Request]) -> Vec<RequestId> {
-    let ids: Vec<RequestId> = changes.iter().map(|&c| sim.submit_scripted(via, c).expect("a node")).collect();
-    while ids.iter().any(|&id| sim.history().get(id).is_some_and(|r| r.outcome.is_none())) {
-        assert!(sim.step().is_none(), "the run ended with role changes unanswered");
-    }
+fn change_roles(driver: &mut Driver<'_>, via: NodeId, changes: &[Request]) -> Vec<RequestId> {
+    let ids: Vec<RequestId> = changes.iter().map(|&c| driver.submit(via, c).expect("a node")).collect();
+    assert!(driver.settle(&ids), "the run ended with role changes unanswered");
     ids
 }
 
@@ -41,33 +37,32 @@ fn outcome(sim: &Simulation, id: RequestId) -> Outcome {
     sim.history().get(id).and_then(|record| record.outcome.clone()).expect("answered")
 }
 
-fn finish(mut sim: Simulation) -> (Simulation, RunVerdict) {
-    let end = sim.run();
-    assert_eq!(end, RunEnd::Completed, "every request answered");
-    let verdict = judge(&sim, end);
-    (sim, verdict)
-}
-
 #[test]
 fn shrinking_to_three_then_growing_to_seven_keeps_every_write_under_load() {
     for seed in 1..=4 {
-        let mut sim = checked(&busy_world(250), seed);
-        run_until(&mut sim, Instant(500_000));
-        let shrink = [Request::BecomeClient { node: NodeId(11) }, Request::BecomeClient { node: NodeId(10) }];
-        for id in change_roles(&mut sim, NodeId(1), &shrink) {
-            assert!(matches!(outcome(&sim, id), Outcome::RoleChanged { .. }), "seed {seed}: {:?}", outcome(&sim, id));
-        }
-        assert_eq!(sim.current_config().servers, [NodeId(7), NodeId(8), NodeId(9)], "seed {seed}");
-        let below_three = change_roles(&mut sim, NodeId(2), &[Request::BecomeClient { node: NodeId(9) }]);
-        let refusal = Outcome::Refused(Refusal::TooFewServers { servers: 3 });
-        assert_eq!(outcome(&sim, below_three[0]), refusal, "seed {seed}: a fourth removal is refused");
-        let grow: Vec<Request> = (3..=6).map(|node| Request::BecomeServer { node: NodeId(node) }).collect();
-        for id in change_roles(&mut sim, NodeId(1), &grow) {
-            assert!(matches!(outcome(&sim, id), Outcome::RoleChanged { .. }), "seed {seed}");
-        }
-        let seven: Vec<NodeId> = [3, 4, 5, 6, 7, 8, 9].into_iter().map(NodeId).collect();
-        assert_eq!(sim.current_config().servers, seven, "seed {seed}");
-        let (sim, verdict) = finish(sim);
+        let result = checked(&busy_world(250), seed, |driver| {
+            driver.run_until(Instant(500_000));
+            let shrink = [Request::BecomeClient { node: NodeId(11) }, Request::BecomeClient { node: NodeId(10) }];
+            for id in change_roles(driver, NodeId(1), &shrink) {
+                let answer = outcome(driver.simulation(), id);
+                assert!(matches!(answer, Outcome::RoleChanged { .. }), "seed {seed}: {answer:?}");
+            }
+            assert_eq!(driver.simulation().current_config().servers, [NodeId(7), NodeId(8), NodeId(9)], "seed {seed}");
+            let below_three = change_roles(driver, NodeId(2), &[Request::BecomeClient { node: NodeId(9) }]);
+            let refusal = Outcome::Refused(Refusal::TooFewServers { servers: 3 });
+            assert_eq!(
+                outcome(driver.simulation(), below_three[0]),
+                refusal,
+                "seed {seed}: a fourth removal is refused"
+            );
+            let grow: Vec<Request> = (3..=6).map(|node| Request::BecomeServer { node: NodeId(node) }).collect();
+            for id in change_roles(driver, NodeId(1), &grow) {
+                assert!(matches!(outcome(driver.simulation(), id), Outcome::RoleChanged { .. }), "seed {seed}");
+            }
+            let seven: Vec<NodeId> = [3, 4, 5, 6, 7, 8, 9].into_iter().map(NodeId).collect();
+            assert_eq!(driver.simulation().current_config().servers, seven, "seed {seed}");
+        });
+        let (sim, verdict) = (&result.simulation, &result.verdict);
         assert!(verdict.passed(), "seed {seed}: {:#?}", verdict.violations);
         assert!(verdict.replica_writes_checked > 0, "seed {seed}: the replica checker saw the writes");
         assert!(sim.current_config().epoch.0 >= 6, "seed {seed}: six changes took effect");
@@ -82,12 +77,14 @@ fn concurrent_changes_from_one_configuration_cannot_both_succeed() {
         let mut scenario = busy_world(0);
         scenario.world.servers = 6;
         scenario.faults.clear();
-        let mut sim = checked(&scenario, seed);
-        let first = sim.submit_scripted(NodeId(1), Request::BecomeServer { node: NodeId(2) }).unwrap();
-        let second = sim.submit_scripted(NodeId(3), Request::BecomeServer { node: NodeId(4) }).unwrap();
-        let (sim, verdict) = finish(sim);
+        let mut ids = Vec::new();
+        let result = checked(&scenario, seed, |driver| {
+            ids.push(driver.submit(NodeId(1), Request::BecomeServer { node: NodeId(2) }).unwrap());
+            ids.push(driver.submit(NodeId(3), Request::BecomeServer { node: NodeId(4) }).unwrap());
+        });
+        let (sim, verdict, first, second) = (&result.simulation, &result.verdict, ids[0], ids[1]);
         assert!(verdict.passed(), "seed {seed}: {:#?}", verdict.violations);
-        let outcomes = [outcome(&sim, first), outcome(&sim, second)];
+        let outcomes = [outcome(sim, first), outcome(sim, second)];
         let succeeded = outcomes.iter().filter(|o| matches!(o, Outcome::RoleChanged { .. })).count();
         assert_eq!(succeeded, 1, "seed {seed}: {outcomes:?}");
         let too_many = Outcome::Refused(Refusal::TooManyServers { servers: 7 });
@@ -100,19 +97,21 @@ fn concurrent_changes_from_one_configuration_cannot_both_succeed() {
 #[test]
 fn several_changes_at_once_all_take_effect_in_some_order() {
     for seed in 1..=4 {
-        let mut sim = checked(&busy_world(150), seed);
-        run_until(&mut sim, Instant(300_000));
-        // Three coordinators at once: two promotions and a demotion.
-        let asks = [
-            (NodeId(1), Request::BecomeServer { node: NodeId(2) }),
-            (NodeId(3), Request::BecomeServer { node: NodeId(4) }),
-            (NodeId(5), Request::BecomeClient { node: NodeId(11) }),
-        ];
-        let ids: Vec<RequestId> = asks.iter().map(|&(via, change)| sim.submit_scripted(via, change).unwrap()).collect();
-        let (sim, verdict) = finish(sim);
+        let mut ids: Vec<RequestId> = Vec::new();
+        let result = checked(&busy_world(150), seed, |driver| {
+            driver.run_until(Instant(300_000));
+            // Three coordinators at once: two promotions and a demotion.
+            let asks = [
+                (NodeId(1), Request::BecomeServer { node: NodeId(2) }),
+                (NodeId(3), Request::BecomeServer { node: NodeId(4) }),
+                (NodeId(5), Request::BecomeClient { node: NodeId(11) }),
+            ];
+            ids = asks.iter().map(|&(via, change)| driver.submit(via, change).unwrap()).collect();
+        });
+        let (sim, verdict) = (&result.simulation, &result.verdict);
         assert!(verdict.passed(), "seed {seed}: {:#?}", verdict.violations);
         for id in &ids {
-            assert!(matches!(outcome(&sim, *id), Outcome::RoleChanged { .. }), "seed {seed}: {:?}", outcome(&sim, *id));
+            assert!(matches!(outcome(sim, *id), Outcome::RoleChanged { .. }), "seed {seed}: {:?}", outcome(sim, *id));
         }
         let servers: Vec<NodeId> = [2, 4, 7, 8, 9, 10].into_iter().map(NodeId).collect();
         assert_eq!(sim.current_config().servers, servers, "seed {seed}");
@@ -124,20 +123,20 @@ fn several_changes_at_once_all_take_effect_in_some_order() {
 fn a_server_keeps_its_tokens_but_cannot_pay_until_it_is_a_client_again() {
     let mut scenario = busy_world(0);
     scenario.faults.clear();
-    let mut sim = checked(&scenario, 3);
-    change_roles(&mut sim, NodeId(2), &[Request::BecomeServer { node: NodeId(1) }]);
-    let refused =
-        change_roles(&mut sim, NodeId(1), &[Request::Pay { token: tokensim::protocol::TokenId(0), to: NodeId(2) }]);
-    assert_eq!(outcome(&sim, refused[0]), Outcome::Refused(Refusal::NotAClient { node: NodeId(1) }));
-    let owned = change_roles(&mut sim, NodeId(2), &[Request::GetTokens { owner: NodeId(1) }]);
-    match outcome(&sim, owned[0]) {
-        Outcome::Tokens { tokens, .. } => assert_eq!(tokens.len(), 10, "n1 still owns its ten tokens"),
-        other => panic!("unexpected {other:?}"),
-    }
-    change_roles(&mut sim, NodeId(2), &[Request::BecomeClient { node: NodeId(1) }]);
-    let paid =
-        change_roles(&mut sim, NodeId(1), &[Request::Pay { token: tokensim::protocol::TokenId(0), to: NodeId(2) }]);
-    assert!(matches!(outcome(&sim, paid[0]), Outcome::Paid { .. }), "{:?}", outcome(&sim, paid[0]));
-    let (_, verdict) = finish(sim);
-    assert!(verdict.passed(), "{:#?}", verdict.violations);
+    let result = checked(&scenario, 3, |driver| {
+        let pay = Request::Pay { token: tokensim::protocol::TokenId(0), to: NodeId(2) };
+        change_roles(driver, NodeId(2), &[Request::BecomeServer { node: NodeId(1) }]);
+        let refused = change_roles(driver, NodeId(1), &[pay]);
+        assert_eq!(outcome(driver.simulation(), refused[0]), Outcome::Refused(Refusal::NotAClient { node: NodeId(1) }));
+        let owned = change_roles(driver, NodeId(2), &[Request::GetTokens { owner: NodeId(1) }]);
+        match outcome(driver.simulation(), owned[0]) {
+            Outcome::Tokens { tokens, .. } => assert_eq!(tokens.len(), 10, "n1 still owns its ten tokens"),
+            other => panic!("unexpected {other:?}"),
+        }
+        change_roles(driver, NodeId(2), &[Request::BecomeClient { node: NodeId(1) }]);
+        let paid = change_roles(driver, NodeId(1), &[pay]);
+        let answer = outcome(driver.simulation(), paid[0]);
+        assert!(matches!(answer, Outcome::Paid { .. }), "{answer:?}");
+    });
+    assert!(result.verdict.passed(), "{:#?}", result.verdict.violations);
 }

@@ -2,8 +2,8 @@
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed, TestError, TestRunner};
-use tokensim::check::check_run;
-use tokensim::strategies;
+use tokensim::explore::strategies;
+use tokensim::run::Run;
 
 /// A fixed seed, so CI runs the same cases every time (set `PROPTEST_RNG_SEED` to explore
 /// others: proptest reads it when the config leaves the seed at its default).
@@ -21,7 +21,7 @@ proptest! {
     fn generated_worlds_keep_every_property(scenario in strategies::scenario(), seed in any::<u64>()) {
         scenario.world("proptest").expect("strategies only draw valid scenarios");
         prop_assert!(scenario.within_fault_budget());
-        let verdict = check_run(&scenario, seed).expect("valid");
+        let verdict = Run::new(&scenario).seed(seed).execute().expect("valid").verdict;
         prop_assert!(verdict.passed(), "seed {seed}: {:#?}", verdict.violations);
         prop_assert_eq!(verdict.requests as u64, scenario.random_workload().requests);
     }

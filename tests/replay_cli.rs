@@ -38,12 +38,19 @@ fn text(bytes: &[u8]) -> String {
 
 /// Run the small scenario with a trace; the trace's path.
 fn write_trace(dir: &Path) -> PathBuf {
+    write_trace_with_report(dir).0
+}
+
+/// Run the small scenario with a trace and a JSON report; the trace's path and the report.
+fn write_trace_with_report(dir: &Path) -> (PathBuf, serde_json::Value) {
     let trace = dir.join("run.jsonl");
     let scenario = dir.join("small.toml");
-    let output = tokensim(&["run", scenario.to_str().unwrap(), "--seed", "9", "--trace", trace.to_str().unwrap()]);
+    let args = ["run", scenario.to_str().unwrap(), "--seed", "9", "--trace", trace.to_str().unwrap(), "--json"];
+    let output = tokensim(&args);
     assert!(output.status.success(), "{}{}", text(&output.stdout), text(&output.stderr));
-    assert!(text(&output.stdout).contains("same final state"), "{}", text(&output.stdout));
-    trace
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    assert_eq!(report["fault_free_rerun"]["differences"], serde_json::json!([]));
+    (trace, report)
 }
 
 fn lines(path: &Path) -> Vec<String> {
@@ -65,11 +72,19 @@ fn replay(trace: &Path, code: i32) -> (String, String) {
 
 #[test]
 fn a_trace_written_by_one_process_replays_identical_in_another() {
+    // One run, one hash and one event count: the report, the trace's footer and the replay
+    // all give the same.
     let dir = scratch("identical");
-    let trace = write_trace(&dir);
-    let events = lines(&trace).len() - 2;
+    let (trace, report) = write_trace_with_report(&dir);
+    let (events, hash) = (report["counters"]["events"].as_u64().unwrap(), report["event_hash"].as_str().unwrap());
+    let footer: serde_json::Value = serde_json::from_str(lines(&trace).last().unwrap()).unwrap();
+    assert_eq!((footer["events"].as_u64(), footer["hash"].as_str()), (Some(events), Some(hash)));
+    assert_eq!(footer["records"].as_u64(), Some(lines(&trace).len() as u64 - 2));
     let (stdout, _) = replay(&trace, 0);
-    assert!(stdout.starts_with(&format!("identical: {events} events, hash ")), "{stdout}");
+    assert!(
+        stdout.starts_with(&format!("identical: {events} events, hash {hash}, 0 violations, verdict PASS")),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -84,7 +99,7 @@ fn an_edited_event_is_the_first_difference() {
     file[edited_line - 1] = event.to_string();
     write_lines(&trace, &file);
     let (stdout, _) = replay(&trace, 1);
-    let expected = format!("first difference at event 38 ({}:40):", trace.display());
+    let expected = format!("first difference at record 38 ({}:40):", trace.display());
     assert_eq!(stdout.lines().next(), Some(expected.as_str()), "{stdout}");
     let recorded = stdout.lines().find(|l| l.trim_start().starts_with("recorded:")).unwrap();
     let replayed = stdout.lines().find(|l| l.trim_start().starts_with("replayed:")).unwrap();
@@ -132,10 +147,24 @@ fn a_trace_of_another_format_is_refused() {
     let dir = scratch("version");
     let trace = write_trace(&dir);
     let mut file = lines(&trace);
-    file[0] = file[0].replacen("\"format\":1", "\"format\":99", 1);
+    file[0] = file[0].replacen("\"format\":2", "\"format\":99", 1);
     write_lines(&trace, &file);
     let (_, stderr) = replay(&trace, 2);
     assert!(stderr.contains(&format!("{}:1: trace format 99 is not supported", trace.display())), "{stderr}");
+}
+
+#[test]
+fn an_edited_footer_is_a_difference() {
+    let dir = scratch("footer");
+    let trace = write_trace(&dir);
+    let mut file = lines(&trace);
+    let last = file.len() - 1;
+    let mut footer: serde_json::Value = serde_json::from_str(&file[last]).unwrap();
+    footer["hash"] = "0123456789abcdef".into();
+    file[last] = footer.to_string();
+    write_lines(&trace, &file);
+    let (stdout, _) = replay(&trace, 1);
+    assert!(stdout.starts_with("every record is identical, but the footer differs"), "{stdout}");
 }
 
 #[test]
@@ -168,7 +197,7 @@ fn show_prints_the_readable_form() {
     let output = tokensim(&["show", trace.to_str().unwrap()]);
     assert!(output.status.success());
     let stdout = text(&output.stdout);
-    assert!(stdout.starts_with("# tokensim trace format 1: scenario \"small\", seed 9"), "{stdout}");
+    assert!(stdout.starts_with("# tokensim trace format 2: scenario \"small\", seed 9"), "{stdout}");
     assert_eq!(stdout.lines().count(), lines(&trace).len() - 1, "a line per event after the header");
     assert!(stdout.lines().any(|line| line.contains(" reply   n")), "{stdout}");
 }

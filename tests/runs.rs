@@ -1,9 +1,29 @@
 //! The checkers on whole simulated runs: correct runs pass, stuck requests are reported,
 //! and sweeps do not depend on the number of jobs.
 
-use tokensim::check::{check_run, Property};
+mod common;
+
+use tokensim::check::Verdict;
+use tokensim::explore::reproduce::Origin;
+use tokensim::explore::sweep::{sweep, SeedRange, SweepOptions, SweepReport};
+use tokensim::run::Run;
 use tokensim::scenario::Scenario;
-use tokensim::sweep::{sweep, SeedRange, SweepOptions, SweepReport};
+use tokensim::vocab::Property;
+
+fn check_run(scenario: &Scenario, seed: u64) -> Verdict {
+    Run::new(scenario).seed(seed).execute().unwrap().verdict
+}
+
+fn options(scenario: Scenario, path: Option<&str>, seeds: (u64, u64), jobs: usize, swarm: bool) -> SweepOptions {
+    SweepOptions {
+        scenario,
+        origin: Origin { path: path.map(str::to_string), variant: None },
+        seeds: SeedRange { start: seeds.0, end: seeds.1 },
+        jobs,
+        swarm,
+        max_failures: None,
+    }
+}
 
 fn scenario(text: &str) -> Scenario {
     Scenario::from_toml(text, "test.toml").expect("valid")
@@ -11,7 +31,7 @@ fn scenario(text: &str) -> Scenario {
 
 #[test]
 fn the_default_scenario_passes_every_checker() {
-    let verdict = check_run(&Scenario::default_scenario(), 1).unwrap();
+    let verdict = check_run(&Scenario::default_scenario(), 1);
     assert!(verdict.passed(), "{:#?}", verdict.violations);
     assert_eq!(verdict.requests, 1000);
     assert!(verdict.replica_writes_checked > 1000, "the replica checker saw {}", verdict.replica_writes_checked);
@@ -21,8 +41,8 @@ fn the_default_scenario_passes_every_checker() {
 fn a_request_never_answered_in_budget_is_a_liveness_violation() {
     // Within the fault budget, but a 1us budget: the last requests cannot make it.
     let tight = scenario("[workload]\nrequests = 20\ngap_us_max = 1000\n[expect]\nliveness_budget_us = 1\n");
-    let verdict = check_run(&tight, 3).unwrap();
-    assert!(!verdict.liveness.stuck.is_empty());
+    let verdict = check_run(&tight, 3);
+    assert!(!verdict.liveness.as_ref().unwrap().stuck.is_empty());
     let liveness: Vec<_> = verdict.violations.iter().filter(|v| v.property == Property::Liveness).collect();
     assert_eq!(liveness.len(), 1, "{:#?}", verdict.violations);
     assert!(liveness[0].detail.contains("within the fault budget"), "{}", liveness[0]);
@@ -56,23 +76,17 @@ liveness_budget_us = 2_000_000
 
 #[test]
 fn a_run_that_breaks_the_fault_budget_reports_stuck_requests_and_ends() {
-    let verdict = check_run(&scenario(BROKEN_BUDGET), 1).unwrap();
-    assert!(!verdict.liveness.required);
-    assert!(!verdict.liveness.stuck.is_empty());
-    let reason = verdict.liveness.reason.clone().unwrap();
+    let verdict = check_run(&scenario(BROKEN_BUDGET), 1);
+    let liveness = verdict.liveness.as_ref().unwrap();
+    assert!(!liveness.required);
+    assert!(!liveness.stuck.is_empty());
+    let reason = liveness.reason.clone().unwrap();
     assert!(reason.starts_with("no majority of servers reachable: 3 of 4 faulty"), "{reason}");
     assert!(verdict.passed(), "safety holds and liveness is not owed: {:#?}", verdict.violations);
 }
 
 fn sweep_with(jobs: usize) -> SweepReport {
-    let options = SweepOptions {
-        scenario: Scenario::default_scenario(),
-        scenario_path: None,
-        seeds: SeedRange { start: 10, end: 70 },
-        jobs,
-        swarm: true,
-    };
-    sweep(&options, &|| {}).unwrap()
+    sweep(&options(Scenario::default_scenario(), None, (10, 70), jobs, true), &|| {}).unwrap()
 }
 
 #[test]
@@ -80,16 +94,8 @@ fn sweeps_are_independent_of_the_job_count_and_shards_merge() {
     let one = sweep_with(1);
     assert_eq!(one, sweep_with(3));
     assert_eq!((one.seeds_run, one.seeds_failed), (60, 0));
-    let shard = |start, end| {
-        let options = SweepOptions {
-            scenario: Scenario::default_scenario(),
-            scenario_path: None,
-            seeds: SeedRange { start, end },
-            jobs: 2,
-            swarm: true,
-        };
-        sweep(&options, &|| {}).unwrap()
-    };
+    let shard =
+        |start, end| sweep(&options(Scenario::default_scenario(), None, (start, end), 2, true), &|| {}).unwrap();
     let merged = SweepReport::merge(&[shard(40, 70), shard(10, 40)]).unwrap();
     assert_eq!(merged, one);
     let overlap = SweepReport::merge(&[shard(10, 40), shard(30, 35)]).unwrap_err();
@@ -100,20 +106,15 @@ fn sweeps_are_independent_of_the_job_count_and_shards_merge() {
 fn a_budget_breaking_sweep_fails_with_the_reproducing_command() {
     let mut strict = scenario(BROKEN_BUDGET);
     strict.expect.liveness = true;
-    let options = SweepOptions {
-        scenario: strict,
-        scenario_path: Some("broken.toml".to_string()),
-        seeds: SeedRange { start: 0, end: 2 },
-        jobs: 2,
-        swarm: false,
-    };
-    // Liveness is asked for but the budget is broken: not owed, so it still passes.
-    let report = sweep(&options, &|| {}).unwrap();
+    // Liveness is asked for but the budget is broken: not owed, so it still passes, and
+    // the report says how many seeds broke the budget and how much was left stuck.
+    let report = sweep(&options(strict, Some("broken.toml"), (0, 2), 2, false), &|| {}).unwrap();
     assert!(report.passed(), "{report:#?}");
+    assert_eq!(report.seeds_liveness_not_owed, 2);
+    assert!(report.stuck_requests > 0);
     let mut tight = scenario("[workload]\nrequests = 20\ngap_us_max = 1000\n[expect]\nliveness_budget_us = 1\n");
     tight.name = "tight".to_string();
-    let options = SweepOptions { scenario: tight, scenario_path: Some("tight.toml".into()), ..options };
-    let report = sweep(&options, &|| {}).unwrap();
+    let report = sweep(&options(tight, Some("tight.toml"), (0, 2), 2, false), &|| {}).unwrap();
     assert_eq!(report.seeds_failed, 2);
     assert_eq!(report.failures[1].reproduce, "tokensim run tight.toml --seed 1");
     assert_eq!(report.violations_by_property.get("liveness"), Some(&2));
@@ -123,7 +124,8 @@ fn a_budget_breaking_sweep_fails_with_the_reproducing_command() {
 fn a_tampered_simulated_history_is_caught() {
     use tokensim::check::{check_linearizability, OpHistory};
     use tokensim::protocol::{Outcome, Version};
-    let (sim, _, verdict) = tokensim::run_checked(&Scenario::default_scenario(), 5).unwrap();
+    let outcome = Run::new(&Scenario::default_scenario()).seed(5).execute().unwrap();
+    let (sim, verdict) = (&outcome.simulation, &outcome.verdict);
     assert!(verdict.passed(), "{:#?}", verdict.violations);
     let mut history = OpHistory::from_sim(sim.history(), &sim.world().owners);
     assert_eq!(check_linearizability(&history).unwrap(), []);
@@ -172,14 +174,7 @@ fn the_command_line_rejects_bad_ranges_and_reports_failing_seeds() {
 #[test]
 #[ignore = "takes a while in debug; the CI-sized sweeps above cover the same paths"]
 fn five_thousand_swarm_seeds_pass() {
-    let options = SweepOptions {
-        scenario: Scenario::default_scenario(),
-        scenario_path: None,
-        seeds: SeedRange { start: 0, end: 5_000 },
-        jobs: 2,
-        swarm: true,
-    };
-    let report = sweep(&options, &|| {}).unwrap();
+    let report = sweep(&options(Scenario::default_scenario(), None, (0, 5_000), 2, true), &|| {}).unwrap();
     assert!(report.passed(), "{:#?}", report.failures);
     assert_eq!(report.seeds_run, 5_000);
 }

@@ -3,9 +3,13 @@
 //! property); the files that break the fault budget end by their liveness budget with
 //! the stuck requests reported; scheduled faults visibly act on the network.
 
+mod common;
+
 use std::path::{Path, PathBuf};
+use tokensim::check::Status;
 use tokensim::scenario::{FaultAction, Scenario};
 use tokensim::sim::RunEnd;
+use tokensim::vocab::Property;
 
 fn scenario_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios");
@@ -30,18 +34,11 @@ fn every_scenario_file_passes_its_own_expectations() {
     for path in files {
         let scenario = load(&path);
         for seed in scenario.test_seeds() {
+            let (outcome, report) = common::run(&scenario, seed);
             if let Some(property) = scenario.expect.violation {
-                let verdict = tokensim::check::check_run(&scenario, seed).expect("a valid scenario runs");
-                let found: Vec<_> = verdict.violations.iter().map(|v| v.property).collect();
-                assert!(
-                    found.contains(&property),
-                    "{} must fail with {property} with seed {seed} but found {found:?}; reproduce with: tokensim run {} --seed {seed}",
-                    scenario.name,
-                    path.display()
-                );
-                continue;
+                let found: Vec<_> = outcome.verdict.violations.iter().map(|v| v.property).collect();
+                assert!(found.contains(&property), "{}: {found:?}", scenario.name);
             }
-            let (_, report) = tokensim::run_scenario(&scenario, seed).expect("a valid scenario runs");
             assert!(
                 report.passed,
                 "{} failed with seed {seed}; reproduce with: tokensim run {} --seed {seed}\n{}",
@@ -60,12 +57,13 @@ fn scenarios_that_break_the_budget_end_by_their_budget_and_report_stuck_requests
     assert!(broken.len() >= 2, "the budget-broken scenarios are missing");
     for scenario in broken {
         assert!(!scenario.within_fault_budget());
-        let (simulation, report) = tokensim::run_scenario(&scenario, scenario.seed).unwrap();
-        assert_eq!(report.end, RunEnd::BudgetExhausted, "{}", scenario.name);
+        let (outcome, report) = common::run(&scenario, scenario.seed);
+        assert_eq!(report.end, Some(RunEnd::BudgetExhausted), "{}", scenario.name);
         assert!(report.requests.unanswered > 0, "{}: nothing was stuck, so the budget was not broken", scenario.name);
         let deadline_us = scenario.expect.liveness_budget_us + 10_000_000;
-        assert!(simulation.now().0 <= deadline_us, "{} ran past its liveness budget", scenario.name);
-        assert!(report.to_text().contains("is unanswered"), "stuck requests are named");
+        assert!(outcome.simulation.now().0 <= deadline_us, "{} ran past its liveness budget", scenario.name);
+        assert_eq!(outcome.verdict.status(Property::Liveness), Status::NotOwed);
+        assert!(report.to_text().contains("stuck "), "stuck requests are named:\n{}", report.to_text());
     }
 }
 
@@ -73,12 +71,12 @@ fn scenarios_that_break_the_budget_end_by_their_budget_and_report_stuck_requests
 fn scheduled_partitions_drop_messages_and_scripted_requests_are_checked() {
     let scheduled = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios/scheduled-faults.toml"));
     assert!(scheduled.schedule.iter().any(|event| matches!(event.action(), Some(FaultAction::Partition(_)))));
-    let (_, report) = tokensim::run_scenario(&scheduled, scheduled.seed).unwrap();
+    let (_, report) = common::run(&scheduled, scheduled.seed);
     assert!(report.counters.dropped_partition > 0, "the partition never cut a message");
     assert!(report.counters.dropped_sender_omission > 0, "make_faulty never took effect");
 
     let session = load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios/seed-manual-session.toml"));
-    let (_, report) = tokensim::run_scenario(&session, session.seed).unwrap();
+    let (_, report) = common::run(&session, session.seed);
     assert_eq!(report.requests.submitted, session.requests.len() as u64, "only the explicit requests run");
     assert_eq!((report.requests.pay_ok, report.requests.pay_refused), (2, 3));
 }
@@ -88,8 +86,9 @@ fn a_wrong_expected_answer_fails_the_run() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sim-scenarios/seed-manual-session.toml");
     let text = std::fs::read_to_string(path).unwrap().replacen("expect = \"self_payment\"", "expect = \"ok\"", 1);
     let scenario = Scenario::from_toml(&text, "edited.toml").unwrap();
-    let (_, report) = tokensim::run_scenario(&scenario, 1).unwrap();
+    let (outcome, report) = common::run(&scenario, 1);
     assert!(!report.passed, "a self-payment answered as expected ok");
+    assert_eq!(outcome.verdict.status(Property::ExpectedAnswer), Status::Broken(1));
 }
 
 #[test]

@@ -4,12 +4,14 @@
 //! is deterministic and reproduces a kept file, and refuses what it cannot shrink.
 
 use std::path::{Path, PathBuf};
-use tokensim::check::{check_run, Property};
+mod common;
+
+use tokensim::explore::shrink::{self, ShrinkError, Size};
+use tokensim::explore::swarm::scenario_for_seed;
 use tokensim::protocol::Variant;
 use tokensim::scenario::Scenario;
-use tokensim::shrink::{self, ShrinkError, Size};
-use tokensim::sweep::scenario_for_seed;
 use tokensim::trace::{record_run, render_text, TraceHeader};
+use tokensim::vocab::Property;
 
 /// Trace lines kept in a snapshot; a stuck run's retransmissions go on for pages after that.
 const TRACE_LINES_MAX: usize = 150;
@@ -31,8 +33,7 @@ fn load(path: &Path) -> Scenario {
 }
 
 fn properties(scenario: &Scenario) -> Vec<Property> {
-    let verdict = check_run(scenario, scenario.seed).expect("a valid scenario");
-    verdict.violations.iter().map(|violation| violation.property).collect()
+    common::broken(scenario, scenario.seed)
 }
 
 #[test]
@@ -68,12 +69,13 @@ fn every_caught_variant_has_a_small_shrunk_case_that_only_it_fails() {
 fn shrunk_traces() {
     for path in shrunk_files() {
         let scenario = load(&path);
-        let (_, end, records) = record_run(&scenario, scenario.seed).expect("a valid scenario");
+        let (outcome, records) = record_run(&scenario, scenario.seed).expect("a valid scenario");
+        let end = outcome.verdict.end.map_or_else(|| "in a panic".to_string(), |end| format!("{end:?}"));
         let text = render_text(&TraceHeader::new(&scenario, scenario.seed), &records);
         let lines: Vec<&str> = text.lines().collect();
         let mut kept = lines[..lines.len().min(TRACE_LINES_MAX)].join("\n");
         if lines.len() > TRACE_LINES_MAX {
-            kept.push_str(&format!("\n... {} more lines; the run ended {end:?}", lines.len() - TRACE_LINES_MAX));
+            kept.push_str(&format!("\n... {} more lines; the run ended {end}", lines.len() - TRACE_LINES_MAX));
         }
         insta::assert_snapshot!(scenario.name.clone(), kept);
     }

@@ -19,8 +19,8 @@ fn tiny_world(requests: u64) -> Scenario {
 }
 
 fn trace_text(scenario: &Scenario, seed: u64) -> (String, Vec<TraceRecord>) {
-    let (_, end, records) = record_run(scenario, seed).expect("the scenario is valid");
-    assert_eq!(end, tokensim::sim::RunEnd::Completed);
+    let (outcome, records) = record_run(scenario, seed).expect("the scenario is valid");
+    assert_eq!(outcome.verdict.end, Some(tokensim::sim::RunEnd::Completed));
     (render_text(&TraceHeader::new(scenario, seed), &records), records)
 }
 

@@ -6,18 +6,19 @@
 //! `minority-sync`: 2), too slow to search in a debug build: their seeds were found by a
 //! release sweep (`tokensim check --seeds 0..10000 --swarm --variant NAME`) and are pinned.
 
-use tokensim::check::{check_run, Property};
+mod common;
+
+use tokensim::explore::swarm::scenario_for_seed;
 use tokensim::protocol::Variant;
 use tokensim::scenario::Scenario;
-use tokensim::sweep::scenario_for_seed;
+use tokensim::vocab::Property;
 
 /// The properties `seed` breaks under `variant`, swarm world.
 fn broken(variant: Variant, seed: u64) -> Vec<Property> {
     let mut base = Scenario::default_scenario();
     base.variant = variant;
     let scenario = scenario_for_seed(&base, seed, true);
-    let verdict = check_run(&scenario, seed).expect("swarm scenarios are valid");
-    let mut properties: Vec<Property> = verdict.violations.iter().map(|violation| violation.property).collect();
+    let mut properties = common::broken(&scenario, seed);
     properties.sort_unstable();
     properties.dedup();
     properties

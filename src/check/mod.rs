@@ -9,24 +9,31 @@
 //! - [`replicas`]: replica invariants checked after every event through the simulator's
 //!   [`Observer`](crate::sim::Observer) hook.
 //! - [`liveness`]: every request of a correct client answered within the budget.
-//! - [`run`]: all of the above on one seeded run.
+//! - [`rerun`]: the fault-free rerun of the completed requests reaches the same final table.
+//! - [`expectations`]: what a scenario says of its own run (expected answers, an expected
+//!   violation).
+//! - [`verdict`]: all of the above on one finished run, as a [`Verdict`] of typed
+//!   properties. Runs are made by [`crate::run::Run`], the one recipe for a run.
 //! - [`synthetic`]: large valid histories, for benchmarks and tests.
 //!
 //! Every finding is a [`Violation`]: the property, the seed, the simulated time and the
 //! requests that matter.
 
 pub mod effects;
+pub mod expectations;
 pub mod history;
 pub mod linearizability;
 pub mod liveness;
 pub mod replicas;
-pub mod run;
+pub mod rerun;
 pub mod synthetic;
+pub mod verdict;
 mod violation;
 
+pub use crate::vocab::{Property, UnknownProperty, Violation};
 pub use history::{HistoryError, OpHistory, Operation};
 pub use linearizability::check_linearizability;
 pub use liveness::{check_liveness, LivenessReport, StuckRequest};
 pub use replicas::ReplicaChecker;
-pub use run::{check_run, RunVerdict};
-pub use violation::{Property, UnknownProperty, Violation};
+pub use rerun::{RerunComparison, RerunError};
+pub use verdict::{Status, Verdict};

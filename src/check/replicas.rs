@@ -10,7 +10,6 @@
 use super::violation::{Property, Violation};
 use crate::protocol::{Instant, NodeId, Server, TokenId, TokenValue, Version};
 use crate::sim::Observer;
-use std::any::Any;
 
 /// At most this many replica violations are kept per run.
 pub const REPLICA_VIOLATIONS_MAX: usize = 20;
@@ -113,9 +112,5 @@ impl Observer for ReplicaChecker {
         for (token, _) in values {
             self.check(now, server, *token);
         }
-    }
-
-    fn as_any(&self) -> &dyn Any {
-        self
     }
 }

@@ -1,6 +1,7 @@
-//! The commands of the `tokensim` binary, and what they share: loading a scenario and
-//! choosing its protocol variant.
+//! The commands of the `tokensim` binary, and what they share: loading a scenario, naming
+//! its protocol variant, and writing to standard output.
 
+mod output;
 mod repl;
 mod run;
 mod shrink;
@@ -11,27 +12,81 @@ pub use repl::{repl, ReplArgs};
 pub use run::{run, RunArgs};
 pub use shrink::{shrink, ShrinkArgs};
 pub use sweep::{check, merge, CheckArgs, MergeArgs};
-pub use trace::{replay, show};
+pub use trace::{replay, show, ShowArgs};
 
+use clap::builder::PossibleValue;
 use std::path::PathBuf;
+use tokensim::explore::reproduce::Origin;
 use tokensim::protocol::Variant;
 use tokensim::scenario::Scenario;
+use tokensim::vocab::Property;
+
+/// A protocol variant as the command line names it (`--variant half-quorum`): clap lists
+/// the names in `--help` and suggests the nearest one for a misspelt name.
+#[derive(Clone, Copy, Debug)]
+pub struct VariantName(pub Variant);
+
+impl clap::ValueEnum for VariantName {
+    fn value_variants<'a>() -> &'a [Self] {
+        const ALL: [VariantName; Variant::ALL.len()] = {
+            let mut all = [VariantName(Variant::Correct); Variant::ALL.len()];
+            let mut index = 0;
+            while index < all.len() {
+                all[index] = VariantName(Variant::ALL[index]);
+                index += 1;
+            }
+            all
+        };
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()))
+    }
+}
+
+/// A property as the command line names it (`--property linearizable`).
+#[derive(Clone, Copy, Debug)]
+pub struct PropertyName(pub Property);
+
+impl clap::ValueEnum for PropertyName {
+    fn value_variants<'a>() -> &'a [Self] {
+        const ALL: [PropertyName; Property::ALL.len()] = {
+            let mut all = [PropertyName(Property::Linearizable); Property::ALL.len()];
+            let mut index = 0;
+            while index < all.len() {
+                all[index] = PropertyName(Property::ALL[index]);
+                index += 1;
+            }
+            all
+        };
+        &ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.0.name()).help(self.0.summary()))
+    }
+}
 
 /// `--variant NAME`: the protocol a command runs, shared by every command that runs one.
 #[derive(clap::Args, Default)]
 pub struct VariantArg {
     /// The protocol variant to run (`correct`, or a broken one); the scenario's when left out.
     #[arg(long = "variant", value_name = "NAME")]
-    name: Option<String>,
+    name: Option<VariantName>,
 }
 
 impl VariantArg {
+    /// The variant named, if one was.
+    pub(crate) fn get(&self) -> Option<Variant> {
+        self.name.map(|name| name.0)
+    }
+
     /// Apply the variant named, if any, to `scenario`.
-    pub(crate) fn apply(&self, scenario: &mut Scenario) -> Result<(), String> {
-        if let Some(name) = &self.name {
-            scenario.variant = name.parse::<Variant>().map_err(|error| format!("--variant: {error}"))?;
+    pub(crate) fn apply(&self, scenario: &mut Scenario) {
+        if let Some(variant) = self.get() {
+            scenario.variant = variant;
         }
-        Ok(())
     }
 }
 
@@ -54,9 +109,9 @@ impl WorldArgs {
         load_scenario(self.scenario.as_ref(), &self.variant)
     }
 
-    /// The scenario file's path as the reproduce command writes it.
-    pub(crate) fn path(&self) -> Option<String> {
-        path_text(self.scenario.as_ref())
+    /// How the scenario was named, for reproduce commands.
+    pub(crate) fn origin(&self) -> Origin {
+        Origin { path: self.scenario.as_ref().map(|path| path.display().to_string()), variant: self.variant.get() }
     }
 }
 
@@ -64,17 +119,8 @@ impl WorldArgs {
 pub(crate) fn load_scenario(path: Option<&PathBuf>, variant: &VariantArg) -> Result<Scenario, String> {
     let mut scenario = match path {
         None => Scenario::default_scenario(),
-        Some(path) => {
-            let text = std::fs::read_to_string(path)
-                .map_err(|error| format!("cannot read scenario {}: {error}", path.display()))?;
-            Scenario::from_toml(&text, &path.display().to_string()).map_err(|error| error.to_string())?
-        }
+        Some(path) => Scenario::from_file(path).map_err(|error| error.to_string())?,
     };
-    variant.apply(&mut scenario)?;
+    variant.apply(&mut scenario);
     Ok(scenario)
-}
-
-/// A scenario path as the reproduce command writes it.
-pub(crate) fn path_text(path: Option<&PathBuf>) -> Option<String> {
-    path.map(|path| path.display().to_string())
 }

@@ -1,10 +1,11 @@
 //! `tokensim run`: one scenario, one seed, every checker, a summary and a verdict.
 
+use super::output;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tokensim::scenario::Scenario;
-use tokensim::sim::Simulation;
-use tokensim::sweep;
+use tokensim::explore::swarm::scenario_for_seed;
+use tokensim::report::Report;
+use tokensim::run::Run;
 use tokensim::trace::{JsonlWriter, TraceHeader};
 
 /// The arguments of `tokensim run` (and of `tokensim` with no command).
@@ -26,60 +27,49 @@ pub struct RunArgs {
     check_determinism: bool,
 }
 
-/// Run the scenario and seed `args` name; exit 1 on any violation, 2 on bad input.
+/// Run the scenario and seed `args` name; exit 0 when the run meets its scenario's
+/// expectations, 1 when it does not, 2 on bad input.
 pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
     let base = args.world.load()?;
     let seed = args.seed.unwrap_or(base.seed);
-    let scenario = sweep::scenario_for_seed(&base, seed, args.world.swarm);
-    let mut simulation = Simulation::new(&scenario, seed).map_err(|error| error.to_string())?;
+    let scenario = scenario_for_seed(&base, seed, args.world.swarm);
+    let mut run = Run::new(&scenario).seed(seed);
     if let Some(path) = &args.trace {
         let writer = JsonlWriter::create(path, &TraceHeader::new(&scenario, seed)).map_err(|e| e.to_string())?;
-        simulation = simulation.with_trace(Box::new(writer));
+        run = run.trace(Box::new(writer));
     }
-    let (mut simulation, report, verdict) = tokensim::run_simulation_checked(simulation);
-    if let (Some(path), Some(mut sink)) = (&args.trace, simulation.take_trace()) {
-        let footer = sink.finish().map_err(|error| error.to_string())?;
-        let events = footer.map_or(0, |footer| footer.events);
+    let outcome = run.execute().map_err(|error| error.to_string())?;
+    if let Some(path) = &args.trace {
+        if let Some(error) = &outcome.trace_error {
+            return Err(format!("cannot write the trace {}: {error}", path.display()));
+        }
+        let events = outcome.simulation.counters().events;
         eprintln!("trace: {events} events written to {}", path.display());
     }
-    let deterministic = !args.check_determinism || same_twice(&scenario, seed, simulation.event_hash())?;
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&report).expect("a report serialises"));
-    } else {
-        print!("{}", report.to_text());
-        let liveness = &verdict.liveness;
-        if let Some(reason) = &liveness.reason {
-            let owed = if liveness.required { "owed" } else { "not owed" };
-            println!("  stuck         {} requests (liveness {owed}): {reason}", liveness.stuck.len());
-            for stuck in liveness.stuck.iter().take(5) {
-                println!("    {} {} submitted at {}", stuck.id, stuck.request, stuck.submitted_at);
-            }
-        }
+    let deterministic = !args.check_determinism || same_twice(&outcome)?;
+    let report = Report::new(&outcome);
+    match args.json {
+        true => output::println(&serde_json::to_string_pretty(&report).expect("a report serialises"))?,
+        false => output::print(&report.to_text())?,
     }
-    if let Some(property) = scenario.expect.violation {
-        let found = verdict.violations.iter().any(|violation| violation.property == property);
-        let status = if found { "reproduced (this run is expected to fail)" } else { "NOT reproduced" };
-        println!("  expected      a violation of {property}: {status}");
-    }
-    if report.passed && deterministic {
+    if outcome.verdict.passed() && deterministic {
         return Ok(ExitCode::SUCCESS);
     }
-    let path = args.world.path();
-    let command = sweep::reproduce_command(path.as_deref(), seed, args.world.swarm, scenario.variant);
+    let command = args.world.origin().reproduce_command(seed, args.world.swarm);
     eprintln!("seed {seed} failed; reproduce with: {command}");
     Ok(ExitCode::FAILURE)
 }
 
-/// Run `seed` again in this process; whether its event hash equals `first_hash`.
-fn same_twice(scenario: &Scenario, seed: u64, first_hash: u64) -> Result<bool, String> {
-    let mut again = Simulation::new(scenario, seed).map_err(|error| error.to_string())?;
-    again.run();
-    if again.event_hash() == first_hash {
-        eprintln!("determinism: seed {seed} gave event hash {first_hash:016x} twice");
+/// Run the outcome's seed again in this process; whether its event hash is the same.
+fn same_twice(first: &tokensim::run::RunOutcome) -> Result<bool, String> {
+    let again = Run::new(&first.scenario).seed(first.seed).execute().map_err(|error| error.to_string())?;
+    let (seed, hash) = (first.seed, first.event_hash());
+    if again.event_hash() == hash {
+        eprintln!("determinism: seed {seed} gave event hash {hash:016x} twice");
         return Ok(true);
     }
     eprintln!(
-        "determinism broken: seed {seed} gave event hash {first_hash:016x}, then {:016x} in the same process",
+        "determinism broken: seed {seed} gave event hash {hash:016x}, then {:016x} in the same process",
         again.event_hash()
     );
     Ok(false)

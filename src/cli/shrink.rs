@@ -4,10 +4,9 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use tokensim::check::Property;
+use tokensim::explore::shrink::{self, Progress, Shrunk, Size};
+use tokensim::explore::swarm::scenario_for_seed;
 use tokensim::scenario::Scenario;
-use tokensim::shrink::{self, Progress, Shrunk, Size};
-use tokensim::sweep;
 use tokensim::trace::TraceReader;
 
 /// The arguments of `tokensim shrink`.
@@ -20,7 +19,7 @@ pub struct ShrinkArgs {
     seed: Option<u64>,
     /// The property the shrunk case must still break; the run's first broken one when left out.
     #[arg(long, value_name = "NAME")]
-    property: Option<String>,
+    property: Option<super::PropertyName>,
     /// Take the scenario and seed from a trace file of the failing run instead.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["scenario", "seed", "swarm"])]
     trace: Option<PathBuf>,
@@ -33,8 +32,7 @@ pub struct ShrinkArgs {
 /// bad input, including a seed that does not fail (there is nothing to shrink).
 pub fn shrink(args: &ShrinkArgs) -> Result<ExitCode, String> {
     let (scenario, seed, origin) = failing_run(args)?;
-    let property =
-        args.property.as_deref().map(str::parse::<Property>).transpose().map_err(|e| format!("--property: {e}"))?;
+    let property = args.property.map(|name| name.0);
     check_writable(&args.output)?;
     let display = ProgressDisplay::new();
     eprintln!("shrinking seed {seed} of {} ({})", scenario.name, Size::of(&scenario));
@@ -44,7 +42,7 @@ pub fn shrink(args: &ShrinkArgs) -> Result<ExitCode, String> {
     let path = args.output.display().to_string();
     let text = shrink::render(&named(shrunk.clone(), &args.output, &origin), &origin, &path);
     std::fs::write(&args.output, text).map_err(|error| format!("cannot write {path}: {error}"))?;
-    print_summary(&shrunk, &path);
+    super::output::print(&summary(&shrunk, &path))?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -54,13 +52,13 @@ fn failing_run(args: &ShrinkArgs) -> Result<(Scenario, u64, String), String> {
         let reader = TraceReader::open(trace).map_err(|error| error.to_string())?;
         let header = reader.header();
         let mut scenario = header.scenario.clone();
-        args.world.variant.apply(&mut scenario)?;
+        args.world.variant.apply(&mut scenario);
         return Ok((scenario, header.seed, format!("the trace {}", trace.display())));
     }
     let base = args.world.load()?;
     let seed = args.seed.unwrap_or(base.seed);
-    let origin = sweep::reproduce_command(args.world.path().as_deref(), seed, args.world.swarm, base.variant);
-    Ok((sweep::scenario_for_seed(&base, seed, args.world.swarm), seed, origin))
+    let origin = args.world.origin().reproduce_command(seed, args.world.swarm);
+    Ok((scenario_for_seed(&base, seed, args.world.swarm), seed, origin))
 }
 
 /// Refuse an output path that cannot be written before spending time on the search.
@@ -91,11 +89,16 @@ fn named(mut shrunk: Shrunk, output: &Path, origin: &str) -> Shrunk {
     shrunk
 }
 
-fn print_summary(shrunk: &Shrunk, path: &str) {
-    println!("wrote {path}: {} still breaks {}", shrunk.scenario.variant, shrunk.property);
-    println!("  from {}", shrunk.original);
-    println!("  to   {}", Size::of(&shrunk.scenario));
-    println!("  in {} checks; reproduce with: tokensim run {path}", shrunk.checks);
+fn summary(shrunk: &Shrunk, path: &str) -> String {
+    let quoted = tokensim::explore::reproduce::shell_quoted(path);
+    format!(
+        "wrote {path}: {} still breaks {}\n  from {}\n  to   {}\n  in {} checks; reproduce with: tokensim run {quoted}\n",
+        shrunk.scenario.variant,
+        shrunk.property,
+        shrunk.original,
+        Size::of(&shrunk.scenario),
+        shrunk.checks
+    )
 }
 
 /// A spinner on a terminal; plain lines (one per smaller case found) otherwise.

@@ -1,9 +1,17 @@
-//! `tokensim check` (a seed sweep under every checker) and `tokensim merge` (joining the
+//! `tokensim check` (a seed sweep under the one judge) and `tokensim merge` (joining the
 //! JSON reports of sweeps over disjoint seed ranges).
 
+use super::output;
+use std::collections::BTreeSet;
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tokensim::sweep::{self, SeedRange, SweepOptions, SweepReport};
+use tokensim::explore::sweep::{self, SeedRange, SweepOptions, SweepReport};
+use tokensim::report::count;
+
+/// How many failing seeds the text report prints; `--json` keeps them all (up to
+/// `sweep::FAILURES_KEPT`).
+const FAILURES_PRINTED: usize = 10;
 
 #[derive(clap::Args)]
 pub struct CheckArgs {
@@ -18,6 +26,12 @@ pub struct CheckArgs {
     /// Print the report as one JSON object (mergeable with `tokensim merge`).
     #[arg(long)]
     json: bool,
+    /// Stop at the first failing seed.
+    #[arg(long, conflicts_with = "max_failures")]
+    fail_fast: bool,
+    /// Stop once this many seeds have failed.
+    #[arg(long, value_name = "N")]
+    max_failures: Option<u64>,
 }
 
 #[derive(clap::Args)]
@@ -29,17 +43,21 @@ pub struct MergeArgs {
 
 /// Sweep the seeds `args` name; exit 1 if any failed, 2 on bad input.
 pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
-    let seeds: SeedRange = args.seeds.parse().map_err(|error: sweep::SweepError| error.to_string())?;
+    let seeds: SeedRange = args.seeds.parse().map_err(|error: sweep::SweepError| format!("--seeds: {error}"))?;
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
         return Err("--jobs: expected at least 1 worker, found 0".to_string());
     }
+    if args.max_failures == Some(0) {
+        return Err("--max-failures: expected at least 1, found 0".to_string());
+    }
     let options = SweepOptions {
         scenario: args.world.load()?,
-        scenario_path: args.world.path(),
+        origin: args.world.origin(),
         seeds,
         jobs,
         swarm: args.world.swarm,
+        max_failures: if args.fail_fast { Some(1) } else { args.max_failures },
     };
     let bar = progress_bar(seeds.len());
     // The wall clock only times the sweep for people; no run reads it.
@@ -48,11 +66,18 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     eprintln!(
-        "{} seeds in {seconds:.1}s ({:.0} seeds/s, {jobs} jobs)",
-        report.seeds_run,
-        report.seeds_run as f64 / seconds.max(1e-9)
+        "{} in {seconds:.1}s ({:.0} seeds/s, {})",
+        count(report.seeds_run, "seed", "seeds"),
+        report.seeds_run as f64 / seconds.max(1e-9),
+        count(jobs as u64, "job", "jobs")
     );
-    print_sweep(&report, args.json);
+    if report.seeds_run < seeds.len() {
+        eprintln!("stopped early after {}: not every seed ran", count(report.seeds_failed, "failure", "failures"));
+    }
+    match args.json {
+        true => output::println(&serde_json::to_string_pretty(&report).expect("a report serialises"))?,
+        false => output::print(&sweep_text(&report))?,
+    }
     Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
@@ -68,41 +93,102 @@ fn progress_bar(seeds: u64) -> indicatif::ProgressBar {
     bar
 }
 
-fn print_sweep(report: &SweepReport, json: bool) {
-    if json {
-        println!("{}", serde_json::to_string_pretty(report).expect("a report serialises"));
-        return;
+/// The sweep as people read it: the first failures (each kind of violation once), counts by
+/// property, the slowest seeds, and the summary last, where the eye lands.
+fn sweep_text(report: &SweepReport) -> String {
+    let mut text = String::new();
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    for failure in report.failures.iter().take(FAILURES_PRINTED) {
+        let _ = writeln!(text, "seed {} failed; reproduce with: {}", failure.seed, failure.reproduce);
+        let mut repeated: Vec<&str> = Vec::new();
+        for violation in &failure.violations {
+            // The same finding with other numbers is noise: show each shape once.
+            let shape = violation.detail.chars().filter(|c| !c.is_ascii_digit()).collect::<String>();
+            match seen.insert((violation.property.name().to_string(), shape)) {
+                true => {
+                    let _ = writeln!(text, "  {violation}");
+                }
+                false => repeated.push(violation.property.name()),
+            }
+        }
+        if !repeated.is_empty() {
+            repeated.dedup();
+            let n = count(failure.violations.len() as u64, "violation", "violations");
+            let _ = writeln!(text, "  (of its {n}, the rest are like those above: {})", repeated.join(", "));
+        }
+    }
+    let more = report.seeds_failed.saturating_sub(FAILURES_PRINTED as u64);
+    if more > 0 {
+        let _ = writeln!(text, "... and {more} more failing seeds (all of them with --json)");
+    }
+    if !report.violations_by_property.is_empty() {
+        let _ = writeln!(text, "violations by property:");
+        for (property, n) in &report.violations_by_property {
+            let _ = writeln!(text, "  {property:<30} {n}");
+        }
+    }
+    if let Some(slowest) = report.slowest.first() {
+        let names: Vec<String> = report.slowest.iter().map(|s| format!("{} ({} events)", s.seed, s.events)).collect();
+        let average = report.events / report.seeds_run.max(1);
+        let _ = writeln!(text, "slowest seeds: {} (average {average} events)", names.join(", "));
+        let _ = slowest;
+    }
+    if report.seeds_liveness_not_owed > 0 || report.stuck_requests > 0 {
+        let _ = writeln!(
+            text,
+            "fault budget: broken in {}, where liveness was not owed; {} left unanswered in all",
+            count(report.seeds_liveness_not_owed, "seed", "seeds"),
+            count(report.stuck_requests, "request", "requests")
+        );
     }
     let ranges: Vec<String> = report.ranges.iter().map(ToString::to_string).collect();
     let swarm = if report.swarm { " (swarm)" } else { "" };
-    println!(
-        "scenario {}{swarm}, seeds {}: {} run, {} passed, {} failed, {} requests, {} role changes",
+    let variant = if report.variant == "correct" { String::new() } else { format!(", variant {}", report.variant) };
+    let _ = writeln!(
+        text,
+        "scenario {}{swarm}{variant}, seeds {}: {} run, {} passed, {} failed, {}, {}",
         report.scenario,
         ranges.join(" "),
         report.seeds_run,
         report.seeds_passed,
         report.seeds_failed,
-        report.requests,
-        report.role_changes
+        count(report.requests, "request", "requests"),
+        count(report.role_changes, "role change", "role changes")
     );
-    for failure in &report.failures {
-        println!("seed {} failed; reproduce with: {}", failure.seed, failure.reproduce);
-        for violation in &failure.violations {
-            println!("  {violation}");
-        }
-    }
+    text
 }
 
 /// Merge sweep reports; exit 1 if the merged sweep failed, 2 on bad input.
 pub fn merge(args: &MergeArgs) -> Result<ExitCode, String> {
     let mut reports = Vec::new();
     for path in &args.reports {
-        let text = std::fs::read_to_string(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let text = read_report(path)?;
         let report: SweepReport = serde_json::from_str(&text)
             .map_err(|error| format!("{}: not a `tokensim check --json` report: {error}", path.display()))?;
         reports.push(report);
     }
-    let merged = SweepReport::merge(&reports).map_err(|error| error.to_string())?;
-    println!("{}", serde_json::to_string_pretty(&merged).expect("a report serialises"));
+    let merged = SweepReport::merge(&reports).map_err(|error| match error {
+        sweep::SweepError::Incompatible { index, problem } => {
+            format!("cannot merge {}: {problem}", args.reports[index.min(args.reports.len() - 1)].display())
+        }
+        other => other.to_string(),
+    })?;
+    output::println(&serde_json::to_string_pretty(&merged).expect("a report serialises"))?;
     Ok(if merged.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The largest report file `merge` reads.
+const REPORT_BYTES_MAX: u64 = 256 * 1024 * 1024;
+
+fn read_report(path: &std::path::Path) -> Result<String, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    let mut text = String::new();
+    file.take(REPORT_BYTES_MAX + 1)
+        .read_to_string(&mut text)
+        .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+    if text.len() as u64 > REPORT_BYTES_MAX {
+        return Err(format!("{}: larger than {} MiB, not a report", path.display(), REPORT_BYTES_MAX >> 20));
+    }
+    Ok(text)
 }

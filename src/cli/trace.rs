@@ -1,41 +1,60 @@
-//! `tokensim replay` (rerun a trace file and compare event by event) and `tokensim show`
+//! `tokensim replay` (rerun a trace file and compare it record by record) and `tokensim show`
 //! (print a trace file in its readable form).
 
+use super::output;
+use std::io::Write as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use tokensim::trace::{ReplayOutcome, TraceReader};
+
+/// The arguments of `tokensim show`.
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    /// A trace written by `tokensim run --trace`.
+    trace: PathBuf,
+}
 
 /// Replay the trace at `path`: exit 0 when identical, 1 at the first difference, 2 on a bad file.
 pub fn replay(path: &std::path::Path) -> Result<ExitCode, String> {
     match tokensim::trace::replay_file(path).map_err(|error| error.to_string())? {
-        ReplayOutcome::Identical { events, hash } => {
-            println!("identical: {events} events, hash {hash:016x}");
+        ReplayOutcome::Identical { outcome } => {
+            let verdict = if outcome.verdict.passed() { "PASS" } else { "FAIL" };
+            output::println(&format!(
+                "identical: {} events, hash {:016x}, {} violations, verdict {verdict}",
+                outcome.simulation.counters().events,
+                outcome.event_hash(),
+                outcome.verdict.violations.len()
+            ))?;
             Ok(ExitCode::SUCCESS)
         }
         ReplayOutcome::Diverged(divergence) => {
-            print!("{}", divergence.describe(&path.display().to_string()));
+            output::print(&divergence.describe(&path.display().to_string()))?;
             Ok(ExitCode::FAILURE)
         }
-        ReplayOutcome::FooterHashDiffers { recorded, replayed } => {
-            println!(
-                "every event is identical, but the footer's hash {recorded:016x} differs from the replay's {replayed:016x}"
-            );
+        ReplayOutcome::FooterDiffers { recorded, replayed } => {
+            output::println(&format!(
+                "every record is identical, but the footer differs from the replay: it says {} events, hash {:016x}, \
+                 {} violations; the replay has {} events, hash {:016x}, {} violations",
+                recorded.events,
+                recorded.hash,
+                recorded.violations.len(),
+                replayed.events,
+                replayed.hash,
+                replayed.violations.len()
+            ))?;
             Ok(ExitCode::FAILURE)
         }
     }
 }
 
-/// Print the trace at `path` in its readable form.
-pub fn show(path: &std::path::Path) -> Result<ExitCode, String> {
-    use std::io::Write as _;
-    let mut reader = TraceReader::open(path).map_err(|error| error.to_string())?;
+/// Print the trace `args` names in its readable form.
+pub fn show(args: &ShowArgs) -> Result<ExitCode, String> {
+    let mut reader = TraceReader::open(&args.trace).map_err(|error| error.to_string())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    // A closed stdout (`| head`) ends the listing quietly.
-    let _ = writeln!(out, "{}", tokensim::trace::render_header(reader.header()));
+    writeln!(out, "{}", tokensim::trace::render_header(reader.header())).map_err(output::write_error)?;
     while let Some(record) = reader.next_event().map_err(|error| error.to_string())? {
-        if writeln!(out, "{}", tokensim::trace::render_record(&record)).is_err() {
-            return Ok(ExitCode::SUCCESS);
-        }
+        writeln!(out, "{}", tokensim::trace::render_record(&record)).map_err(output::write_error)?;
     }
-    let _ = out.flush();
+    out.flush().map_err(output::write_error)?;
     Ok(ExitCode::SUCCESS)
 }

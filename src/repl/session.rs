@@ -364,7 +364,7 @@ impl Session {
     }
 
     fn rerun(&self) -> String {
-        let mut text = match crate::trace::fault_free_rerun(&self.sim) {
+        let mut text = match crate::check::rerun::fault_free_rerun(&self.sim) {
             Ok(comparison) => comparison.describe(),
             Err(error) => format!("the fault-free rerun failed: {error}"),
         };

@@ -36,6 +36,14 @@ impl fmt::Display for Location {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
+    /// The file cannot be read: missing, a directory, too large, or not UTF-8.
+    #[error("{origin}: {problem}")]
+    Unreadable {
+        /// The file name.
+        origin: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// The file holds nothing but whitespace and comments: surely a mistake.
     #[error("{origin}: the file is empty; a scenario needs at least a `name` (see sim-scenarios/README.md)")]
     Empty {

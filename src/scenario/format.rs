@@ -1,9 +1,8 @@
 //! The parts of a scenario file, one type per table. `sim-scenarios/README.md` documents
 //! every key, its default and its range; keep the two in step.
 
-use crate::check::Property;
 use crate::protocol::{NodeId, Outcome, Refusal, Request, TokenId};
-use crate::sim::{OmissionKind, Ratio};
+use crate::vocab::{OmissionKind, Property, Ratio};
 use serde::{Deserialize, Serialize};
 
 /// Which protocol the servers and clients run (see [`Variant`]).

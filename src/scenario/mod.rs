@@ -25,9 +25,12 @@ pub use seeds::{Seeds, SEEDS_MAX};
 pub use validate::{AT_MS_MAX, CLIENTS_MAX, TOKENS_MAX};
 
 use crate::protocol::NodeId;
-use crate::sim::{NetworkOptions, Omission, RandomWorkloadOptions};
+use crate::vocab::{NetworkOptions, Omission, RandomWorkloadOptions};
 use serde::{Deserialize, Serialize};
 use spans::Spans;
+
+/// The largest scenario file read, in bytes: far beyond any hand-written or shrunk one.
+pub const SCENARIO_BYTES_MAX: u64 = 4 * 1024 * 1024;
 
 /// The embedded default scenario: what `tokensim run` runs with no file.
 pub const DEFAULT_SCENARIO: &str = include_str!("../../sim-scenarios/default.toml");
@@ -119,6 +122,34 @@ impl Scenario {
             return Err(problem.into_error(origin, location));
         }
         Ok(scenario)
+    }
+
+    /// Read, parse and validate the scenario file at `path`. Files larger than
+    /// [`SCENARIO_BYTES_MAX`] are refused before they are read whole (a path to `/dev/zero`
+    /// ends in an error, not in memory exhaustion).
+    pub fn from_file(path: &std::path::Path) -> Result<Scenario, ScenarioError> {
+        use std::io::Read;
+        let origin = path.display().to_string();
+        let unreadable = |problem: String| ScenarioError::Unreadable { origin: origin.clone(), problem };
+        if path.is_dir() {
+            return Err(unreadable("is a directory, expected a scenario file (TOML)".to_string()));
+        }
+        let file = std::fs::File::open(path).map_err(|error| unreadable(format!("cannot read it: {error}")))?;
+        let mut bytes = Vec::new();
+        file.take(SCENARIO_BYTES_MAX + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|error| unreadable(format!("cannot read it: {error}")))?;
+        if bytes.len() as u64 > SCENARIO_BYTES_MAX {
+            return Err(unreadable(format!(
+                "is larger than {} MiB, the most a scenario file may be",
+                SCENARIO_BYTES_MAX >> 20
+            )));
+        }
+        let text = String::from_utf8(bytes).map_err(|error| {
+            let at = Location::of_offset(&String::from_utf8_lossy(error.as_bytes()), error.utf8_error().valid_up_to());
+            unreadable(format!("{at}: not valid UTF-8 text"))
+        })?;
+        Scenario::from_toml(&text, &origin)
     }
 
     /// The embedded default scenario.

@@ -30,7 +30,7 @@ impl Simulation {
         self.counters.events += 1;
         self.fingerprint.add(&at);
         self.fingerprint.add(&event);
-        self.process(event);
+        self.process(event, &mut super::observer::Unobserved);
         Some(Processed { at, scheduled_fault })
     }
 

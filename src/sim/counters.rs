@@ -1,6 +1,6 @@
 //! Counts of what a run did, for the summary.
 
-use super::network::DropReason;
+use crate::vocab::DropReason;
 use serde::Serialize;
 
 /// How many events and messages a run processed.

@@ -14,18 +14,18 @@ mod queue;
 mod rng;
 mod roles;
 mod script;
+mod trace_hook;
 mod workload;
 mod writes;
 
 pub use crate::protocol::Node;
+pub use crate::vocab::{DropReason, NetworkOptions, Omission, OmissionKind, RandomWorkloadOptions, Ratio, RatioError};
 pub use control::Processed;
 pub use counters::Counters;
 pub use fingerprint::Fingerprint;
 pub use history::{History, RequestRecord};
-pub use network::{DropReason, NetworkOptions, Omission, OmissionKind};
 pub use observer::Observer;
-pub use rng::{Ratio, RatioError};
-pub use workload::RandomWorkloadOptions;
+pub use trace_hook::{MemoryTrace, TraceEnd, TraceEvent, TraceRecord, TraceSink};
 pub use writes::VersionConflict;
 
 use crate::protocol::{
@@ -33,7 +33,6 @@ use crate::protocol::{
     TokenValue,
 };
 use crate::scenario::{Scenario, ScenarioError, World};
-use crate::trace::{TraceEvent, TraceRecord, TraceSink};
 use queue::{Event, EventQueue};
 pub(crate) use rng::{SimRng, Stream};
 use workload::RandomWorkload;
@@ -70,12 +69,12 @@ pub struct Simulation {
     deadline: Option<Instant>,
     /// Explicit requests of the scenario not yet handed to their clients.
     scripted_left: usize,
+    /// The id each explicit request got, by its index in the scenario, once submitted.
+    scripted_ids: Vec<Option<RequestId>>,
     end: Option<RunEnd>,
     fingerprint: Fingerprint,
     /// Where events are reported, if anywhere (see [`Simulation::with_trace`]).
     trace: Option<Box<dyn TraceSink>>,
-    /// Called after every event that changed a server; see [`Observer`].
-    observer: Option<Box<dyn Observer>>,
 }
 
 use network::Network;
@@ -84,6 +83,12 @@ impl Simulation {
     /// A world built from `scenario`, driven by `seed`.
     pub fn new(scenario: &Scenario, seed: u64) -> Result<Simulation, ScenarioError> {
         let world = scenario.world(&scenario.name)?;
+        Ok(Simulation::in_world(scenario, world, seed))
+    }
+
+    /// A simulation of `scenario` in `world`, which the caller built (the fault-free rerun's
+    /// world is not one a scenario's sizes describe).
+    pub(crate) fn in_world(scenario: &Scenario, world: World, seed: u64) -> Simulation {
         let config = Config::new(Epoch(0), world.servers.clone());
         let initial: Vec<TokenValue> = world.owners.iter().map(|&owner| TokenValue::initial(owner)).collect();
         let node_count = world.clients.len() + world.servers.len();
@@ -122,15 +127,15 @@ impl Simulation {
             writes: WriteLog::new(&initial),
             deadline: None,
             scripted_left: scenario.requests.len(),
+            scripted_ids: vec![None; scenario.requests.len()],
             end: None,
             fingerprint: Fingerprint::default(),
             trace: None,
-            observer: None,
             world,
         };
         simulation.schedule_script();
         simulation.schedule_first_arrivals();
-        Ok(simulation)
+        simulation
     }
 
     fn schedule_first_arrivals(&mut self) {
@@ -148,8 +153,13 @@ impl Simulation {
 
     /// Run until every request is answered or liveness is given up on.
     pub fn run(&mut self) -> RunEnd {
+        self.run_observed(&mut observer::Unobserved)
+    }
+
+    /// Run to the end like [`Simulation::run`], showing `observer` every change of state.
+    pub fn run_observed(&mut self, observer: &mut dyn Observer) -> RunEnd {
         loop {
-            if let Some(end) = self.step() {
+            if let Some(end) = self.step_observed(observer) {
                 return end;
             }
         }
@@ -157,6 +167,11 @@ impl Simulation {
 
     /// Process one event; `Some` once the run has ended.
     pub fn step(&mut self) -> Option<RunEnd> {
+        self.step_observed(&mut observer::Unobserved)
+    }
+
+    /// Process one event like [`Simulation::step`], showing `observer` what it changed.
+    pub fn step_observed(&mut self, observer: &mut dyn Observer) -> Option<RunEnd> {
         if let Some(end) = self.end {
             return Some(end);
         }
@@ -172,7 +187,7 @@ impl Simulation {
         self.counters.events += 1;
         self.fingerprint.add(&at);
         self.fingerprint.add(&event);
-        self.process(event);
+        self.process(event, observer);
         None
     }
 
@@ -181,9 +196,9 @@ impl Simulation {
         Some(end)
     }
 
-    fn process(&mut self, event: Event) {
+    fn process(&mut self, event: Event, observer: &mut dyn Observer) {
         match event {
-            Event::Deliver { from, to, message } => self.deliver(from, to, message),
+            Event::Deliver { from, to, message } => self.deliver(from, to, message, observer),
             Event::Timer { node, timer } => {
                 self.counters.timers_fired += 1;
                 self.trace(|| TraceEvent::TimerFired { node, timer });
@@ -195,7 +210,7 @@ impl Simulation {
         }
     }
 
-    fn deliver(&mut self, from: NodeId, to: NodeId, message: Message) {
+    fn deliver(&mut self, from: NodeId, to: NodeId, message: Message, observer: &mut dyn Observer) {
         if let Some(reason) = self.network.on_arrival(to) {
             self.counters.count_drop(reason);
             self.trace(|| TraceEvent::Dropped { from, to, message: message.clone(), reason });
@@ -204,7 +219,7 @@ impl Simulation {
         self.counters.messages_delivered += 1;
         self.trace(|| TraceEvent::Delivered { from, to, message: message.clone() });
         self.drive(to, |node, now, out| node.handle_message(now, from, &message, out));
-        self.notify_observer(to, &message);
+        self.notify_observer(observer, to, &message);
     }
 
     fn arrival(&mut self, client: NodeId) {

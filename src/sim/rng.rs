@@ -1,10 +1,8 @@
 //! The run's only source of randomness: ChaCha8 streams derived from one root seed.
 
+use crate::vocab::Ratio;
 use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
-use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// Which component a random stream belongs to. Each gets its own stream of the root seed,
 /// so adding draws in one component never shifts the draws of another.
@@ -62,90 +60,9 @@ impl SimRng {
     }
 }
 
-/// A probability as an integer ratio, so a run draws the same on every platform.
-///
-/// Written `"N/D"` or `"P%"` in scenario files: `"1/2"`, `"30%"`, `"0"`, `"1"`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
-pub struct Ratio {
-    /// How many chances in `denominator`.
-    pub numerator: u32,
-    /// Never zero; at most `numerator` means certain.
-    pub denominator: u32,
-}
-
-/// Why a string is not a [`Ratio`].
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("expected a ratio like \"1/2\", \"30%\", \"0\" or \"1\" between 0 and 1, found \"{0}\"")]
-pub struct RatioError(String);
-
-impl Ratio {
-    /// Never.
-    pub const NEVER: Ratio = Ratio { numerator: 0, denominator: 1 };
-    /// Always.
-    pub const ALWAYS: Ratio = Ratio { numerator: 1, denominator: 1 };
-
-    /// `numerator / denominator`; `None` unless `0 <= numerator <= denominator` and `denominator > 0`.
-    pub fn new(numerator: u32, denominator: u32) -> Option<Ratio> {
-        (denominator > 0 && numerator <= denominator).then_some(Ratio { numerator, denominator })
-    }
-
-    /// Whether this ratio never happens.
-    pub fn is_never(&self) -> bool {
-        self.numerator == 0
-    }
-}
-
-impl FromStr for Ratio {
-    type Err = RatioError;
-
-    fn from_str(text: &str) -> Result<Ratio, RatioError> {
-        let bad = || RatioError(text.to_string());
-        let trimmed = text.trim();
-        let (numerator, denominator) = if let Some(percent) = trimmed.strip_suffix('%') {
-            (percent.trim().parse().map_err(|_| bad())?, 100)
-        } else if let Some((top, bottom)) = trimmed.split_once('/') {
-            (top.trim().parse().map_err(|_| bad())?, bottom.trim().parse().map_err(|_| bad())?)
-        } else {
-            (trimmed.parse().map_err(|_| bad())?, 1)
-        };
-        Ratio::new(numerator, denominator).ok_or_else(bad)
-    }
-}
-
-impl TryFrom<String> for Ratio {
-    type Error = RatioError;
-    fn try_from(text: String) -> Result<Ratio, RatioError> {
-        text.parse()
-    }
-}
-
-impl From<Ratio> for String {
-    fn from(ratio: Ratio) -> String {
-        ratio.to_string()
-    }
-}
-
-impl fmt::Display for Ratio {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.numerator, self.denominator)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ratios_parse_in_every_written_form() {
-        assert_eq!("1/2".parse(), Ok(Ratio { numerator: 1, denominator: 2 }));
-        assert_eq!("30%".parse(), Ok(Ratio { numerator: 30, denominator: 100 }));
-        assert_eq!("1".parse(), Ok(Ratio::ALWAYS));
-        assert!("3/2".parse::<Ratio>().is_err());
-        assert!("1/0".parse::<Ratio>().is_err());
-        assert!("-1/2".parse::<Ratio>().is_err());
-        assert!("half".parse::<Ratio>().is_err());
-    }
 
     #[test]
     fn draws_stay_in_bounds_and_cover_them() {

@@ -4,7 +4,7 @@
 
 use super::queue::Event;
 use super::Simulation;
-use crate::protocol::{Instant, Message, NodeId};
+use crate::protocol::{Instant, Message, NodeId, RequestId};
 use crate::scenario::FaultAction;
 use crate::sim::Omission;
 
@@ -44,7 +44,14 @@ impl Simulation {
         let (client, request) = (spec.client, spec.request().expect("a validated request names one operation"));
         self.scripted_left -= 1;
         self.start_liveness_clock();
+        let id = self.node(client).map(|node| node.next_request_id());
+        self.scripted_ids[index] = id;
         self.submit(client, request);
+    }
+
+    /// The id the scenario's explicit request `requests[index]` got, once it was submitted.
+    pub fn scripted_request_id(&self, index: usize) -> Option<RequestId> {
+        self.scripted_ids.get(index).copied().flatten()
     }
 
     /// Carry out the fault event `schedule[index]` on the network model.

@@ -35,7 +35,11 @@ impl WriteLog {
         let index = value.version.0.saturating_sub(1) as usize;
         match versions.get(index) {
             Some(first) if *first != value => {
-                self.conflicts.push(VersionConflict { token, first: *first, second: value, at })
+                // A write goes to every server: report each conflicting value once, not per copy.
+                let known = |c: &VersionConflict| c.token == token && c.first == *first && c.second == value;
+                if !self.conflicts.iter().any(known) {
+                    self.conflicts.push(VersionConflict { token, first: *first, second: value, at })
+                }
             }
             Some(_) => {}
             None => {

@@ -1,90 +1,17 @@
 //! The trace's vocabulary: one record per thing that happened, with its simulated time,
 //! and the header and footer lines that frame a trace file.
 
-use crate::protocol::{Instant, Message, NodeId, Outcome, Request, RequestId, Timer};
+use crate::protocol::Instant;
 use crate::scenario::Scenario;
-use crate::sim::DropReason;
+pub use crate::sim::{TraceEvent, TraceRecord};
+use crate::vocab::Violation;
 use serde::{Deserialize, Serialize};
 
 /// The trace format this build writes and reads. Bump it whenever a line's shape changes.
-pub const TRACE_FORMAT_VERSION: u32 = 1;
+pub const TRACE_FORMAT_VERSION: u32 = 2;
 
 /// The tokensim version this build is, written into every trace header.
 pub const TOKENSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
-
-/// One thing that happened in a run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum TraceEvent {
-    /// The application handed `request` to `client`; it waits in the client's queue.
-    Submitted {
-        /// The request's identity (its client and sequence number).
-        id: RequestId,
-        /// What it asks.
-        request: Request,
-    },
-    /// The client started working on the request (its invocation point).
-    Started {
-        /// The request's identity.
-        id: RequestId,
-        /// What it asks.
-        request: Request,
-    },
-    /// `from` handed `message` to the network.
-    Sent {
-        /// The sender.
-        from: NodeId,
-        /// The receiver.
-        to: NodeId,
-        /// The message.
-        message: Message,
-    },
-    /// `message` reached `to` and was handed to it.
-    Delivered {
-        /// The sender.
-        from: NodeId,
-        /// The receiver.
-        to: NodeId,
-        /// The message.
-        message: Message,
-    },
-    /// `message` was lost: at the sender when it was sent, or at the receiver when it arrived.
-    Dropped {
-        /// The sender.
-        from: NodeId,
-        /// The receiver.
-        to: NodeId,
-        /// The message.
-        message: Message,
-        /// Why it was lost.
-        reason: DropReason,
-    },
-    /// A timer that `node` set fired (whether or not the node still cared about it).
-    TimerFired {
-        /// The node the timer belongs to.
-        node: NodeId,
-        /// Which timer.
-        timer: Timer,
-    },
-    /// The client answered a request to the application (its response point).
-    Replied {
-        /// The request answered.
-        id: RequestId,
-        /// What it asked.
-        request: Request,
-        /// The answer.
-        outcome: Outcome,
-    },
-}
-
-/// A [`TraceEvent`] with the simulated time it happened at.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TraceRecord {
-    /// Simulated time, in microseconds since the start of the run.
-    pub at: Instant,
-    /// What happened.
-    pub event: TraceEvent,
-}
 
 /// The first line of a trace file: everything a replay needs to rerun the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,15 +39,21 @@ impl TraceHeader {
     }
 }
 
-/// The last line of a trace file: how many events came before it, and their hash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The last line of a trace file: how many record lines came before it, and the run's own
+/// measures and verdict, as its report gave them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TraceFooter {
-    /// How many event lines the file holds.
+    /// How many event lines the file holds (a truncated file has fewer).
+    pub records: u64,
+    /// Events the simulator processed: the report's `events`.
     pub events: u64,
-    /// [`crate::trace::SequenceHash`] of those events, as 16 hex digits.
+    /// The run's event hash, as 16 hex digits: the report's `event_hash`.
     #[serde(with = "hex_u64")]
     pub hash: u64,
+    /// Every violation of the run's verdict; empty when it passed.
+    #[serde(default)]
+    pub violations: Vec<Violation>,
 }
 
 /// One line of a JSON Lines trace file, told apart by its `line` field.

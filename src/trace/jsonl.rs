@@ -1,7 +1,8 @@
 //! Trace files as JSON Lines: a streaming writer and a checking reader.
 
 use super::event::{encode_event_line, TraceFooter, TraceHeader, TraceLine, TraceRecord, TRACE_FORMAT_VERSION};
-use super::{SequenceHash, TraceSink};
+use super::TraceSink;
+use crate::sim::TraceEnd;
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -62,7 +63,7 @@ pub enum TraceFileError {
 pub struct JsonlWriter<W: Write + Send> {
     path: String,
     out: W,
-    hash: SequenceHash,
+    records: u64,
     line: Vec<u8>,
     error: Option<std::io::Error>,
     footer: Option<TraceFooter>,
@@ -83,12 +84,22 @@ impl<W: Write + Send> JsonlWriter<W> {
             serde_json::to_vec(&TraceLine::Header(Box::new(header.clone()))).expect("a trace header serialises");
         line.push(b'\n');
         out.write_all(&line).map_err(|source| TraceFileError::Io { path: path.clone(), source })?;
-        Ok(JsonlWriter { path, out, hash: SequenceHash::default(), line, error: None, footer: None })
+        Ok(JsonlWriter { path, out, records: 0, line, error: None, footer: None })
     }
 
     /// The destination, once [`TraceSink::finish`] has written the footer.
     pub fn into_inner(self) -> W {
         self.out
+    }
+
+    /// The footer, once [`TraceSink::finish`] has written it.
+    pub fn footer(&self) -> Option<&TraceFooter> {
+        self.footer.as_ref()
+    }
+
+    /// Where the trace goes, as errors name it.
+    pub fn path(&self) -> &str {
+        &self.path
     }
 }
 
@@ -99,28 +110,32 @@ impl<W: Write + Send> TraceSink for JsonlWriter<W> {
         }
         self.line.clear();
         encode_event_line(&mut self.line, &record);
-        self.hash.add_encoded(&self.line);
+        self.records += 1;
         self.line.push(b'\n');
         if let Err(error) = self.out.write_all(&self.line) {
             self.error = Some(error);
         }
     }
 
-    /// Write the footer and flush; the first write error of the whole trace, if any.
-    /// A second call writes nothing more and returns the same footer.
-    fn finish(&mut self) -> Result<Option<TraceFooter>, TraceFileError> {
-        if let Some(source) = self.error.take() {
-            return Err(TraceFileError::Io { path: self.path.clone(), source });
+    /// Write the footer and flush; the first write error of the whole trace, if any. A
+    /// second call writes nothing more.
+    fn finish(&mut self, end: &TraceEnd) -> std::io::Result<()> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
         }
         if self.footer.is_none() {
-            let footer = self.hash.footer();
-            let mut line = serde_json::to_vec(&TraceLine::Footer(footer)).expect("a trace footer serialises");
+            let footer = TraceFooter {
+                records: self.records,
+                events: end.events,
+                hash: end.hash,
+                violations: end.violations.clone(),
+            };
+            let mut line = serde_json::to_vec(&TraceLine::Footer(footer.clone())).expect("a trace footer serialises");
             line.push(b'\n');
-            let written = self.out.write_all(&line).and_then(|()| self.out.flush());
-            written.map_err(|source| TraceFileError::Io { path: self.path.clone(), source })?;
+            self.out.write_all(&line).and_then(|()| self.out.flush())?;
             self.footer = Some(footer);
         }
-        Ok(self.footer)
+        Ok(())
     }
 }
 
@@ -129,7 +144,7 @@ impl<W: Write + Send> TraceSink for JsonlWriter<W> {
 pub struct TraceReader<R: BufRead> {
     lines: Lines<R>,
     header: TraceHeader,
-    hash: SequenceHash,
+    records: u64,
     footer: Option<TraceFooter>,
 }
 
@@ -157,7 +172,7 @@ impl<R: BufRead> TraceReader<R> {
             return Err(lines.malformed("the file is empty: expected a trace header line".into()));
         }
         let header = lines.parse_header()?;
-        Ok(TraceReader { lines, header, hash: SequenceHash::default(), footer: None })
+        Ok(TraceReader { lines, header, records: 0, footer: None })
     }
 
     /// The header: the scenario, the seed and the versions that wrote the trace.
@@ -176,13 +191,13 @@ impl<R: BufRead> TraceReader<R> {
     }
 
     /// The footer, once [`TraceReader::next_event`] has returned `None`.
-    pub fn footer(&self) -> Option<TraceFooter> {
-        self.footer
+    pub fn footer(&self) -> Option<&TraceFooter> {
+        self.footer.as_ref()
     }
 
-    /// The hash of the events read so far, as the footer computes it.
-    pub fn events_hash(&self) -> u64 {
-        self.hash.value()
+    /// How many event lines were read so far.
+    pub fn records(&self) -> u64 {
+        self.records
     }
 
     /// The next event, or `None` at a well-formed footer.
@@ -191,12 +206,12 @@ impl<R: BufRead> TraceReader<R> {
             return Ok(None);
         }
         if !self.lines.advance()? {
-            let (path, line, events) = (self.lines.path.clone(), self.lines.number, self.hash.events());
+            let (path, line, events) = (self.lines.path.clone(), self.lines.number, self.records);
             return Err(TraceFileError::Truncated { path, line, events });
         }
         match serde_json::from_str::<TraceLine>(&self.lines.text) {
             Ok(TraceLine::Event(record)) => {
-                self.hash.add(&record);
+                self.records += 1;
                 Ok(Some(record))
             }
             Ok(TraceLine::Footer(footer)) => self.close(footer).map(|()| None),
@@ -212,9 +227,9 @@ impl<R: BufRead> TraceReader<R> {
     }
 
     fn close(&mut self, footer: TraceFooter) -> Result<(), TraceFileError> {
-        if footer.events != self.hash.events() {
+        if footer.records != self.records {
             let problem =
-                format!("the footer counts {} events but the file holds {}", footer.events, self.hash.events());
+                format!("the footer counts {} event lines but the file holds {}", footer.records, self.records);
             return Err(self.lines.malformed(problem));
         }
         if self.lines.advance()? {
@@ -289,13 +304,15 @@ mod tests {
     fn small_trace() -> Vec<u8> {
         let mut scenario = Scenario::default_scenario();
         scenario.random_workload_mut().requests = 3;
-        let (_, _, records) = crate::trace::record_run(&scenario, 5).unwrap();
+        let (outcome, records) = crate::trace::record_run(&scenario, 5).unwrap();
         let header = TraceHeader::new(&scenario, 5);
         let mut writer = JsonlWriter::new(Vec::new(), "memory".into(), &header).unwrap();
         for record in records {
             writer.record(record);
         }
-        writer.finish().unwrap();
+        let end =
+            TraceEnd { events: outcome.simulation.counters().events, hash: outcome.event_hash(), violations: vec![] };
+        writer.finish(&end).unwrap();
         writer.into_inner()
     }
 
@@ -305,7 +322,7 @@ mod tests {
         while let Some(record) = reader.next_event()? {
             records.push(record);
         }
-        assert_eq!(reader.footer().map(|f| f.hash), Some(reader.events_hash()));
+        assert_eq!(reader.footer().map(|f| f.records), Some(reader.records()));
         Ok(records)
     }
 

@@ -1,13 +1,18 @@
-//! Exact replay: rerun a trace file's scenario and seed, and compare event by event.
+//! Exact replay: rerun a trace file's scenario and seed under the one judge, comparing every
+//! record with the file's as the run makes it, then the footer's event count, hash and
+//! verdict with the replay's own.
 
-use super::event::TraceRecord;
+use super::event::{TraceFooter, TraceRecord};
 use super::jsonl::{TraceFileError, TraceReader};
 use super::text::render_record;
-use super::{MemoryTrace, TOKENSIM_VERSION};
+use super::{TraceSink, TOKENSIM_VERSION};
+use crate::run::{Run, RunOutcome};
 use crate::scenario::ScenarioError;
-use crate::sim::Simulation;
 use std::fmt::Write as _;
+use std::fs::File;
+use std::io::BufReader;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 /// A trace that cannot be replayed at all (as opposed to one that replays differently).
 #[derive(Debug, thiserror::Error)]
@@ -27,34 +32,33 @@ pub enum ReplayError {
 }
 
 /// What a replay found.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum ReplayOutcome {
-    /// Every event, the count and the footer's hash matched.
+    /// Every record, the event count, the hash and the verdict matched.
     Identical {
-        /// How many events were compared.
-        events: u64,
-        /// Their hash.
-        hash: u64,
+        /// The replayed run, judged.
+        outcome: Box<RunOutcome>,
     },
-    /// The first event that differs.
+    /// The first record that differs.
     Diverged(Box<Divergence>),
-    /// Every event matched, but the footer's hash does not (the footer was edited).
-    FooterHashDiffers {
-        /// The hash in the file's footer.
-        recorded: u64,
-        /// The hash of the replayed events.
-        replayed: u64,
+    /// Every record matched, but the footer does not say what the replay does (the footer
+    /// was edited, or the verdict's checkers changed since the trace was written).
+    FooterDiffers {
+        /// The file's footer.
+        recorded: TraceFooter,
+        /// The replay's own.
+        replayed: TraceFooter,
     },
 }
 
-/// The first event at which a replay differs from its trace file.
+/// The first record at which a replay differs from its trace file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Divergence {
-    /// The event's position, from 0 (the file's line `index + 2`, after the header).
+    /// The record's position, from 0 (the file's line `index + 2`, after the header).
     pub index: u64,
-    /// The line of the file that was compared (the footer's line if the file had no more events).
+    /// The line of the file that was compared (the footer's line if the file had no more records).
     pub line: u64,
-    /// What the file says happened; `None` if the file had no more events.
+    /// What the file says happened; `None` if the file had no more records.
     pub recorded: Option<TraceRecord>,
     /// What the replay did; `None` if the replay ended first.
     pub replayed: Option<TraceRecord>,
@@ -63,14 +67,14 @@ pub struct Divergence {
 }
 
 impl Divergence {
-    /// A few lines for people: where, and both versions of the event.
+    /// A few lines for people: where, and both versions of the record.
     pub fn describe(&self, path: &str) -> String {
         let show = |record: &Option<TraceRecord>, missing: &str| match record {
             Some(record) => render_record(record),
             None => missing.to_string(),
         };
         let mut text = String::new();
-        let _ = writeln!(text, "first difference at event {} ({path}:{}):", self.index, self.line);
+        let _ = writeln!(text, "first difference at record {} ({path}:{}):", self.index, self.line);
         let _ = writeln!(text, "  recorded: {}", show(&self.recorded, "(the trace ends here)"));
         let _ = writeln!(text, "  replayed: {}", show(&self.replayed, "(the run ends here)"));
         if self.written_by != TOKENSIM_VERSION {
@@ -84,54 +88,80 @@ impl Divergence {
     }
 }
 
-/// Rerun the trace at `path` from its header's scenario and seed, comparing every event.
+/// Rerun the trace at `path` from its header's scenario and seed, comparing every record.
 ///
 /// The whole file's shape is checked even after a difference is found, so a broken file is
-/// always an error rather than a difference. Memory does not grow with the trace's length.
+/// always an error rather than a difference. Memory does not grow with the trace's length:
+/// each record is compared the moment the run makes it.
 pub fn replay_file(path: &Path) -> Result<ReplayOutcome, ReplayError> {
-    let mut reader = TraceReader::open(path)?;
+    let reader = TraceReader::open(path)?;
     let header = reader.header().clone();
-    let buffer = MemoryTrace::new();
+    let state = Arc::new(Mutex::new(Comparison { reader, index: 0, divergence: None, error: None }));
+    let sink = ComparingSink(Arc::clone(&state));
     let scenario_error = |source| ReplayError::Scenario { path: path.display().to_string(), source: Box::new(source) };
-    let mut simulation =
-        Simulation::new(&header.scenario, header.seed).map_err(scenario_error)?.with_trace(Box::new(buffer.clone()));
-    let mut index = 0;
-    loop {
-        let ended = simulation.step().is_some();
-        for replayed in buffer.take() {
-            let recorded = reader.next_event()?;
-            if recorded.as_ref() != Some(&replayed) {
-                return diverged(
-                    &mut reader,
-                    Divergence { index, line: 0, recorded, replayed: Some(replayed), written_by: header.tokensim },
-                );
-            }
-            index += 1;
-        }
-        if ended {
-            break;
+    let outcome =
+        Run::new(&header.scenario).seed(header.seed).trace(Box::new(sink)).execute().map_err(scenario_error)?;
+    let mut state = state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(error) = state.error.take() {
+        return Err(error.into());
+    }
+    if state.divergence.is_none() {
+        if let Some(extra) = state.reader.next_event()? {
+            state.diverge(Some(extra), None, &header.tokensim);
         }
     }
-    if let Some(extra) = reader.next_event()? {
-        return diverged(
-            &mut reader,
-            Divergence { index, line: 0, recorded: Some(extra), replayed: None, written_by: header.tokensim },
-        );
+    if let Some(divergence) = state.divergence.take() {
+        state.reader.skip_to_end()?;
+        return Ok(ReplayOutcome::Diverged(Box::new(divergence)));
     }
-    let recorded = reader.footer().expect("next_event returned None at the footer").hash;
-    let replayed = reader.events_hash();
+    let recorded = state.reader.footer().cloned().expect("next_event returned None at the footer");
+    let replayed = TraceFooter {
+        records: state.index,
+        events: outcome.simulation.counters().events,
+        hash: outcome.event_hash(),
+        violations: outcome.verdict.violations.clone(),
+    };
     if recorded != replayed {
-        return Ok(ReplayOutcome::FooterHashDiffers { recorded, replayed });
+        return Ok(ReplayOutcome::FooterDiffers { recorded, replayed });
     }
-    Ok(ReplayOutcome::Identical { events: index, hash: replayed })
+    Ok(ReplayOutcome::Identical { outcome: Box::new(outcome) })
 }
 
-/// Finish checking the file, then report `divergence` at the line last read.
-fn diverged<R: std::io::BufRead>(
-    reader: &mut TraceReader<R>,
-    mut divergence: Divergence,
-) -> Result<ReplayOutcome, ReplayError> {
-    divergence.line = reader.line_number();
-    reader.skip_to_end()?;
-    Ok(ReplayOutcome::Diverged(Box::new(divergence)))
+/// The file being compared with the replay, record by record.
+struct Comparison {
+    reader: TraceReader<BufReader<File>>,
+    index: u64,
+    divergence: Option<Divergence>,
+    error: Option<TraceFileError>,
+}
+
+impl Comparison {
+    fn compare(&mut self, replayed: TraceRecord) {
+        if self.divergence.is_some() || self.error.is_some() {
+            return;
+        }
+        match self.reader.next_event() {
+            Ok(recorded) if recorded.as_ref() == Some(&replayed) => self.index += 1,
+            Ok(recorded) => {
+                let written_by = self.reader.header().tokensim.clone();
+                self.diverge(recorded, Some(replayed), &written_by)
+            }
+            Err(error) => self.error = Some(error),
+        }
+    }
+
+    fn diverge(&mut self, recorded: Option<TraceRecord>, replayed: Option<TraceRecord>, written_by: &str) {
+        let line = self.reader.line_number();
+        let written_by = written_by.to_string();
+        self.divergence = Some(Divergence { index: self.index, line, recorded, replayed, written_by });
+    }
+}
+
+/// The trace sink of a replay: compares each record the run makes with the file's next.
+struct ComparingSink(Arc<Mutex<Comparison>>);
+
+impl TraceSink for ComparingSink {
+    fn record(&mut self, record: TraceRecord) {
+        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).compare(record);
+    }
 }

@@ -5,17 +5,14 @@ use super::knobs::remap_nodes;
 use super::Shrinker;
 use crate::protocol::{NodeId, TokenId};
 use crate::scenario::RequestSpec;
-use crate::sim::Simulation;
 
 /// Replace the random workload with the requests the current case's run submitted, each
 /// at its submission time by its client; whether that still fails (and was kept).
 pub(super) fn make_explicit(shrinker: &mut Shrinker<'_>) -> bool {
-    let Ok(mut simulation) = Simulation::new(&shrinker.current, shrinker.seed()) else {
+    let Some(history) = shrinker.current_history() else {
         return false;
     };
-    simulation.run();
-    let requests: Vec<RequestSpec> = simulation
-        .history()
+    let requests: Vec<RequestSpec> = history
         .records()
         .map(|record| RequestSpec::new(record.submitted_at.0, record.id.client, record.request))
         .collect();

@@ -1,14 +1,14 @@
 //! proptest strategies for worlds, faults and workloads (cargo feature `proptest`).
 //!
 //! Users fuzz schedules in their own tests by drawing a [`scenario`] and a seed and running
-//! it under [`check_run`](crate::check::check_run):
+//! it through the one judge, [`Run`](crate::run::Run):
 //!
 //! ```
 //! use proptest::prelude::*;
-//! use tokensim::{check::check_run, strategies};
+//! use tokensim::{explore::strategies, run::Run};
 //!
 //! proptest!(ProptestConfig::with_cases(4), |(scenario in strategies::scenario(), seed in any::<u64>())| {
-//!     let verdict = check_run(&scenario, seed).unwrap();
+//!     let verdict = Run::new(&scenario).seed(seed).execute().unwrap().verdict;
 //!     prop_assert!(verdict.passed(), "{:?}", verdict.violations);
 //! });
 //! ```
@@ -18,7 +18,7 @@
 
 use crate::protocol::NodeId;
 use crate::scenario::{ClientTiming, Expectations, FaultSpec, Scenario, WorldOptions};
-use crate::sim::{NetworkOptions, OmissionKind, RandomWorkloadOptions, Ratio};
+use crate::vocab::{NetworkOptions, OmissionKind, RandomWorkloadOptions, Ratio};
 use proptest::prelude::*;
 
 /// A ratio in tenths, `1/10` to `10/10`; shrinks toward `1/10`.

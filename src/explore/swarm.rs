@@ -7,7 +7,8 @@
 
 use crate::protocol::NodeId;
 use crate::scenario::{FaultSpec, Scenario};
-use crate::sim::{OmissionKind, Ratio, SimRng, Stream};
+use crate::sim::{SimRng, Stream};
+use crate::vocab::{OmissionKind, Ratio};
 
 /// The scenario seed `seed` runs under swarm testing, derived from `base`.
 ///
@@ -52,6 +53,14 @@ pub fn swarm_scenario(base: &Scenario, seed: u64) -> Scenario {
     scenario.expect.liveness = true;
     scenario.expect.break_fault_budget = false;
     scenario
+}
+
+/// The scenario seed `seed` runs under: its own swarm world with `swarm`, else `base`.
+pub fn scenario_for_seed(base: &Scenario, seed: u64, swarm: bool) -> Scenario {
+    match swarm {
+        true => swarm_scenario(base, seed),
+        false => base.clone(),
+    }
 }
 
 /// Up to `(servers - 1) / 2` distinct faulty servers; servers get ids after the clients.

@@ -15,8 +15,10 @@
 //! (fewer requests, then servers, clients, tokens, faults; the first on a tie): any change
 //! of timing reorders a run's events, so the two paths often end in different places.
 //!
-//! Every candidate is re-checked with [`check_run`](crate::check::check_run), which is
-//! deterministic, and passes run in a fixed order: the same input gives the same output.
+//! Every candidate is re-run through the one judge ([`Run`]), which is deterministic, and
+//! passes run in a fixed order: the same input gives the same output. A run that panics is
+//! shrunk like any other failure: the target is then a panic at the same place in the code
+//! (the file and line the panic names), so the shrunk case panics the same way.
 
 mod knobs;
 mod output;
@@ -24,9 +26,10 @@ mod requests;
 
 pub use output::render;
 
-use crate::check::{check_run, Property, RunVerdict};
+use crate::check::Verdict;
+use crate::run::Run;
 use crate::scenario::{Scenario, ScenarioError, Seeds};
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use crate::vocab::{Property, PropertySet};
 
 /// Why a shrink could not start.
 #[derive(Debug, thiserror::Error)]
@@ -120,17 +123,53 @@ pub struct Shrunk {
     /// How many changes each pass kept, in the order passes first kept one.
     pub kept: Vec<(&'static str, u64)>,
     /// The violations of the shrunk run.
-    pub verdict: RunVerdict,
+    pub verdict: Verdict,
 }
 
-/// Whether `scenario` with `seed` breaks `property`; an invalid scenario or a panic (unless
-/// `property` is `no_panic`) counts as not failing that way.
-pub fn fails_with(scenario: &Scenario, seed: u64, property: Property) -> bool {
-    match catch_unwind(AssertUnwindSafe(|| check_run(scenario, seed))) {
-        Ok(Ok(verdict)) => verdict.violations.iter().any(|violation| violation.property == property),
-        Ok(Err(_)) => false,
-        Err(_) => property == Property::NoPanic,
+/// What a candidate must still break to count as failing the same way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Target {
+    /// The property.
+    pub property: Property,
+    /// For a panic: where in the code it happened (`file:line`), when the panic said.
+    pub panic_site: Option<String>,
+}
+
+impl Target {
+    /// The target of `property` as `verdict` broke it.
+    fn of(property: Property, verdict: &Verdict) -> Target {
+        let panic_site = match property {
+            Property::NoPanic => verdict.violations.iter().find_map(|violation| panic_site(&violation.detail)),
+            _ => None,
+        };
+        Target { property, panic_site }
     }
+
+    /// Whether `verdict` breaks this target.
+    fn hit_by(&self, verdict: &Verdict) -> bool {
+        verdict.violations.iter().any(|violation| {
+            violation.property == self.property
+                && self.panic_site.as_ref().is_none_or(|site| panic_site(&violation.detail).as_ref() == Some(site))
+        })
+    }
+}
+
+/// The `file:line` a panic's violation names (`... (at src/x.rs:12)`), if it names one.
+fn panic_site(detail: &str) -> Option<String> {
+    let start = detail.rfind("(at ")? + 4;
+    detail[start..].strip_suffix(')').map(str::to_string)
+}
+
+/// The verdict of `scenario` with `seed`, judging only what `target` needs; `None` for a
+/// scenario that cannot run.
+fn judge(scenario: &Scenario, seed: u64, property: Option<Property>) -> Option<Verdict> {
+    let judged = property.map_or_else(PropertySet::all, |property| PropertySet::none().with(property));
+    Run::new(scenario).seed(seed).judge(judged).execute().ok().map(|outcome| outcome.verdict)
+}
+
+/// Whether `scenario` with `seed` breaks `target`; an invalid scenario counts as not failing.
+pub fn fails_with(scenario: &Scenario, seed: u64, target: &Target) -> bool {
+    judge(scenario, seed, Some(target.property)).is_some_and(|verdict| target.hit_by(&verdict))
 }
 
 /// Shrink the failing run of `scenario` (already drawn, for a swarm seed: see
@@ -142,7 +181,7 @@ pub fn shrink(
     property: Option<Property>,
     progress: &mut dyn FnMut(&Progress),
 ) -> Result<Shrunk, ShrinkError> {
-    let verdict = check_run(scenario, seed)?;
+    let verdict = Run::new(scenario).seed(seed).execute()?.verdict;
     let found: Vec<Property> = verdict.violations.iter().map(|violation| violation.property).collect();
     let property = match (property, found.first()) {
         (_, None) => return Err(ShrinkError::Passes { seed }),
@@ -154,6 +193,7 @@ pub fn shrink(
         (Some(property), _) => property,
         (None, Some(first)) => *first,
     };
+    let target = Target::of(property, &verdict);
     let mut start = scenario.clone();
     start.seed = seed;
     start.seeds = Seeds::default();
@@ -162,7 +202,8 @@ pub fn shrink(
     let mut checks = 0;
     let mut best: Option<(Scenario, Vec<(&'static str, u64)>)> = None;
     for knobs_first in [true, false] {
-        let mut shrinker = Shrinker { seed, property, current: start.clone(), checks, kept: Vec::new(), progress };
+        let mut shrinker =
+            Shrinker { seed, target: target.clone(), current: start.clone(), checks, kept: Vec::new(), progress };
         shrinker.run(knobs_first);
         checks = shrinker.checks;
         if best.as_ref().is_none_or(|(scenario, _)| smaller(&shrinker.current, scenario)) {
@@ -171,7 +212,7 @@ pub fn shrink(
     }
     let (mut result, kept) = best.expect("one search ran");
     result.expect.violation = Some(property);
-    let verdict = check_run(&result, seed)?;
+    let verdict = Run::new(&result).seed(seed).execute()?.verdict;
     Ok(Shrunk { scenario: result, seed, property, original, checks, kept, verdict })
 }
 
@@ -184,7 +225,7 @@ fn smaller(a: &Scenario, b: &Scenario) -> bool {
 /// The search state: the smallest failing scenario so far, and what it cost.
 pub(crate) struct Shrinker<'a> {
     seed: u64,
-    property: Property,
+    target: Target,
     pub(crate) current: Scenario,
     checks: u64,
     kept: Vec<(&'static str, u64)>,
@@ -208,7 +249,7 @@ impl Shrinker<'_> {
             return false;
         }
         self.checks += 1;
-        let fails = fails_with(&candidate, self.seed, self.property);
+        let fails = fails_with(&candidate, self.seed, &self.target);
         if fails {
             self.current = candidate;
             match self.kept.iter_mut().find(|(name, _)| *name == pass) {
@@ -227,13 +268,14 @@ impl Shrinker<'_> {
         edit(&mut candidate) && self.attempt(pass, candidate)
     }
 
-    /// The seed.
-    pub(crate) fn seed(&self) -> u64 {
-        self.seed
-    }
-
     /// The property the case must keep breaking.
     pub(crate) fn property(&self) -> Property {
-        self.property
+        self.target.property
+    }
+
+    /// The history the current case's run submitted (partial if it panicked).
+    pub(crate) fn current_history(&self) -> Option<crate::sim::History> {
+        let outcome = Run::new(&self.current).seed(self.seed).judge(PropertySet::none()).execute().ok()?;
+        Some(outcome.simulation.history().clone())
     }
 }

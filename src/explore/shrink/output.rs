@@ -21,7 +21,9 @@ pub fn render(shrunk: &Shrunk, origin: &str, path: &str) -> String {
         format!("Shrunk from {} to {},", shrunk.original, Size::of(&shrunk.scenario)),
         format!("in {} checks; changes kept: {}.", shrunk.checks, kept.join(", ")),
         format!("Reproduce with: tokensim run {path}"),
-        "(`[expect] violation` makes the scenario tests require this failure; `run` exits 1 on it.)".to_string(),
+        "(`[expect] violation` makes this file a kept reproduction: `run` passes, exit 0, while the failure"
+            .to_string(),
+        "reproduces, and fails, exit 1, once it does not.)".to_string(),
     ];
     header.iter_mut().for_each(|line| *line = format!("# {line}").trim_end().to_string());
     format!("{}\n\n{body}", header.join("\n"))

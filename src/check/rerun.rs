@@ -32,8 +32,9 @@
 //! unanswered `pay` is not compared.
 
 use crate::protocol::{Instant, NodeId, Outcome, Refusal, Request, RequestId, TokenId, TokenValue, Version};
-use crate::scenario::{Scenario, ScenarioError};
-use crate::sim::{History, Ratio, RunEnd, Simulation};
+use crate::scenario::{Scenario, World};
+use crate::sim::{History, RunEnd, Simulation};
+use crate::vocab::Ratio;
 use serde::Serialize;
 use std::fmt;
 
@@ -41,9 +42,6 @@ use std::fmt;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum RerunError {
-    /// The fault-free scenario was refused.
-    #[error("the fault-free scenario cannot be run: {0}")]
-    Scenario(#[from] ScenarioError),
     /// A request's caller is not a client in the rerun's world.
     #[error("request {id} cannot be rerun: {client} is not a client")]
     NotAClient {
@@ -148,7 +146,7 @@ pub fn fault_free_rerun(sim: &Simulation) -> Result<RerunComparison, RerunError>
     }
     let requests = linearized_requests(sim.history());
     let scenario = rerun_scenario(sim.scenario(), requests.len());
-    let rerun_table = run_requests(&scenario, sim.seed(), &requests)?;
+    let rerun_table = run_requests(&scenario, &rerun_world(sim.world()), sim.seed(), &requests)?;
     let differences = compare_tables(&sim.final_table(), &rerun_table);
     Ok(RerunComparison { requests: requests.len() as u64, differences, skipped: None, error: None })
 }
@@ -178,7 +176,7 @@ type OrderKey = (u8, TokenId, Version, u8);
 
 /// `original` without faults: no omissions, no scheduled faults or partitions, no link loss
 /// or duplication, no random or scripted workload, and a liveness budget of the original's
-/// for every one of `requests`.
+/// for every one of `requests`. Its world is [`rerun_world`], not the scenario's own.
 pub fn rerun_scenario(original: &Scenario, requests: usize) -> Scenario {
     let mut scenario = original.clone();
     scenario.name = format!("{} (fault-free rerun)", original.name);
@@ -192,23 +190,32 @@ pub fn rerun_scenario(original: &Scenario, requests: usize) -> Scenario {
     scenario.expect.liveness = true;
     let budget_us = original.expect.liveness_budget_us.saturating_mul(requests as u64 + 1);
     scenario.expect.liveness_budget_us = budget_us;
-    // Every original node a client (its tokens as at the start), fresh servers after them.
-    if let Ok(world) = original.world(&original.name) {
-        scenario.world.clients = (world.clients.len() + world.servers.len()) as u32;
-        scenario.world.tokens_per_client = None;
-        scenario.world.owners = world.owners;
-    }
     scenario
 }
 
-/// Run `requests` one at a time in `scenario` with `seed`, each by its original caller (the
-/// client of its id) and each answered before the next is submitted; the final table.
+/// The rerun's world: every node of `original` a client (the tokens owned as at the start),
+/// and fresh servers after them, as many as the original started with. Built directly, not
+/// from a scenario's sizes, so that it works at every world size a scenario may have.
+pub fn rerun_world(original: &World) -> World {
+    let nodes = (original.clients.len() + original.servers.len()) as u32;
+    let servers = original.servers.len() as u32;
+    World {
+        clients: (1..=nodes).map(NodeId).collect(),
+        servers: (nodes + 1..=nodes + servers).map(NodeId).collect(),
+        owners: original.owners.clone(),
+    }
+}
+
+/// Run `requests` one at a time in `scenario` and `world` with `seed`, each by its original
+/// caller (the client of its id) and each answered before the next is submitted; the final
+/// table.
 pub fn run_requests(
     scenario: &Scenario,
+    world: &World,
     seed: u64,
     requests: &[(RequestId, Request)],
 ) -> Result<Vec<TokenValue>, RerunError> {
-    let mut simulation = Simulation::new(scenario, seed)?;
+    let mut simulation = Simulation::in_world(scenario, world.clone(), seed);
     for &(original, request) in requests {
         let client = original.client;
         let id = simulation.submit_scripted(client, request).ok_or(RerunError::NotAClient { id: original, client })?;

@@ -1,0 +1,175 @@
+//! The verdict on one run: which properties were judged, what broke them, and the evidence
+//! behind the two that need more than a violation (liveness and the fault-free rerun).
+//!
+//! A verdict is made of typed [`Property`] violations and nothing else, whoever runs the
+//! seed (`run`, `check`, `shrink`, `replay`, a test): they all go through
+//! [`crate::run::Run`], which calls [`judge`] here.
+
+use super::effects::check_effects;
+use super::expectations::{check_expected_answers, check_expected_violation};
+use super::history::OpHistory;
+use super::linearizability::check_linearizability;
+use super::liveness::{check_liveness, LivenessReport};
+use super::replicas::ReplicaChecker;
+use super::rerun::{fault_free_rerun, RerunComparison};
+use crate::protocol::Outcome;
+use crate::sim::{RunEnd, Simulation};
+use crate::vocab::{Property, PropertyKind, PropertySet, Violation};
+use serde::Serialize;
+
+/// The verdict of one run.
+#[derive(Clone, Debug, Serialize)]
+pub struct Verdict {
+    /// The seed of the run.
+    pub seed: u64,
+    /// How the run ended; `None` when it panicked before it could end.
+    pub end: Option<RunEnd>,
+    /// The properties judged.
+    #[serde(serialize_with = "serialize_set")]
+    pub judged: PropertySet,
+    /// Every violation found, in the order of [`Property::ALL`] (safety first).
+    pub violations: Vec<Violation>,
+    /// The violation the scenario expects (a kept reproduction), if any.
+    pub expected_violation: Option<Property>,
+    /// How many requests were submitted.
+    pub requests: usize,
+    /// How many role changes took effect.
+    pub role_changes: usize,
+    /// How many (server, token) writes the replica checker looked at.
+    pub replica_writes_checked: u64,
+    /// The liveness evidence: what was owed, what is stuck and why.
+    pub liveness: Option<LivenessReport>,
+    /// The comparison with the fault-free rerun.
+    pub rerun: Option<RerunComparison>,
+}
+
+/// How one property fared in a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case", tag = "status", content = "violations")]
+pub enum Status {
+    /// Judged, and it held.
+    Held,
+    /// Judged, and broken this many times.
+    Broken(usize),
+    /// Liveness, not owed in this run (the fault budget was broken, on purpose or not).
+    NotOwed,
+    /// Not judged in this run.
+    NotJudged,
+}
+
+impl Verdict {
+    /// A verdict of nothing judged yet.
+    pub fn empty(seed: u64, judged: PropertySet) -> Verdict {
+        Verdict {
+            seed,
+            end: None,
+            judged,
+            violations: Vec::new(),
+            expected_violation: None,
+            requests: 0,
+            role_changes: 0,
+            replica_writes_checked: 0,
+            liveness: None,
+            rerun: None,
+        }
+    }
+
+    /// Whether the run met its scenario's expectations: it broke nothing, or, for a scenario
+    /// that expects a violation, it broke that property (as a kept reproduction must).
+    pub fn passed(&self) -> bool {
+        match self.expected_violation {
+            Some(expected) => self.violations.iter().any(|violation| violation.property == expected),
+            None => self.violations.is_empty(),
+        }
+    }
+
+    /// Whether the scenario expects a violation and the run showed it.
+    pub fn reproduced(&self) -> bool {
+        self.expected_violation.is_some() && self.passed()
+    }
+
+    /// How `property` fared.
+    pub fn status(&self, property: Property) -> Status {
+        if !self.judged.contains(property) {
+            return Status::NotJudged;
+        }
+        let broken = self.violations.iter().filter(|violation| violation.property == property).count();
+        let owed = self.liveness.as_ref().is_none_or(|liveness| liveness.required);
+        match (broken, property) {
+            (0, Property::Liveness) if !owed => Status::NotOwed,
+            (0, _) => Status::Held,
+            (count, _) => Status::Broken(count),
+        }
+    }
+
+    /// Add `violation` if its property is judged; keeps the order of [`Property::ALL`].
+    pub(crate) fn add(&mut self, violation: Violation) {
+        if !self.judged.contains(violation.property) {
+            return;
+        }
+        let rank = |property: Property| Property::ALL.iter().position(|p| *p == property);
+        let at = self.violations.partition_point(|v| rank(v.property) <= rank(violation.property));
+        self.violations.insert(at, violation.with_seed(self.seed));
+    }
+
+    /// Add every one of `violations`; see [`Verdict::add`].
+    pub(crate) fn extend(&mut self, violations: impl IntoIterator<Item = Violation>) {
+        for violation in violations {
+            self.add(violation);
+        }
+    }
+}
+
+/// Judge the finished run `sim`, which ended with `end` and was watched by `replicas`, on
+/// the properties in `judged`.
+pub(crate) fn judge(sim: &Simulation, end: RunEnd, replicas: &ReplicaChecker, judged: PropertySet) -> Verdict {
+    let mut verdict = Verdict::empty(sim.seed(), judged);
+    verdict.end = Some(end);
+    verdict.requests = sim.history().len();
+    verdict.role_changes =
+        sim.history().records().filter(|record| matches!(record.outcome, Some(Outcome::RoleChanged { .. }))).count();
+    verdict.replica_writes_checked = replicas.writes_seen();
+    verdict.expected_violation = sim.scenario().expect.violation;
+    verdict.extend(replicas.violations().iter().cloned());
+    verdict.extend(check_effects(sim));
+    let history = OpHistory::from_sim(sim.history(), &sim.world().owners);
+    match check_linearizability(&history) {
+        Ok(found) => verdict.extend(found),
+        // The simulator builds well-formed histories; if it ever does not, that is its bug.
+        Err(error) => verdict.add(Violation::new(Property::NoPanic, format!("malformed run history: {error}"))),
+    }
+    if judged.contains(Property::FaultFreeRerun) {
+        let rerun = fault_free_rerun(sim).unwrap_or_else(|error| RerunComparison::failed(&error));
+        if !rerun.passed() {
+            verdict.add(Violation::new(Property::FaultFreeRerun, rerun.describe()));
+        }
+        verdict.rerun = Some(rerun);
+    }
+    let liveness = check_liveness(sim, end);
+    verdict.extend(liveness.violations(sim.seed()));
+    verdict.liveness = Some(liveness);
+    verdict.extend(check_expected_answers(sim));
+    let expected = check_expected_violation(verdict.expected_violation, &verdict.violations);
+    verdict.extend(expected);
+    verdict
+}
+
+/// The verdict of a run that panicked with `message`.
+pub(crate) fn panicked(seed: u64, judged: PropertySet, expected: Option<Property>, message: &str) -> Verdict {
+    let mut verdict = Verdict::empty(seed, judged.with(Property::NoPanic));
+    verdict.expected_violation = expected;
+    verdict.add(Violation::new(Property::NoPanic, format!("panicked: {message}")));
+    let expected = check_expected_violation(expected, &verdict.violations);
+    verdict.extend(expected);
+    verdict
+}
+
+/// Whether `property` is one a failing run can be said to break for the protocol's sake
+/// (not an expectation of the scenario's own).
+pub fn is_protocol_property(property: Property) -> bool {
+    !matches!(property.kind(), PropertyKind::Expectation)
+}
+
+fn serialize_set<S: serde::Serializer>(set: &PropertySet, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_seq(set.iter().map(|property| property.name()))
+}

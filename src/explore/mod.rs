@@ -1,0 +1,12 @@
+//! Searching many runs for the one that fails, and making it small:
+//! - [`swarm`]: each seed draws its own world, faults and workload;
+//! - [`sweep`]: every seed of a range, in parallel, under the one judge ([`crate::run::Run`]);
+//! - [`shrink`]: a failing run made into the smallest scenario that still fails the same way;
+//! - `strategies` (cargo feature `proptest`): proptest strategies for users' own tests.
+
+pub mod reproduce;
+pub mod shrink;
+#[cfg(feature = "proptest")]
+pub mod strategies;
+pub mod swarm;
+pub mod sweep;

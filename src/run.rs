@@ -1,0 +1,257 @@
+//! The one recipe for a run: build the simulation, run it to its end under every checker,
+//! judge it, and close its trace. Every command (`run`, `check`, `shrink`, `replay`), the
+//! library's users, the tests and the proptest strategies run seeds through [`Run`], so a
+//! seed is judged the same way whoever runs it.
+//!
+//! ```
+//! use tokensim::run::Run;
+//! use tokensim::scenario::Scenario;
+//!
+//! let mut scenario = Scenario::default_scenario(); // 5 servers (2 faulty), 6 clients
+//! scenario.random_workload_mut().requests = 50;
+//! let first = Run::new(&scenario).seed(42).execute()?;
+//! let second = Run::new(&scenario).seed(42).execute()?;
+//! assert_eq!(first.event_hash(), second.event_hash()); // same seed, same run
+//! assert!(first.verdict.passed(), "{:?}", first.verdict.violations);
+//! assert_eq!(first.simulation.history().len(), 50);
+//! # Ok::<(), tokensim::scenario::ScenarioError>(())
+//! ```
+
+use crate::check::verdict::{judge, panicked};
+use crate::check::{ReplicaChecker, Verdict};
+use crate::protocol::Variant;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::{Observer, Simulation, TraceEnd, TraceSink};
+use crate::vocab::PropertySet;
+use std::cell::Cell;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Once;
+
+/// A run to make: a scenario, a seed, and what to judge and record. See the module docs.
+pub struct Run<'a> {
+    scenario: Scenario,
+    seed: Option<u64>,
+    judged: PropertySet,
+    trace: Option<Box<dyn TraceSink>>,
+    observers: Vec<&'a mut dyn Observer>,
+}
+
+/// A finished run: the scenario it ran, the simulation at its end, and the verdict.
+pub struct RunOutcome {
+    /// The scenario that ran (with any variant applied).
+    pub scenario: Scenario,
+    /// The seed that drove it.
+    pub seed: u64,
+    /// The simulation as the run left it: history, counters, replicas.
+    pub simulation: Simulation,
+    /// The verdict on every property judged.
+    pub verdict: Verdict,
+    /// The trace sink, once closed with the run's end, if one was attached.
+    pub trace: Option<Box<dyn TraceSink>>,
+    /// Why the trace could not be closed, if it could not.
+    pub trace_error: Option<std::io::Error>,
+}
+
+impl<'a> Run<'a> {
+    /// A run of `scenario` with its own seed, judging every property.
+    pub fn new(scenario: &Scenario) -> Run<'a> {
+        Run { scenario: scenario.clone(), seed: None, judged: PropertySet::all(), trace: None, observers: Vec::new() }
+    }
+
+    /// Drive the run with `seed` instead of the scenario's own.
+    pub fn seed(mut self, seed: u64) -> Run<'a> {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Run protocol `variant` instead of the scenario's.
+    pub fn variant(mut self, variant: Variant) -> Run<'a> {
+        self.scenario.variant = variant;
+        self
+    }
+
+    /// Judge only `properties` (every property by default). A property left out is neither
+    /// checked nor reported, and costs nothing (the fault-free rerun, say).
+    pub fn judge(mut self, properties: PropertySet) -> Run<'a> {
+        self.judged = properties;
+        self
+    }
+
+    /// Report every event to `sink`, and close it with the run's end.
+    pub fn trace(mut self, sink: Box<dyn TraceSink>) -> Run<'a> {
+        self.trace = Some(sink);
+        self
+    }
+
+    /// Show `observer` every change of a server's state, alongside the checkers.
+    pub fn observe(mut self, observer: &'a mut dyn Observer) -> Run<'a> {
+        self.observers.push(observer);
+        self
+    }
+
+    /// Make the run. Only a scenario that cannot run is an error; a panic inside the run is
+    /// a `no_panic` violation of its verdict.
+    pub fn execute(self) -> Result<RunOutcome, ScenarioError> {
+        self.execute_driven(|_| {})
+    }
+
+    /// Make the run, first handing it to `drive`, which may step it and submit requests of
+    /// its own (as a scripted test does); then the run goes on to its end and is judged like
+    /// any other. The checkers watch every step `drive` takes.
+    pub fn execute_driven(self, drive: impl FnOnce(&mut Driver<'_>)) -> Result<RunOutcome, ScenarioError> {
+        let Run { scenario, seed, judged, trace, mut observers } = self;
+        let seed = seed.unwrap_or(scenario.seed);
+        let mut simulation = Simulation::new(&scenario, seed)?;
+        if let Some(sink) = trace {
+            simulation = simulation.with_trace(sink);
+        }
+        let mut replicas = ReplicaChecker::new(&simulation.world().owners, Some(seed));
+        let result = quietly(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                let mut watchers = (&mut replicas, Fanout(&mut observers));
+                drive(&mut Driver { simulation: &mut simulation, observer: &mut watchers });
+                let end = simulation.run_observed(&mut watchers);
+                judge(&simulation, end, &replicas, judged)
+            }))
+        });
+        let verdict = result.unwrap_or_else(|panic| {
+            let message = LAST_PANIC.with(|last| last.take()).unwrap_or_else(|| panic_message(panic.as_ref()));
+            panicked(seed, judged, scenario.expect.violation, &message)
+        });
+        let mut trace = simulation.take_trace();
+        let trace_error = trace.as_mut().and_then(|sink| {
+            let end = TraceEnd {
+                events: simulation.counters().events,
+                hash: simulation.event_hash(),
+                violations: verdict.violations.clone(),
+            };
+            sink.finish(&end).err()
+        });
+        Ok(RunOutcome { scenario, seed, simulation, verdict, trace, trace_error })
+    }
+}
+
+impl std::fmt::Debug for RunOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunOutcome")
+            .field("scenario", &self.scenario.name)
+            .field("seed", &self.seed)
+            .field("event_hash", &format_args!("{:016x}", self.event_hash()))
+            .field("verdict", &self.verdict)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RunOutcome {
+    /// The run's event hash: the same in its report, its trace's footer and its replay.
+    pub fn event_hash(&self) -> u64 {
+        self.simulation.event_hash()
+    }
+}
+
+/// A run being driven by hand before it goes on to its end: see [`Run::execute_driven`].
+pub struct Driver<'s> {
+    simulation: &'s mut Simulation,
+    observer: &'s mut dyn Observer,
+}
+
+impl Driver<'_> {
+    /// The simulation, to look at.
+    pub fn simulation(&self) -> &Simulation {
+        self.simulation
+    }
+
+    /// Process one event; `Some` once the run has ended.
+    pub fn step(&mut self) -> Option<crate::sim::RunEnd> {
+        self.simulation.step_observed(self.observer)
+    }
+
+    /// Step until simulated time reaches `at` or the run ends; whether it ended.
+    pub fn run_until(&mut self, at: crate::protocol::Instant) -> bool {
+        while self.simulation.now() < at {
+            if self.step().is_some() {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Hand `request` to node `client` now; the id its answer will carry (`None`: no such node).
+    pub fn submit(
+        &mut self,
+        client: crate::protocol::NodeId,
+        request: crate::protocol::Request,
+    ) -> Option<crate::protocol::RequestId> {
+        self.simulation.submit_scripted(client, request)
+    }
+
+    /// Step until every one of `ids` is answered; false if the run ended first.
+    pub fn settle(&mut self, ids: &[crate::protocol::RequestId]) -> bool {
+        let open = |sim: &Simulation| ids.iter().any(|&id| sim.history().get(id).is_some_and(|r| r.outcome.is_none()));
+        while open(self.simulation) {
+            if self.step().is_some() {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// The observers a caller lent, shown every change in turn.
+struct Fanout<'o, 'a>(&'o mut Vec<&'a mut dyn Observer>);
+
+impl Observer for Fanout<'_, '_> {
+    fn after_write(
+        &mut self,
+        now: crate::protocol::Instant,
+        server: &crate::protocol::Server,
+        values: &[(crate::protocol::TokenId, crate::protocol::TokenValue)],
+    ) {
+        for observer in self.0.iter_mut() {
+            observer.after_write(now, server, values);
+        }
+    }
+}
+
+thread_local! {
+    /// Whether this thread is inside a judged run, whose panics are verdicts, not news.
+    static IN_RUN: Cell<bool> = const { Cell::new(false) };
+    /// The last panic of a judged run on this thread: where it happened and what it said.
+    static LAST_PANIC: Cell<Option<String>> = const { Cell::new(None) };
+}
+
+/// Run `work` with this thread's panics kept quiet: a panic inside a judged run becomes a
+/// `no_panic` violation naming where it happened, rather than a message on stderr (a sweep
+/// of many panicking seeds would otherwise flood the terminal). Panics elsewhere, and on
+/// other threads, still go to the hook that was there before.
+fn quietly<T>(work: impl FnOnce() -> T) -> T {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_RUN.with(Cell::get) {
+                return previous(info);
+            }
+            let message = panic_message(info.payload());
+            let text = match info.location() {
+                Some(location) => format!("{message} (at {}:{})", location.file(), location.line()),
+                None => message,
+            };
+            LAST_PANIC.with(|last| last.set(Some(text)));
+        }));
+    });
+    let was = IN_RUN.with(|flag| flag.replace(true));
+    LAST_PANIC.with(|last| last.set(None));
+    let result = work();
+    IN_RUN.with(|flag| flag.set(was));
+    result
+}
+
+/// The text a panic carried, or a placeholder.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|text| text.to_string()))
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}
