@@ -286,3 +286,30 @@ fn a_stale_timer_is_ignored() {
     bench.client.handle_timer(Instant(TIMEOUT_US), Timer::Retransmit { phase: 1 }, &mut out);
     assert!(!out.is_empty(), "the current phase's timer does resend");
 }
+
+#[test]
+fn a_client_promoted_to_server_runs_the_same_variant_as_everyone() {
+    // A node that joins the servers builds its replica from the install it receives; under a
+    // broken variant that replica must make the variant's mistake too, or a sweep of that
+    // variant tests a mix of protocols.
+    for variant in Variant::ALL {
+        let options = ClientOptions {
+            retransmit_timeout_us: TIMEOUT_US,
+            token_count: 2,
+            nodes: vec![CLIENT, OTHER, SERVERS[0], SERVERS[1], SERVERS[2]],
+            variant,
+        };
+        let old = Config::new(Epoch(0), SERVERS.to_vec());
+        let mut node = tokensim::protocol::Node::new_client(OTHER, old.clone(), options);
+        let mut next = old.successor(
+            vec![OTHER, SERVERS[0], SERVERS[1], SERVERS[2]],
+            tokensim::protocol::RequestId { client: CLIENT, sequence: 1 },
+        );
+        next.servers.sort_unstable();
+        let install = Message::Install { config: Box::new(next), table: vec![TokenValue::initial(CLIENT); 2] };
+        let mut out = Outputs::new();
+        node.handle_message(Instant(0), CLIENT, &install, &mut out);
+        assert!(node.is_server(), "{variant}: the install made it a server");
+        assert_eq!(node.replica().map(Server::variant), Some(variant), "{variant}");
+    }
+}

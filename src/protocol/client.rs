@@ -11,14 +11,15 @@
 //!
 //! Every phase is retransmitted on a timer to the servers that have not answered it, so a
 //! lost message delays a request but never hangs it. Role changes are coordinated by the
-//! client that is asked for them (see `reconfig.rs`).
+//! client that is asked for them: `reconfig.rs` is their state machine, and this file
+//! drives it like any other phase.
 
 use super::config::Config;
 use super::message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
 use super::read::ReadState;
-use super::reconfig::{Lingering, RoleChange};
+use super::reconfig::{Lingering, Next, Phase, RoleChange};
 use super::request::{Outcome, Refusal, Request, Submitted};
-use super::types::{Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
+use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
 use super::variant::Variant;
 use std::collections::VecDeque;
 
@@ -42,29 +43,29 @@ pub struct ClientOptions {
 /// host's [`Outputs`] buffer.
 #[derive(Clone, Debug)]
 pub struct Client {
-    pub(super) id: NodeId,
-    pub(super) config: Config,
-    pub(super) options: ClientOptions,
+    id: NodeId,
+    config: Config,
+    options: ClientOptions,
     queue: VecDeque<Submitted>,
-    pub(super) current: Option<Operation>,
+    current: Option<Operation>,
     next_sequence: u64,
     next_phase: u32,
     /// The highest ballot round this client has seen, so its next ballot outbids it.
-    pub(super) highest_round: u64,
+    highest_round: u64,
     /// Installs still being resent after their role changes were answered.
-    pub(super) lingering: Vec<Lingering>,
+    lingering: Vec<Lingering>,
     /// The identity a retry writes under in the `forgetful-retries` variant.
     retry_identity: Option<RequestId>,
 }
 
 /// The request being worked on and the state of its current phase.
 #[derive(Clone, Debug)]
-pub(super) struct Operation {
-    pub(super) submitted: Submitted,
-    pub(super) step: Step,
-    pub(super) tag: PhaseTag,
+struct Operation {
+    submitted: Submitted,
+    step: Step,
+    tag: PhaseTag,
     /// What this phase sends; retransmitted unchanged.
-    pub(super) message: Message,
+    message: Message,
     /// Who this phase's message goes to, ascending.
     targets: Vec<NodeId>,
     /// Per target: has it answered this phase?
@@ -76,7 +77,7 @@ pub(super) struct Operation {
 }
 
 #[derive(Clone, Debug)]
-pub(super) enum Step {
+enum Step {
     Read(ReadState),
     /// Writing back what a read saw; answer `outcome` once a majority has it.
     WriteBack {
@@ -133,6 +134,11 @@ impl Client {
         self.current.is_none() && self.queue.is_empty()
     }
 
+    /// The protocol variant this client runs.
+    pub(super) fn variant(&self) -> Variant {
+        self.options.variant
+    }
+
     /// The id that the next call of [`Client::submit`] will give its request.
     pub fn next_request_id(&self) -> RequestId {
         RequestId { client: self.id, sequence: self.next_sequence }
@@ -171,12 +177,12 @@ impl Client {
             }
             Message::Nack { .. } => {}
             Message::NewConfig { config } => self.learn_config(now, config, out),
-            Message::SealAck { epoch, ballot, accepted, table } => {
-                self.on_seal_ack(now, from, *epoch, *ballot, accepted.as_deref(), table, out)
+            Message::SealAck { .. } | Message::AcceptAck { .. } => self.on_role_change_answer(now, from, message, out),
+            Message::InstallAck { epoch } => {
+                self.on_install_ack(from, *epoch);
+                self.on_role_change_answer(now, from, message, out)
             }
-            Message::AcceptAck { epoch, ballot } => self.on_accept_ack(now, from, *epoch, *ballot, out),
             Message::Rejected { epoch, promised } => self.on_rejected(now, *epoch, *promised, out),
-            Message::InstallAck { epoch } => self.on_install_ack(now, from, *epoch, out),
             // Requests are for servers, installs for the hosting node.
             Message::Read { .. }
             | Message::Write { .. }
@@ -212,7 +218,7 @@ impl Client {
     }
 
     /// Start the oldest queued request, answering at once those that need no servers.
-    pub(super) fn start_next(&mut self, now: Instant, out: &mut Outputs) {
+    fn start_next(&mut self, now: Instant, out: &mut Outputs) {
         while let Some(submitted) = self.queue.pop_front() {
             out.push(Output::Started { id: submitted.id, request: submitted.request });
             if matches!(submitted.request, Request::BecomeServer { .. } | Request::BecomeClient { .. }) {
@@ -264,14 +270,14 @@ impl Client {
         self.launch(now, submitted, step, tag, message, out);
     }
 
-    pub(super) fn next_tag(&mut self, request: RequestId) -> PhaseTag {
+    fn next_tag(&mut self, request: RequestId) -> PhaseTag {
         let tag = PhaseTag { request, phase: self.next_phase };
         self.next_phase = self.next_phase.wrapping_add(1);
         tag
     }
 
     /// Make a phase current whose message goes to, and is answered by, the configuration's servers.
-    pub(super) fn launch(
+    fn launch(
         &mut self,
         now: Instant,
         submitted: Submitted,
@@ -285,7 +291,7 @@ impl Client {
     }
 
     /// Send the operation's message to its targets, arm its timer, and make it current.
-    pub(super) fn launch_to(&mut self, now: Instant, operation: Operation, out: &mut Outputs) {
+    fn launch_to(&mut self, now: Instant, operation: Operation, out: &mut Outputs) {
         for target in &operation.targets {
             out.send(*target, operation.message.clone());
         }
@@ -295,7 +301,7 @@ impl Client {
     }
 
     /// Record that `from` answered the current phase; false if it is not a target or a repeat.
-    pub(super) fn note_answer(&mut self, from: NodeId) -> bool {
+    fn note_answer(&mut self, from: NodeId) -> bool {
         let Some(operation) = self.current.as_mut() else { return false };
         let Ok(index) = operation.targets.binary_search(&from) else { return false };
         if operation.answered[index] {
@@ -309,7 +315,7 @@ impl Client {
     }
 
     /// Whether a quorum (a majority, in the correct protocol) of the phase's voters answered.
-    pub(super) fn has_quorum(&self) -> bool {
+    fn has_quorum(&self) -> bool {
         let variant = self.options.variant;
         self.current.as_ref().is_some_and(|operation| operation.answers >= variant.quorum_of(operation.voters.len()))
     }
@@ -437,8 +443,151 @@ impl Client {
         self.launch(now, submitted, step, tag, message, out);
     }
 
-    pub(super) fn reply(submitted: &Submitted, outcome: Outcome, out: &mut Outputs) {
+    fn reply(submitted: &Submitted, outcome: Outcome, out: &mut Outputs) {
         out.push(Output::Reply { id: submitted.id, request: submitted.request, outcome });
+    }
+}
+
+/// Role changes: the client asks the [`RoleChange`] state machine what to do with each
+/// answer, and carries out the [`Next`] step it returns.
+impl Client {
+    /// Start (or start over) the role change `submitted` in the current configuration.
+    fn begin_role_change(&mut self, now: Instant, submitted: Submitted, out: &mut Outputs) {
+        if self.config.changes.contains(&submitted.id) {
+            // A retry found its own change already decided: it took effect exactly once.
+            let outcome = Outcome::RoleChanged { epoch: self.config.epoch, servers: self.config.servers.clone() };
+            Self::reply(&submitted, outcome, out);
+            return self.start_next(now, out);
+        }
+        match RoleChange::validate(&self.config, &self.options.nodes, &submitted.request) {
+            Err(refusal) => {
+                Self::reply(&submitted, Outcome::Refused(refusal), out);
+                self.start_next(now, out)
+            }
+            Ok(proposal) => {
+                let ballot = self.next_ballot();
+                let (change, seal) =
+                    RoleChange::start(&self.config, &submitted, proposal, ballot, self.options.variant);
+                self.launch_phase(now, submitted, Step::Reconfigure(change), seal, out)
+            }
+        }
+    }
+
+    fn next_ballot(&mut self) -> Ballot {
+        self.highest_round += 1;
+        Ballot { round: self.highest_round, node: self.id }
+    }
+
+    /// An answer to a role change's phase: count it, and hand it to the state machine.
+    fn on_role_change_answer(&mut self, now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
+        let expected =
+            matches!(self.current.as_ref().map(|o| &o.step), Some(Step::Reconfigure(c)) if c.expects(message));
+        if !expected || !self.note_answer(from) {
+            return;
+        }
+        let quorum = self.has_quorum();
+        let mut operation = self.current.take().expect("note_answer saw an operation");
+        let Step::Reconfigure(change) = &mut operation.step else { unreachable!("checked above") };
+        let next = match message {
+            Message::SealAck { accepted, table, .. } => change.on_seal_ack(from, accepted.as_deref(), table, quorum),
+            Message::AcceptAck { .. } => change.on_accept_ack(quorum),
+            Message::InstallAck { .. } => change.on_install_ack(quorum),
+            _ => Next::Wait,
+        };
+        self.follow(now, operation, next, out);
+    }
+
+    fn on_rejected(&mut self, now: Instant, epoch: Epoch, promised: Ballot, out: &mut Outputs) {
+        self.highest_round = self.highest_round.max(promised.round);
+        let Some(mut operation) = self.current.take() else { return };
+        let next = match &mut operation.step {
+            Step::Reconfigure(change) => {
+                let stagger = 1 + u64::from(self.id.0 % 4);
+                change.on_rejected(epoch, promised, self.options.retransmit_timeout_us, stagger)
+            }
+            _ => Next::Wait,
+        };
+        self.follow(now, operation, next, out);
+    }
+
+    /// The backoff after being outbid is over: seal again with a higher ballot.
+    fn retry_role_change(&mut self, now: Instant, out: &mut Outputs) {
+        let Some(mut operation) = self.current.take() else { return };
+        let ballot = self.next_ballot();
+        let next = match &mut operation.step {
+            Step::Reconfigure(change) => change.retry(ballot),
+            _ => Next::Wait,
+        };
+        self.follow(now, operation, next, out);
+    }
+
+    /// Carry out the role change's `next` step; `operation` is the role change in progress.
+    fn follow(&mut self, now: Instant, mut operation: Operation, next: Next, out: &mut Outputs) {
+        match next {
+            Next::Wait => self.current = Some(operation),
+            Next::Phase(phase) => self.launch_phase(now, operation.submitted, operation.step, phase, out),
+            Next::Backoff { delay_us } => {
+                // A new phase makes the old phase's answers and timers stale.
+                operation.tag = self.next_tag(operation.submitted.id);
+                out.set_timer(now.after_us(delay_us), Timer::Retransmit { phase: operation.tag.phase });
+                self.current = Some(operation);
+            }
+            Next::Installed { next } => {
+                self.linger(now, &operation, out);
+                if next.epoch > self.config.epoch {
+                    self.config = next;
+                }
+                // Answered if the decided change was ours; started over there if not.
+                self.begin_role_change(now, operation.submitted, out);
+            }
+        }
+    }
+
+    /// Make `phase` of `submitted` current.
+    fn launch_phase(&mut self, now: Instant, submitted: Submitted, step: Step, phase: Phase, out: &mut Outputs) {
+        let tag = self.next_tag(submitted.id);
+        let Phase { message, targets, voters } = phase;
+        self.launch_to(now, Operation::new(submitted, step, tag, message, targets, voters), out);
+    }
+
+    /// `from` installed `epoch`: stop resending older installs to it.
+    fn on_install_ack(&mut self, from: NodeId, epoch: Epoch) {
+        for lingering in &mut self.lingering {
+            lingering.acknowledged(from, epoch);
+        }
+        self.lingering.retain(|lingering| !lingering.is_done());
+    }
+
+    /// Keep resending the install of `operation`, an install phase that is over, to the
+    /// targets that have not acknowledged it.
+    fn linger(&mut self, now: Instant, operation: &Operation, out: &mut Outputs) {
+        let Step::Reconfigure(change) = &operation.step else { return };
+        let Some(next) = change.installing() else { return };
+        let pending: Vec<NodeId> = operation.unanswered().collect();
+        if pending.is_empty() {
+            return;
+        }
+        let lingering =
+            Lingering::new(next.epoch, operation.message.clone(), pending, self.options.retransmit_timeout_us);
+        out.set_timer(now.after_us(lingering.delay_us()), Timer::Install { epoch: next.epoch });
+        self.lingering.push(lingering);
+    }
+
+    /// Resend a lingering install to the nodes that have not acknowledged it.
+    fn resend_lingering(&mut self, now: Instant, epoch: Epoch, out: &mut Outputs) {
+        let timeout_us = self.options.retransmit_timeout_us;
+        let Some(index) = self.lingering.iter().position(|lingering| lingering.epoch == epoch) else { return };
+        match self.lingering[index].resend(timeout_us) {
+            Some((pending, message, wait_us)) => {
+                for node in pending {
+                    out.send(*node, message.clone());
+                }
+                out.set_timer(now.after_us(wait_us), Timer::Install { epoch });
+            }
+            None => {
+                self.lingering.remove(index);
+            }
+        }
     }
 }
 
@@ -454,7 +603,7 @@ fn retag(message: Message, tag: PhaseTag, epoch: Epoch) -> Message {
 impl Operation {
     /// A phase that sends `message` to `targets` and needs a majority of `voters` (both
     /// ascending) to answer.
-    pub(super) fn new(
+    fn new(
         submitted: Submitted,
         step: Step,
         tag: PhaseTag,
@@ -467,7 +616,7 @@ impl Operation {
     }
 
     /// The targets that have not answered this phase, ascending.
-    pub(super) fn unanswered(&self) -> impl Iterator<Item = NodeId> + '_ {
+    fn unanswered(&self) -> impl Iterator<Item = NodeId> + '_ {
         self.targets.iter().zip(&self.answered).filter(|(_, answered)| !**answered).map(|(target, _)| *target)
     }
 }

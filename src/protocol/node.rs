@@ -90,7 +90,9 @@ impl Node {
         match self.replica.as_mut() {
             Some(replica) => replica.install(config, table),
             None if config.contains(self.id) => {
-                self.replica = Some(Server::new(self.id, config.clone(), table.to_vec()))
+                // A promoted replica runs the same protocol as the rest of the node.
+                let replica = Server::new(self.id, config.clone(), table.to_vec()).with_variant(self.client.variant());
+                self.replica = Some(replica)
             }
             None => {}
         }

@@ -1,4 +1,4 @@
-//! Role changes, coordinated by the client that is asked for one.
+//! Role changes as a state machine of their own, driven by the client that coordinates one.
 //!
 //! Changing configuration `e` into `e + 1` is single-decree Paxos among the servers of `e`,
 //! with the state transfer folded into it:
@@ -8,37 +8,48 @@
 //!    configuration any of them accepted, or else its own change; a majority accepts it.
 //! 3. **Install**: the decided configuration and the merge of the sealed majority's tables
 //!    go to the old and the new servers; the change is done once a majority of the new
-//!    servers has installed it. The install keeps being resent to the rest afterwards.
+//!    servers has installed it. The install keeps being resent to the rest afterwards
+//!    ([`Lingering`]).
 //!
 //! A write acknowledged by a majority of `e` was acknowledged, before any seal, by at least
 //! one server of every sealed majority, so the merged table holds every completed write:
 //! no new server starts stale and no write is lost. Paxos decides one next configuration
 //! per epoch, so two concurrent changes cannot both succeed from the same configuration; a
 //! coordinator whose change lost starts over in the configuration that won.
+//!
+//! [`RoleChange`] knows nothing of the client that drives it: the client keeps the phase
+//! bookkeeping (who answered, whether a quorum did), hands each answer to the matching
+//! handler here, and carries out the [`Next`] step the handler returns.
 
-use super::client::{Client, Operation, Step};
 use super::config::{Config, SERVERS_MAX, SERVERS_MIN};
-use super::message::{Message, Outputs, Timer};
-use super::request::{Outcome, Refusal, Request, Submitted};
-use super::types::{Ballot, Epoch, Instant, NodeId, TokenValue};
+use super::message::Message;
+use super::request::{Refusal, Request, Submitted};
+use super::types::{Ballot, Epoch, NodeId, RequestId, TokenValue};
+use super::variant::Variant;
 
 /// How many times an install is resent after its role change was answered.
 const LINGERING_TRIES: u32 = 1_000;
 /// The longest wait between two resends of a lingering install, in retransmit timeouts.
 const LINGERING_BACKOFF_MAX: u64 = 32;
 
-/// The state of one role change being coordinated.
+/// One role change being coordinated: which configuration it changes, under which ballot,
+/// into what, and how far it got.
 #[derive(Clone, Debug)]
 pub(super) struct RoleChange {
     /// The configuration being changed.
-    epoch: Epoch,
+    from: Config,
+    /// The role-change request, named in the configuration it makes.
+    request: RequestId,
+    /// The node a `become_client` removes, whose table some variants leave out.
+    leaving: Option<NodeId>,
     ballot: Ballot,
     /// The servers this change proposes.
     proposal: Vec<NodeId>,
+    variant: Variant,
     stage: Stage,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum Stage {
     /// Collecting seals: the highest accepted proposal seen, and the merged tables.
     Seal { accepted: Option<(Ballot, Config)>, merged: Vec<TokenValue> },
@@ -50,11 +61,209 @@ enum Stage {
     Backoff,
 }
 
+/// What the coordinating client does after a step of the role change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) enum Next {
+    /// Nothing yet: wait for more answers.
+    Wait,
+    /// Start a new phase.
+    Phase(Phase),
+    /// Outbid: wait `delay_us`, then [`RoleChange::retry`] with a higher ballot.
+    Backoff { delay_us: u64 },
+    /// A quorum of `next`'s servers installed it: the decided configuration, which is this
+    /// change's only if its `changes` name this request.
+    Installed { next: Config },
+}
+
+/// A phase to start: send `message` to `targets` (ascending); a quorum of `voters`
+/// (ascending, a subset of the targets) must answer it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(super) struct Phase {
+    pub(super) message: Message,
+    pub(super) targets: Vec<NodeId>,
+    pub(super) voters: Vec<NodeId>,
+}
+
+impl RoleChange {
+    /// The servers after `request` in `config`, or why it is refused there; `nodes` are every
+    /// node of the world, ascending.
+    pub(super) fn validate(config: &Config, nodes: &[NodeId], request: &Request) -> Result<Vec<NodeId>, Refusal> {
+        let servers = &config.servers;
+        let count = servers.len() as u32;
+        let mut next = servers.clone();
+        match *request {
+            Request::BecomeServer { node } if nodes.binary_search(&node).is_err() => {
+                Err(Refusal::UnknownClient { node })
+            }
+            Request::BecomeServer { node } if config.contains(node) => Err(Refusal::AlreadyServer { node }),
+            Request::BecomeServer { .. } if count >= SERVERS_MAX => Err(Refusal::TooManyServers { servers: count }),
+            Request::BecomeServer { node } => {
+                next.push(node);
+                next.sort_unstable();
+                Ok(next)
+            }
+            Request::BecomeClient { node } if !config.contains(node) => Err(Refusal::NotAServer { node }),
+            Request::BecomeClient { .. } if count <= SERVERS_MIN => Err(Refusal::TooFewServers { servers: count }),
+            Request::BecomeClient { node } => {
+                next.retain(|&server| server != node);
+                Ok(next)
+            }
+            // Not a role change: nothing about it can be refused here.
+            Request::GetTokens { .. } | Request::Pay { .. } => Ok(next),
+        }
+    }
+
+    /// Start changing `from` into `proposal` for `submitted` under `ballot`: the seal phase.
+    pub(super) fn start(
+        from: &Config,
+        submitted: &Submitted,
+        proposal: Vec<NodeId>,
+        ballot: Ballot,
+        variant: Variant,
+    ) -> (RoleChange, Phase) {
+        let leaving = match submitted.request {
+            Request::BecomeClient { node } => Some(node),
+            _ => None,
+        };
+        let mut change = RoleChange {
+            from: from.clone(),
+            request: submitted.id,
+            leaving,
+            ballot,
+            proposal,
+            variant,
+            stage: Stage::Backoff,
+        };
+        let seal = change.seal();
+        (change, seal)
+    }
+
+    /// Whether the change waits out a backoff after being outbid.
+    pub(super) fn is_backing_off(&self) -> bool {
+        self.stage == Stage::Backoff
+    }
+
+    /// The configuration being installed, in the install phase.
+    pub(super) fn installing(&self) -> Option<&Config> {
+        match &self.stage {
+            Stage::Install { next } => Some(next),
+            _ => None,
+        }
+    }
+
+    /// Whether `message` answers the phase this change is in (the client then counts it).
+    pub(super) fn expects(&self, message: &Message) -> bool {
+        let ours = |epoch: Epoch, ballot: Ballot| epoch == self.from.epoch && ballot == self.ballot;
+        match (&self.stage, message) {
+            (Stage::Seal { .. }, Message::SealAck { epoch, ballot, .. }) => ours(*epoch, *ballot),
+            (Stage::Accept { .. }, Message::AcceptAck { epoch, ballot }) => ours(*epoch, *ballot),
+            (Stage::Install { next }, Message::InstallAck { epoch }) => next.epoch <= *epoch,
+            _ => false,
+        }
+    }
+
+    /// A server sealed: fold in what it accepted and its table (`from`'s, unless a variant
+    /// leaves it out); with `quorum` sealed, go on to accept.
+    pub(super) fn on_seal_ack(
+        &mut self,
+        from: NodeId,
+        accepted: Option<&(Ballot, Config)>,
+        table: &[TokenValue],
+        quorum: bool,
+    ) -> Next {
+        let (dropped, minority) =
+            (self.variant.drops_leaving_state() && self.leaving == Some(from), self.variant.syncs_from_minority());
+        let Stage::Seal { accepted: highest, merged } = &mut self.stage else { return Next::Wait };
+        if let Some(offer) = accepted.filter(|offer| highest.as_ref().is_none_or(|seen| offer.0 > seen.0)) {
+            *highest = Some(offer.clone());
+        }
+        // The seed's mistake: it went ahead on the first answer, synced from that one table.
+        let ignored = minority && !merged.is_empty();
+        if !dropped && !ignored {
+            merge_tables(merged, table);
+        }
+        match quorum || minority {
+            true => self.accept(),
+            false => Next::Wait,
+        }
+    }
+
+    /// A server accepted; with `quorum` accepted, the next configuration is decided.
+    pub(super) fn on_accept_ack(&mut self, quorum: bool) -> Next {
+        match (&self.stage, quorum) {
+            (Stage::Accept { .. }, true) => self.install(),
+            _ => Next::Wait,
+        }
+    }
+
+    /// A new server installed; with `quorum` of them, the change is done.
+    pub(super) fn on_install_ack(&mut self, quorum: bool) -> Next {
+        match (&self.stage, quorum) {
+            (Stage::Install { next }, true) => Next::Installed { next: next.clone() },
+            _ => Next::Wait,
+        }
+    }
+
+    /// A server promised `promised` for changing `epoch`. Outbid while sealing or accepting:
+    /// back off, for longer at some coordinators than others (`stagger`), so that two of
+    /// them do not keep outbidding each other in lockstep.
+    pub(super) fn on_rejected(&mut self, epoch: Epoch, promised: Ballot, wait_us: u64, stagger: u64) -> Next {
+        let outbid = epoch == self.from.epoch && promised > self.ballot; // not a late answer to an earlier ballot
+        if !outbid || !matches!(self.stage, Stage::Seal { .. } | Stage::Accept { .. }) {
+            return Next::Wait;
+        }
+        self.stage = Stage::Backoff;
+        Next::Backoff { delay_us: wait_us.saturating_mul(stagger) }
+    }
+
+    /// The backoff is over: seal again under `ballot`.
+    pub(super) fn retry(&mut self, ballot: Ballot) -> Next {
+        self.ballot = ballot;
+        Next::Phase(self.seal())
+    }
+
+    fn seal(&mut self) -> Phase {
+        self.stage = Stage::Seal { accepted: None, merged: Vec::new() };
+        let message = Message::Seal { epoch: self.from.epoch, ballot: self.ballot };
+        let servers = self.from.servers.clone();
+        Phase { message, targets: servers.clone(), voters: servers }
+    }
+
+    /// A majority has sealed: propose what Paxos says we must, or our own change.
+    fn accept(&mut self) -> Next {
+        let Stage::Seal { accepted, merged } = std::mem::replace(&mut self.stage, Stage::Backoff) else {
+            return Next::Wait;
+        };
+        let next = match accepted {
+            Some((_, config)) => config,
+            None => self.from.successor(self.proposal.clone(), self.request),
+        };
+        let message = Message::Accept { epoch: self.from.epoch, ballot: self.ballot, next: Box::new(next.clone()) };
+        self.stage = Stage::Accept { next, merged };
+        let servers = self.from.servers.clone();
+        Next::Phase(Phase { message, targets: servers.clone(), voters: servers })
+    }
+
+    /// The next configuration is decided: install it on the old and the new servers.
+    fn install(&mut self) -> Next {
+        let Stage::Accept { next, merged } = std::mem::replace(&mut self.stage, Stage::Backoff) else {
+            return Next::Wait;
+        };
+        let mut targets: Vec<NodeId> = self.from.servers.iter().chain(&next.servers).copied().collect();
+        targets.sort_unstable();
+        targets.dedup();
+        let voters = next.servers.clone();
+        let message = Message::Install { config: Box::new(next.clone()), table: merged };
+        self.stage = Stage::Install { next };
+        Next::Phase(Phase { message, targets, voters })
+    }
+}
+
 /// An install still being resent to the nodes that have not acknowledged it. Without it, a
 /// server whose install was lost would stay sealed in the old configuration for good.
 #[derive(Clone, Debug)]
 pub(super) struct Lingering {
-    epoch: Epoch,
+    pub(super) epoch: Epoch,
     message: Message,
     pending: Vec<NodeId>,
     tries_left: u32,
@@ -62,263 +271,38 @@ pub(super) struct Lingering {
     delay_us: u64,
 }
 
-impl RoleChange {
-    pub(super) fn is_backing_off(&self) -> bool {
-        matches!(self.stage, Stage::Backoff)
+impl Lingering {
+    /// Keep resending `message`, the install of `epoch`, to `pending`, first after `delay_us`.
+    pub(super) fn new(epoch: Epoch, message: Message, pending: Vec<NodeId>, delay_us: u64) -> Lingering {
+        Lingering { epoch, message, pending, tries_left: LINGERING_TRIES, delay_us }
     }
-}
 
-impl Client {
-    /// Start (or start over) the role change `submitted` in the current configuration.
-    pub(super) fn begin_role_change(&mut self, now: Instant, submitted: Submitted, out: &mut Outputs) {
-        if self.config.changes.contains(&submitted.id) {
-            // A retry found its own change already decided: it took effect exactly once.
-            let outcome = Outcome::RoleChanged { epoch: self.config.epoch, servers: self.config.servers.clone() };
-            Self::reply(&submitted, outcome, out);
-            return self.start_next(now, out);
-        }
-        match self.validate_role_change(&submitted.request) {
-            Err(refusal) => {
-                Self::reply(&submitted, Outcome::Refused(refusal), out);
-                self.start_next(now, out)
-            }
-            Ok(proposal) => {
-                let change = RoleChange {
-                    epoch: self.config.epoch,
-                    ballot: self.next_ballot(),
-                    proposal,
-                    stage: Stage::Backoff,
-                };
-                self.begin_seal(now, submitted, change, out)
-            }
+    /// The wait before the first resend.
+    pub(super) fn delay_us(&self) -> u64 {
+        self.delay_us
+    }
+
+    /// `from` has installed `epoch` (or later): it needs no more resends of an older install.
+    pub(super) fn acknowledged(&mut self, from: NodeId, epoch: Epoch) {
+        if self.epoch <= epoch {
+            self.pending.retain(|&node| node != from);
         }
     }
 
-    /// The servers after the change, or why it is refused in the current configuration.
-    fn validate_role_change(&self, request: &Request) -> Result<Vec<NodeId>, Refusal> {
-        let servers = &self.config.servers;
-        let count = servers.len() as u32;
-        let mut next = servers.clone();
-        match *request {
-            Request::BecomeServer { node } if self.options.nodes.binary_search(&node).is_err() => {
-                Err(Refusal::UnknownClient { node })
-            }
-            Request::BecomeServer { node } if self.config.contains(node) => Err(Refusal::AlreadyServer { node }),
-            Request::BecomeServer { .. } if count >= SERVERS_MAX => Err(Refusal::TooManyServers { servers: count }),
-            Request::BecomeServer { node } => {
-                next.push(node);
-                next.sort_unstable();
-                Ok(next)
-            }
-            Request::BecomeClient { node } if !self.config.contains(node) => Err(Refusal::NotAServer { node }),
-            Request::BecomeClient { .. } if count <= SERVERS_MIN => Err(Refusal::TooFewServers { servers: count }),
-            Request::BecomeClient { node } => {
-                next.retain(|&server| server != node);
-                Ok(next)
-            }
-            Request::GetTokens { .. } | Request::Pay { .. } => unreachable!("not a role change"),
-        }
+    /// Whether nobody is left to resend to.
+    pub(super) fn is_done(&self) -> bool {
+        self.pending.is_empty() || self.tries_left == 0
     }
 
-    fn next_ballot(&mut self) -> Ballot {
-        self.highest_round += 1;
-        Ballot { round: self.highest_round, node: self.id }
-    }
-
-    fn begin_seal(&mut self, now: Instant, submitted: Submitted, mut change: RoleChange, out: &mut Outputs) {
-        change.stage = Stage::Seal { accepted: None, merged: Vec::new() };
-        let tag = self.next_tag(submitted.id);
-        let message = Message::Seal { epoch: change.epoch, ballot: change.ballot };
-        self.launch(now, submitted, Step::Reconfigure(change), tag, message, out);
-    }
-
-    /// The backoff after being outbid is over: seal again with a higher ballot.
-    pub(super) fn retry_role_change(&mut self, now: Instant, out: &mut Outputs) {
-        let operation = self.current.take().expect("a role change is backing off");
-        let Step::Reconfigure(mut change) = operation.step else { unreachable!("checked by the caller") };
-        change.ballot = self.next_ballot();
-        self.begin_seal(now, operation.submitted, change, out);
-    }
-
-    /// The role change in progress at `epoch` under `ballot`, if that is what is current.
-    fn change_at(&mut self, epoch: Epoch, ballot: Option<Ballot>) -> Option<&mut RoleChange> {
-        match self.current.as_mut().map(|operation| &mut operation.step) {
-            Some(Step::Reconfigure(change))
-                if change.epoch == epoch && ballot.is_none_or(|ballot| ballot == change.ballot) =>
-            {
-                Some(change)
-            }
-            _ => None,
+    /// One resend: who to send what to, and the wait before the next (capped at
+    /// [`LINGERING_BACKOFF_MAX`] times `timeout_us`); `None` once the tries are used up.
+    pub(super) fn resend(&mut self, timeout_us: u64) -> Option<(&[NodeId], &Message, u64)> {
+        if self.tries_left == 0 {
+            return None;
         }
-    }
-
-    #[allow(clippy::too_many_arguments)] // one per field of the message handled
-    pub(super) fn on_seal_ack(
-        &mut self,
-        now: Instant,
-        from: NodeId,
-        epoch: Epoch,
-        ballot: Ballot,
-        accepted: Option<&(Ballot, Config)>,
-        table: &[TokenValue],
-        out: &mut Outputs,
-    ) {
-        let sealing = matches!(self.change_at(epoch, Some(ballot)), Some(RoleChange { stage: Stage::Seal { .. }, .. }));
-        if !sealing || !self.note_answer(from) {
-            return;
-        }
-        let change = self.change_at(epoch, Some(ballot)).expect("checked above");
-        let Stage::Seal { accepted: highest, .. } = &mut change.stage else { unreachable!("checked above") };
-        if let Some(offer) = accepted.filter(|offer| highest.as_ref().is_none_or(|seen| offer.0 > seen.0)) {
-            *highest = Some(offer.clone());
-        }
-        let variant = self.options.variant;
-        let leaving = match self.current.as_ref().map(|operation| operation.submitted.request) {
-            Some(Request::BecomeClient { node }) => Some(node),
-            _ => None,
-        };
-        let change = self.change_at(epoch, Some(ballot)).expect("checked above");
-        let Stage::Seal { merged, .. } = &mut change.stage else { unreachable!("checked above") };
-        let dropped = variant.drops_leaving_state() && leaving == Some(from);
-        let ignored = variant.syncs_from_minority() && !merged.is_empty();
-        if !dropped && !ignored {
-            merge_tables(merged, table);
-        }
-        // The seed went ahead on the first answer it got: one server, not a majority.
-        if variant.syncs_from_minority() {
-            return self.begin_accept(now, out);
-        }
-        if self.has_quorum() {
-            self.begin_accept(now, out);
-        }
-    }
-
-    /// A majority has sealed: propose what Paxos says we must, or our own change.
-    fn begin_accept(&mut self, now: Instant, out: &mut Outputs) {
-        let operation = self.current.take().expect("a role change is sealing");
-        let Step::Reconfigure(mut change) = operation.step else { unreachable!("sealing") };
-        let Stage::Seal { accepted, merged } = std::mem::replace(&mut change.stage, Stage::Backoff) else {
-            unreachable!("sealing")
-        };
-        let next = match accepted {
-            Some((_, config)) => config,
-            None => self.config.successor(change.proposal.clone(), operation.submitted.id),
-        };
-        let message = Message::Accept { epoch: change.epoch, ballot: change.ballot, next: Box::new(next.clone()) };
-        change.stage = Stage::Accept { next, merged };
-        let tag = self.next_tag(operation.submitted.id);
-        self.launch(now, operation.submitted, Step::Reconfigure(change), tag, message, out);
-    }
-
-    pub(super) fn on_accept_ack(
-        &mut self,
-        now: Instant,
-        from: NodeId,
-        epoch: Epoch,
-        ballot: Ballot,
-        out: &mut Outputs,
-    ) {
-        let accepting =
-            matches!(self.change_at(epoch, Some(ballot)), Some(RoleChange { stage: Stage::Accept { .. }, .. }));
-        if accepting && self.note_answer(from) && self.has_quorum() {
-            self.begin_install(now, out);
-        }
-    }
-
-    /// The next configuration is decided: install it on the old and the new servers.
-    fn begin_install(&mut self, now: Instant, out: &mut Outputs) {
-        let operation = self.current.take().expect("a role change is accepting");
-        let Step::Reconfigure(mut change) = operation.step else { unreachable!("accepting") };
-        let Stage::Accept { next, merged } = std::mem::replace(&mut change.stage, Stage::Backoff) else {
-            unreachable!("accepting")
-        };
-        let mut targets: Vec<NodeId> = self.config.servers.iter().chain(&next.servers).copied().collect();
-        targets.sort_unstable();
-        targets.dedup();
-        let voters = next.servers.clone();
-        let message = Message::Install { config: Box::new(next.clone()), table: merged };
-        change.stage = Stage::Install { next };
-        let tag = self.next_tag(operation.submitted.id);
-        let operation = Operation::new(operation.submitted, Step::Reconfigure(change), tag, message, targets, voters);
-        self.launch_to(now, operation, out);
-    }
-
-    pub(super) fn on_install_ack(&mut self, now: Instant, from: NodeId, epoch: Epoch, out: &mut Outputs) {
-        for lingering in self.lingering.iter_mut().filter(|lingering| lingering.epoch <= epoch) {
-            lingering.pending.retain(|&node| node != from);
-        }
-        self.lingering.retain(|lingering| !lingering.pending.is_empty());
-        let installing = match self.current.as_ref().map(|operation| &operation.step) {
-            Some(Step::Reconfigure(RoleChange { stage: Stage::Install { next }, .. })) => next.epoch <= epoch,
-            _ => false,
-        };
-        if installing && self.note_answer(from) && self.has_quorum() {
-            self.finish_install(now, out);
-        }
-    }
-
-    /// A majority of the new servers has installed: answer, or start over if the decided
-    /// change was another coordinator's.
-    fn finish_install(&mut self, now: Instant, out: &mut Outputs) {
-        let operation = self.current.take().expect("a role change is installing");
-        let Step::Reconfigure(RoleChange { stage: Stage::Install { next }, .. }) = &operation.step else {
-            unreachable!("installing")
-        };
-        let next = next.clone();
-        self.linger(now, &operation, out);
-        if next.epoch > self.config.epoch {
-            self.config = next;
-        }
-        self.begin_role_change(now, operation.submitted, out);
-    }
-
-    pub(super) fn on_rejected(&mut self, now: Instant, epoch: Epoch, promised: Ballot, out: &mut Outputs) {
-        self.highest_round = self.highest_round.max(promised.round);
-        let Some(change) = self.change_at(epoch, None) else { return };
-        let outbid = promised > change.ballot; // not a late answer to an earlier ballot of ours
-        if !outbid || !matches!(change.stage, Stage::Seal { .. } | Stage::Accept { .. }) {
-            return;
-        }
-        change.stage = Stage::Backoff;
-        // The wait differs between coordinators, so that two of them do not keep outbidding
-        // each other in lockstep. A new phase makes the old phase's answers and timers stale.
-        let stagger = 1 + u64::from(self.id.0 % 4);
-        let request = self.current.as_ref().expect("checked above").tag.request;
-        let tag = self.next_tag(request);
-        self.current.as_mut().expect("checked above").tag = tag;
-        let at = now.after_us(self.options.retransmit_timeout_us * stagger);
-        out.set_timer(at, Timer::Retransmit { phase: tag.phase });
-    }
-
-    /// Keep resending the install of `operation`, an install phase that is over, to the
-    /// targets that have not acknowledged it.
-    pub(super) fn linger(&mut self, now: Instant, operation: &Operation, out: &mut Outputs) {
-        let Step::Reconfigure(RoleChange { stage: Stage::Install { next }, .. }) = &operation.step else { return };
-        let pending: Vec<NodeId> = operation.unanswered().collect();
-        if pending.is_empty() {
-            return;
-        }
-        let delay_us = self.options.retransmit_timeout_us;
-        let message = operation.message.clone();
-        self.lingering.push(Lingering { epoch: next.epoch, message, pending, tries_left: LINGERING_TRIES, delay_us });
-        out.set_timer(now.after_us(delay_us), Timer::Install { epoch: next.epoch });
-    }
-
-    /// Resend a lingering install to the nodes that have not acknowledged it.
-    pub(super) fn resend_lingering(&mut self, now: Instant, epoch: Epoch, out: &mut Outputs) {
-        let cap_us = self.options.retransmit_timeout_us.saturating_mul(LINGERING_BACKOFF_MAX);
-        let Some(index) = self.lingering.iter().position(|lingering| lingering.epoch == epoch) else { return };
-        let lingering = &mut self.lingering[index];
-        if lingering.tries_left == 0 {
-            self.lingering.remove(index);
-            return;
-        }
-        lingering.tries_left -= 1;
-        for node in &lingering.pending {
-            out.send(*node, lingering.message.clone());
-        }
-        lingering.delay_us = lingering.delay_us.saturating_mul(2).min(cap_us);
-        out.set_timer(now.after_us(lingering.delay_us), Timer::Install { epoch });
+        self.tries_left -= 1;
+        self.delay_us = self.delay_us.saturating_mul(2).min(timeout_us.saturating_mul(LINGERING_BACKOFF_MAX));
+        Some((&self.pending, &self.message, self.delay_us))
     }
 }
 
@@ -332,5 +316,149 @@ fn merge_tables(merged: &mut Vec<TokenValue>, table: &[TokenValue]) {
         if value.version > slot.version {
             *slot = *value;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::Version;
+
+    const COORDINATOR: NodeId = NodeId(1);
+
+    fn servers(ids: &[u32]) -> Vec<NodeId> {
+        ids.iter().copied().map(NodeId).collect()
+    }
+
+    fn ballot(round: u64, node: u32) -> Ballot {
+        Ballot { round, node: NodeId(node) }
+    }
+
+    fn value(version: u64, owner: u32) -> TokenValue {
+        TokenValue { version: Version(version), owner: NodeId(owner), writer: None }
+    }
+
+    /// A change of `{5, 6, 7}` (epoch 3) that promotes node 2, under ballot 1.1.
+    fn promotion(variant: Variant) -> (RoleChange, Phase) {
+        let from = Config::new(Epoch(3), servers(&[5, 6, 7]));
+        let request = Request::BecomeServer { node: NodeId(2) };
+        let submitted = Submitted { id: RequestId { client: COORDINATOR, sequence: 4 }, request };
+        let proposal = RoleChange::validate(&from, &servers(&[1, 2, 5, 6, 7]), &request).unwrap();
+        RoleChange::start(&from, &submitted, proposal, ballot(1, 1), variant)
+    }
+
+    fn phase_message(next: &Next) -> &Message {
+        match next {
+            Next::Phase(phase) => &phase.message,
+            other => panic!("expected a phase, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn validation_refuses_exactly_what_breaks_the_limits() {
+        let nodes = servers(&[1, 2, 3, 4, 5, 6, 7, 8]);
+        let three = Config::new(Epoch(0), servers(&[2, 3, 4]));
+        let seven = Config::new(Epoch(0), servers(&[2, 3, 4, 5, 6, 7, 8]));
+        let demote = Request::BecomeClient { node: NodeId(2) };
+        let promote = Request::BecomeServer { node: NodeId(1) };
+        assert_eq!(RoleChange::validate(&three, &nodes, &demote), Err(Refusal::TooFewServers { servers: 3 }));
+        assert_eq!(RoleChange::validate(&seven, &nodes, &promote), Err(Refusal::TooManyServers { servers: 7 }));
+        assert_eq!(RoleChange::validate(&three, &nodes, &promote), Ok(servers(&[1, 2, 3, 4])));
+        assert_eq!(RoleChange::validate(&seven, &nodes, &demote), Ok(servers(&[3, 4, 5, 6, 7, 8])));
+        let unknown = Request::BecomeServer { node: NodeId(9) };
+        assert_eq!(RoleChange::validate(&three, &nodes, &unknown), Err(Refusal::UnknownClient { node: NodeId(9) }));
+    }
+
+    #[test]
+    fn seal_goes_to_the_old_servers_and_a_quorum_of_seals_proposes_our_change() {
+        let (mut change, seal) = promotion(Variant::Correct);
+        assert_eq!(
+            seal,
+            Phase {
+                message: Message::Seal { epoch: Epoch(3), ballot: ballot(1, 1) },
+                targets: servers(&[5, 6, 7]),
+                voters: servers(&[5, 6, 7])
+            }
+        );
+        assert_eq!(change.on_seal_ack(NodeId(5), None, &[value(2, 1)], false), Next::Wait);
+        let accept = change.on_seal_ack(NodeId(6), None, &[value(3, 4)], true);
+        let Message::Accept { next, ballot: b, .. } = phase_message(&accept) else { panic!("{accept:?}") };
+        assert_eq!((next.epoch, &next.servers, *b), (Epoch(4), &servers(&[2, 5, 6, 7]), ballot(1, 1)));
+        assert_eq!(next.changes, [RequestId { client: COORDINATOR, sequence: 4 }], "the change names its request");
+    }
+
+    #[test]
+    fn a_seal_that_reports_an_accepted_value_makes_us_propose_it_not_ours() {
+        let (mut change, _) = promotion(Variant::Correct);
+        let theirs = Config::new(Epoch(4), servers(&[6, 7, 8]));
+        let older = Config::new(Epoch(4), servers(&[5, 6, 7, 9]));
+        change.on_seal_ack(NodeId(5), Some(&(ballot(1, 9), older)), &[], false);
+        let accept = change.on_seal_ack(NodeId(6), Some(&(ballot(2, 8), theirs.clone())), &[], true);
+        let Message::Accept { next, .. } = phase_message(&accept) else { panic!("{accept:?}") };
+        assert_eq!(**next, theirs, "the highest-ballot accepted value wins");
+    }
+
+    #[test]
+    fn install_goes_to_old_and_new_servers_with_the_merged_table_and_only_new_ones_vote() {
+        let (mut change, _) = promotion(Variant::Correct);
+        change.on_seal_ack(NodeId(5), None, &[value(2, 1), value(1, 3)], false);
+        change.on_seal_ack(NodeId(7), None, &[value(1, 1), value(4, 2)], true);
+        assert_eq!(change.on_accept_ack(false), Next::Wait);
+        let install = change.on_accept_ack(true);
+        let Next::Phase(Phase { message: Message::Install { config, table }, targets, voters }) = install else {
+            panic!("{install:?}")
+        };
+        assert_eq!(table, [value(2, 1), value(4, 2)], "the higher version of each token");
+        assert_eq!((targets, voters), (servers(&[2, 5, 6, 7]), servers(&[2, 5, 6, 7])));
+        assert_eq!(change.installing(), Some(&*config));
+        assert!(change.expects(&Message::InstallAck { epoch: Epoch(4) }));
+        assert!(!change.expects(&Message::InstallAck { epoch: Epoch(3) }), "an older install's ack");
+        assert_eq!(change.on_install_ack(true), Next::Installed { next: *config });
+    }
+
+    #[test]
+    fn a_higher_promise_backs_off_and_a_retry_seals_again_under_the_new_ballot() {
+        let (mut change, _) = promotion(Variant::Correct);
+        assert_eq!(change.on_rejected(Epoch(3), ballot(0, 9), 100, 2), Next::Wait, "a lower promise is stale");
+        assert_eq!(change.on_rejected(Epoch(2), ballot(5, 9), 100, 2), Next::Wait, "another epoch's promise");
+        assert_eq!(change.on_rejected(Epoch(3), ballot(5, 9), 100, 2), Next::Backoff { delay_us: 200 });
+        assert!(change.is_backing_off());
+        assert!(!change.expects(&Message::SealAck {
+            epoch: Epoch(3),
+            ballot: ballot(1, 1),
+            accepted: None,
+            table: vec![]
+        }));
+        let seal = change.retry(ballot(6, 1));
+        assert_eq!(phase_message(&seal), &Message::Seal { epoch: Epoch(3), ballot: ballot(6, 1) });
+        assert!(change.expects(&Message::SealAck {
+            epoch: Epoch(3),
+            ballot: ballot(6, 1),
+            accepted: None,
+            table: vec![]
+        }));
+    }
+
+    #[test]
+    fn minority_sync_goes_ahead_on_the_first_seal() {
+        let (mut change, _) = promotion(Variant::MinoritySync);
+        let accept = change.on_seal_ack(NodeId(5), None, &[value(1, 1)], false);
+        assert!(matches!(phase_message(&accept), Message::Accept { .. }), "{accept:?}");
+    }
+
+    #[test]
+    fn a_lingering_install_backs_off_and_stops_once_everyone_acknowledged() {
+        let message = Message::InstallAck { epoch: Epoch(1) };
+        let mut lingering = Lingering::new(Epoch(4), message, servers(&[2, 5]), 10);
+        let (to, _, wait) = lingering.resend(10).unwrap();
+        assert_eq!((to, wait), (&servers(&[2, 5])[..], 20));
+        lingering.acknowledged(NodeId(2), Epoch(3));
+        assert!(!lingering.is_done(), "an older epoch's ack does not count");
+        lingering.acknowledged(NodeId(2), Epoch(5));
+        lingering.acknowledged(NodeId(5), Epoch(4));
+        assert!(lingering.is_done());
+        let mut capped = Lingering::new(Epoch(1), Message::InstallAck { epoch: Epoch(1) }, servers(&[3]), 10);
+        let waits: Vec<u64> = (0..8).map(|_| capped.resend(10).unwrap().2).collect();
+        assert_eq!(waits.last(), Some(&320), "the wait is capped at 32 timeouts: {waits:?}");
     }
 }

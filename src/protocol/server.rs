@@ -48,6 +48,11 @@ impl Server {
         self
     }
 
+    /// The protocol variant this replica runs.
+    pub fn variant(&self) -> Variant {
+        self.variant
+    }
+
     /// This server's node id.
     pub fn id(&self) -> NodeId {
         self.id
