@@ -75,13 +75,34 @@ liveness_budget_us = 2_000_000
 "#;
 
 #[test]
+fn a_partition_that_leaves_every_client_without_a_majority_breaks_the_budget() {
+    // Every client cut off with one server: validation refuses it unless on purpose, and a
+    // run that does it on purpose owes no liveness (it used to be taken for a protocol bug).
+    let cut = "name = \"cut\"\n[workload]\nrequests = 10\n[[schedule]]\nat_ms = 0\npartition = [1, 2, 3, 4, 5, 6, 7]\n";
+    let error = Scenario::from_toml(cut, "cut.toml").unwrap_err().to_string();
+    assert!(error.contains("breaks the fault budget"), "{error}");
+    let on_purpose =
+        format!("{cut}[expect]\nliveness = false\nbreak_fault_budget = true\nliveness_budget_us = 1_000_000\n");
+    let on_purpose = Scenario::from_toml(&on_purpose, "cut.toml").unwrap();
+    let scenario = Scenario { faults: Vec::new(), ..on_purpose };
+    let verdict = check_run(&scenario, 1);
+    let liveness = verdict.liveness.as_ref().unwrap();
+    assert!(!liveness.required && liveness.budget_broken.is_some(), "{liveness:#?}");
+    assert!(liveness.reason.as_deref().unwrap().contains("4 of 5 servers were faulty or out of every client's reach"));
+    assert!(verdict.passed(), "{:#?}", verdict.violations);
+}
+
+#[test]
 fn a_run_that_breaks_the_fault_budget_reports_stuck_requests_and_ends() {
     let verdict = check_run(&scenario(BROKEN_BUDGET), 1);
     let liveness = verdict.liveness.as_ref().unwrap();
     assert!(!liveness.required);
     assert!(!liveness.stuck.is_empty());
     let reason = liveness.reason.clone().unwrap();
-    assert!(reason.starts_with("no majority of servers reachable: 3 of 4 faulty"), "{reason}");
+    assert!(
+        reason.starts_with("no majority of servers reachable: at 0.000000s, 3 of 4 servers were faulty"),
+        "{reason}"
+    );
     assert!(verdict.passed(), "safety holds and liveness is not owed: {:#?}", verdict.violations);
 }
 

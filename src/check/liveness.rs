@@ -8,12 +8,15 @@
 
 use super::violation::{Property, Violation};
 use crate::protocol::{Instant, Request, RequestId};
-use crate::sim::{RunEnd, Simulation};
+use crate::sim::{BudgetBreak, RunEnd, Simulation};
 use serde::Serialize;
 
-/// A request of a correct client left without an answer.
+/// A request of a client without a fault, left without an answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct StuckRequest {
+    /// Whether its client is owed an answer: it is not cut off from a majority of correct
+    /// servers at the end of the run.
+    pub owed: bool,
     /// The request.
     pub id: RequestId,
     /// What it asked.
@@ -27,13 +30,16 @@ pub struct StuckRequest {
 /// The liveness verdict of one run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct LivenessReport {
-    /// Whether the run owes liveness (asked for, and the fault budget holds).
+    /// Whether the run owes liveness (asked for, and the fault budget held throughout).
     pub required: bool,
+    /// When and how the run broke the fault budget, if it did (counted as validation counts
+    /// it: faulty servers, and servers a partition puts out of a correct client's reach).
+    pub budget_broken: Option<BudgetBreak>,
     /// How the run ended.
     pub end: RunEnd,
     /// When every request had to be answered: the last submission plus the budget.
     pub deadline: Option<Instant>,
-    /// Unanswered requests of correct clients.
+    /// Unanswered requests of clients without a fault, owed an answer or not.
     pub stuck: Vec<StuckRequest>,
     /// Requests of correct clients answered after the deadline.
     pub late: Vec<RequestId>,
@@ -44,49 +50,58 @@ pub struct LivenessReport {
 /// Judge the finished run `sim`, which ended with `end`.
 pub fn check_liveness(sim: &Simulation, end: RunEnd) -> LivenessReport {
     let scenario = sim.scenario();
-    let required = scenario.expect.liveness && scenario.within_fault_budget();
+    let budget_broken = sim.budget_broken().cloned();
+    let required = scenario.expect.liveness && budget_broken.is_none();
+    // Both ascending: membership is a binary search, not a scan per request.
     let correct = sim.correct_clients();
+    let unfaulty: Vec<_> = sim.world().nodes().into_iter().filter(|&node| !sim.is_faulty(node)).collect();
+    let owed = |client| correct.binary_search(&client).is_ok();
     let last_submitted = sim.history().records().map(|r| r.submitted_at).max();
     let deadline = last_submitted.map(|at| at.after_us(scenario.expect.liveness_budget_us));
     let stuck: Vec<StuckRequest> = sim
         .history()
-        .unanswered_of(&correct)
-        .map(|r| StuckRequest { id: r.id, request: r.request, submitted_at: r.submitted_at, started_at: r.started_at })
+        .unanswered()
+        .filter(|r| unfaulty.binary_search(&r.id.client).is_ok())
+        .map(|r| StuckRequest {
+            owed: owed(r.id.client),
+            id: r.id,
+            request: r.request,
+            submitted_at: r.submitted_at,
+            started_at: r.started_at,
+        })
         .collect();
     let late = sim
         .history()
         .records()
-        .filter(|r| correct.contains(&r.id.client))
+        .filter(|r| owed(r.id.client))
         .filter(|r| r.answered_at.zip(deadline).is_some_and(|(answered, deadline)| answered > deadline))
         .map(|r| r.id)
         .collect();
     let reason = (!stuck.is_empty()).then(|| diagnose(sim, end));
-    LivenessReport { required, end, deadline, stuck, late, reason }
+    LivenessReport { required, budget_broken, end, deadline, stuck, late, reason }
 }
 
 /// Why requests may be stuck: a majority out of reach, or the protocol itself.
 fn diagnose(sim: &Simulation, end: RunEnd) -> String {
-    let servers: Vec<_> = sim.servers().map(|server| server.id()).collect();
-    let faulty = servers.iter().filter(|&&id| sim.is_faulty(id)).count();
-    let quorum = servers.len() / 2 + 1;
+    let (faulty, server_count) = sim.servers_out_of_reach();
+    let quorum = server_count / 2 + 1;
     let budget_us = sim.scenario().expect.liveness_budget_us;
     let how = match end {
         RunEnd::Stalled => "nothing was left to happen".to_string(),
-        RunEnd::BudgetExhausted => format!("the liveness budget of {budget_us}us ran out"),
+        RunEnd::BudgetExhausted => format!("the liveness budget of {} ran out", Instant(budget_us)),
         RunEnd::Completed => "the run completed".to_string(),
     };
-    if servers.len() - faulty < quorum {
-        format!(
-            "no majority of servers reachable: {faulty} of {} faulty, a majority needs {quorum} ({how})",
-            servers.len()
-        )
-    } else {
-        format!(
-            "within the fault budget ({faulty} of {} servers faulty) yet unanswered when {how}: \
-             a protocol bug, or a budget too short for the scenario's delays",
-            servers.len()
-        )
+    if let Some(broken) = sim.budget_broken() {
+        let now = match server_count - faulty < quorum {
+            true => format!("; still {faulty} of {server_count} at the end"),
+            false => String::new(),
+        };
+        return format!("no majority of servers reachable: {broken}{now} ({how})");
     }
+    format!(
+        "within the fault budget throughout ({faulty} of {server_count} servers faulty or out of reach now) \
+         yet unanswered when {how}: a protocol bug, or a liveness budget too short for the scenario's delays"
+    )
 }
 
 impl LivenessReport {
@@ -96,17 +111,18 @@ impl LivenessReport {
             return Vec::new();
         }
         let mut violations = Vec::new();
-        if let Some(first) = self.stuck.first() {
+        let owed: Vec<&StuckRequest> = self.stuck.iter().filter(|stuck| stuck.owed).collect();
+        if let Some(first) = owed.first() {
             let detail = format!(
                 "{} requests of correct clients unanswered, the first {} {} submitted at {}: {}",
-                self.stuck.len(),
+                owed.len(),
                 first.id,
                 first.request,
                 first.submitted_at,
                 self.reason.as_deref().unwrap_or("unknown reason")
             );
             let at = self.deadline.unwrap_or(first.submitted_at);
-            let ids = self.stuck.iter().take(10).map(|s| s.id);
+            let ids = owed.iter().take(10).map(|s| s.id);
             violations.push(Violation::new(Property::Liveness, detail).at(at).involving(ids).with_seed(seed));
         }
         if let Some(first) = self.late.first() {

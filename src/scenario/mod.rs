@@ -10,12 +10,14 @@
 //! there), validate (ranges, ids, the fault budget), and, for any error, find the line and
 //! column of the key at fault in the text.
 
+mod budget;
 mod error;
 mod format;
 mod seeds;
 mod spans;
 mod validate;
 
+pub use budget::{servers_out_of_reach, within_budget};
 pub use error::{Location, ScenarioError};
 pub use format::{
     ClientTiming, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, PaySpec, RequestSpec,
@@ -169,10 +171,11 @@ impl Scenario {
     }
 
     /// Whether the scenario keeps fewer than half of its servers faulty at every moment
-    /// (a server cut off by a partition counts as faulty).
+    /// (a server a partition puts out of a client's reach counts as faulty; see
+    /// [`servers_out_of_reach`]).
     pub fn within_fault_budget(&self) -> bool {
         match self.validate() {
-            Ok(world) => self.most_faulty(&world).0 * 2 < world.servers.len(),
+            Ok(world) => within_budget(self.most_faulty(&world).0, world.servers.len()),
             Err(_) => false,
         }
     }

@@ -185,14 +185,14 @@ impl Scenario {
         Ok(())
     }
 
-    /// The most servers that are faulty (or cut off by a partition) at any one time, and
-    /// the key of the entry that first reached it.
+    /// The most servers that are faulty, or out of a client's reach by a partition, at any
+    /// one time, and the key of the entry that first reached it.
     pub(crate) fn most_faulty(&self, world: &World) -> (usize, String) {
         let mut faulty: Vec<NodeId> =
             self.faults.iter().filter(|fault| !fault.ratio.is_never()).map(|fault| fault.server).collect();
         let mut cut_off: Vec<NodeId> = Vec::new();
         let count = |faulty: &[NodeId], cut_off: &[NodeId]| {
-            world.servers.iter().filter(|s| faulty.contains(s) || cut_off.contains(s)).count()
+            super::budget::servers_out_of_reach(&world.servers, &world.clients, faulty, cut_off)
         };
         let mut most = (count(&faulty, &cut_off), "faults".to_string());
         for index in self.schedule_order() {
@@ -219,14 +219,14 @@ impl Scenario {
     fn check_budget(&self, world: &World) -> Checked<()> {
         let servers = world.servers.len();
         let (faulty, key) = self.most_faulty(world);
-        if faulty * 2 >= servers && !self.expect.break_fault_budget {
+        if !super::budget::within_budget(faulty, servers) && !self.expect.break_fault_budget {
             let problem = format!(
                 "{faulty} faulty of {servers} servers breaks the fault budget (fewer than half may be faulty); \
                  set expect.break_fault_budget = true if that is on purpose"
             );
             return Err(Problem::new(key, problem));
         }
-        if self.expect.break_fault_budget && faulty * 2 < servers {
+        if self.expect.break_fault_budget && super::budget::within_budget(faulty, servers) {
             let problem =
                 format!("says it breaks the fault budget, but at most {faulty} of {servers} servers are faulty");
             return Err(Problem::new("expect.break_fault_budget", problem));

@@ -71,6 +71,7 @@ impl Simulation {
     /// correct again with `None`. Messages already in flight are judged when they arrive.
     pub fn set_fault(&mut self, node: NodeId, omission: Option<Omission>) {
         self.network.set_fault(node, omission);
+        self.watch_budget();
     }
 
     /// The omission fault `node` has now, if any.
@@ -82,6 +83,7 @@ impl Simulation {
     /// in flight still arrive.
     pub fn partition(&mut self, nodes: &[NodeId]) {
         self.network.partition(nodes);
+        self.watch_budget();
     }
 
     /// End the partition now.

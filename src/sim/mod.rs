@@ -4,6 +4,7 @@
 //! ChaCha8 stream of it, events are ordered by (time, sequence number), and nothing reads a
 //! clock or iterates a hash map. The same seed gives the same run on any machine.
 
+mod budget;
 mod control;
 mod counters;
 mod fingerprint;
@@ -20,6 +21,7 @@ mod writes;
 
 pub use crate::protocol::Node;
 pub use crate::vocab::{DropReason, NetworkOptions, Omission, OmissionKind, RandomWorkloadOptions, Ratio, RatioError};
+pub use budget::BudgetBreak;
 pub use control::Processed;
 pub use counters::Counters;
 pub use fingerprint::Fingerprint;
@@ -75,6 +77,8 @@ pub struct Simulation {
     fingerprint: Fingerprint,
     /// Where events are reported, if anywhere (see [`Simulation::with_trace`]).
     trace: Option<Box<dyn TraceSink>>,
+    /// When the run first broke the fault budget, if it has.
+    budget_break: Option<BudgetBreak>,
 }
 
 use network::Network;
@@ -131,10 +135,12 @@ impl Simulation {
             end: None,
             fingerprint: Fingerprint::default(),
             trace: None,
+            budget_break: None,
             world,
         };
         simulation.schedule_script();
         simulation.schedule_first_arrivals();
+        simulation.watch_budget();
         simulation
     }
 
@@ -220,6 +226,9 @@ impl Simulation {
         self.trace(|| TraceEvent::Delivered { from, to, message: message.clone() });
         self.drive(to, |node, now, out| node.handle_message(now, from, &message, out));
         self.notify_observer(observer, to, &message);
+        if matches!(message, Message::Install { .. }) {
+            self.watch_budget(); // the configuration may have changed
+        }
     }
 
     fn arrival(&mut self, client: NodeId) {
@@ -389,9 +398,18 @@ impl Simulation {
         self.network.fault(node).is_some_and(|omission| !omission.ratio.is_never())
     }
 
-    /// The nodes that liveness is owed to: every node without an omission fault now.
+    /// The nodes that liveness is owed to now: every node without an omission fault that the
+    /// partition, if there is one, leaves with a majority of correct servers in reach.
     pub fn correct_clients(&self) -> Vec<NodeId> {
-        self.world.nodes().into_iter().filter(|&node| !self.is_faulty(node)).collect()
+        let config = self.current_config();
+        let cut_off = self.network.cut_off();
+        let reaches_majority = |node: NodeId| {
+            let side = cut_off.contains(&node);
+            let reachable = config.servers.iter().filter(|&&s| !self.is_faulty(s) && cut_off.contains(&s) == side);
+            reachable.count() >= config.quorum_size()
+        };
+        let nodes = self.world.nodes().into_iter().filter(|&node| !self.is_faulty(node));
+        nodes.filter(|&node| cut_off.is_empty() || reaches_majority(node)).collect()
     }
 
     /// Two different values ever written at one version of a token.

@@ -64,6 +64,7 @@ impl Simulation {
             FaultAction::Partition(nodes) => self.network.partition(&nodes),
             FaultAction::Repair => self.network.repair(),
         }
+        self.watch_budget();
     }
 
     /// Maybe deliver a second copy of a message that was just sent.
