@@ -55,3 +55,8 @@ pub mod scenario;
 pub mod sim;
 pub mod trace;
 pub mod vocab;
+
+/// The README's examples, run as doctests so that they stay true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;

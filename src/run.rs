@@ -131,6 +131,27 @@ impl<'a> Run<'a> {
     }
 }
 
+/// The environment variable that narrows [`test_seeds`] to one seed.
+pub const SEED_VARIABLE: &str = "TOKENSIM_SEED";
+
+/// The seeds a test runs: `seeds`, or only `TOKENSIM_SEED` when that variable is set (to
+/// rerun the one seed a failure printed, in a user's own `cargo test`).
+///
+/// ```
+/// for seed in tokensim::run::test_seeds(0..20) {
+///     let scenario = tokensim::scenario::Scenario::builder("tiny").servers(3).clients(2).build().unwrap();
+///     let outcome = tokensim::run::Run::new(&scenario).seed(seed).execute().unwrap();
+///     assert!(outcome.verdict.passed(), "seed {seed}; rerun it alone with TOKENSIM_SEED={seed}");
+/// #   break;
+/// }
+/// ```
+pub fn test_seeds(seeds: std::ops::Range<u64>) -> Vec<u64> {
+    match std::env::var(SEED_VARIABLE).ok().and_then(|text| text.trim().parse().ok()) {
+        Some(seed) => vec![seed],
+        None => seeds.collect(),
+    }
+}
+
 impl std::fmt::Debug for RunOutcome {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RunOutcome")

@@ -45,3 +45,27 @@ fn a_failing_case_shrinks_to_a_small_world_and_few_requests() {
     assert_eq!((shrunk.world.clients, shrunk.world.tokens_per_client), (1, Some(1)));
     assert!(shrunk.faults.is_empty(), "{:?}", shrunk.faults);
 }
+
+#[test]
+fn a_failing_case_is_written_out_as_a_scenario_file_that_fails_on_its_own() {
+    let dir = std::env::temp_dir().join(format!("tokensim-failures-test-{}", std::process::id()));
+    std::env::set_var(strategies::FAILURES_VARIABLE, &dir);
+    let mut runner =
+        TestRunner::new(Config { cases: 64, failure_persistence: None, rng_seed: pinned(), ..Config::default() });
+    let broken = strategies::scenario().prop_map(|mut scenario| {
+        scenario.name = "broken-seed-original".to_string();
+        scenario.variant = tokensim::protocol::Variant::SeedOriginal;
+        scenario
+    });
+    let result = runner.run(&(broken, strategies::seed()), |(scenario, seed)| strategies::check(&scenario, seed));
+    let Err(TestError::Fail(message, (shrunk, seed))) = result else {
+        panic!("seed-original was not caught: {result:?}")
+    };
+    let path = dir.join("broken-seed-original.toml");
+    assert!(message.to_string().contains(&path.display().to_string()), "{message}");
+    let saved = tokensim::scenario::Scenario::from_file(&path).expect("the saved case parses");
+    assert_eq!((saved.world.clone(), saved.seed), (shrunk.world.clone(), seed), "the file holds the shrunk case");
+    let outcome = Run::new(&saved).execute().unwrap();
+    assert!(!outcome.verdict.passed(), "the saved case fails on its own with its own seed");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

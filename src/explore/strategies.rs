@@ -15,11 +15,19 @@
 //!
 //! Every strategy shrinks toward a small case: 3 servers, 1 client, 1 token per client, no
 //! faults, no link loss, short delays and a single request.
+//!
+//! [`check`] does the run and, when it fails, writes the failing case out as a scenario
+//! file that `tokensim run` reproduces on its own (the last one written is the shrunk
+//! case). [`seed`] draws any seed, or only `TOKENSIM_SEED` when that variable is set, to
+//! rerun one failing seed in a user's own `cargo test`.
 
 use crate::protocol::NodeId;
+use crate::run::Run;
 use crate::scenario::{ClientTiming, Expectations, FaultSpec, Scenario, WorldOptions};
 use crate::vocab::{NetworkOptions, OmissionKind, RandomWorkloadOptions, Ratio};
 use proptest::prelude::*;
+use proptest::test_runner::TestCaseError;
+use std::path::PathBuf;
 
 /// A ratio in tenths, `1/10` to `10/10`; shrinks toward `1/10`.
 pub fn ratio_tenths() -> impl Strategy<Value = Ratio> {
@@ -99,4 +107,53 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
             scenario
         },
     )
+}
+
+/// The environment variable that pins [`seed`] to one seed.
+pub const SEED_VARIABLE: &str = "TOKENSIM_SEED";
+
+/// The environment variable naming the folder [`check`] writes failing cases to (the
+/// system's temporary folder, `tokensim-failures/`, when it is not set).
+pub const FAILURES_VARIABLE: &str = "TOKENSIM_FAILURES_DIR";
+
+/// Any seed; only `TOKENSIM_SEED` when it is set to a number (to rerun one seed).
+pub fn seed() -> BoxedStrategy<u64> {
+    match std::env::var(SEED_VARIABLE).ok().and_then(|text| text.trim().parse().ok()) {
+        Some(seed) => Just(seed).boxed(),
+        None => any::<u64>().boxed(),
+    }
+}
+
+/// Run `scenario` with `seed` through the one judge. When the run fails, the case is
+/// written to `<failures>/<scenario name>.toml` (with the seed in it, so that `tokensim run
+/// FILE` reproduces it) and the test case fails with a message naming the file. proptest
+/// runs every smaller failing case it tries after the first, so the file ends up holding
+/// the shrunk one.
+pub fn check(scenario: &Scenario, seed: u64) -> Result<(), TestCaseError> {
+    let outcome = Run::new(scenario).seed(seed).execute().map_err(|error| TestCaseError::fail(error.to_string()))?;
+    if outcome.verdict.passed() {
+        return Ok(());
+    }
+    let mut case = outcome.scenario.clone();
+    case.seed = seed;
+    let first = outcome.verdict.violations.first().map_or_else(String::new, ToString::to_string);
+    let saved = match save(&case) {
+        Ok(path) => format!("saved as {}; reproduce with: tokensim run {}", path.display(), path.display()),
+        Err(error) => format!("(could not save the case: {error})"),
+    };
+    Err(TestCaseError::fail(format!("seed {seed} failed: {first}; {saved}")))
+}
+
+/// Write `case` to the failures folder; its path.
+fn save(case: &Scenario) -> std::io::Result<PathBuf> {
+    let dir = std::env::var_os(FAILURES_VARIABLE)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| std::env::temp_dir().join("tokensim-failures"));
+    std::fs::create_dir_all(&dir)?;
+    let name: String = case.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let path = dir.join(format!("{name}.toml"));
+    let header =
+        format!("# A failing case found by proptest (tokensim::explore::strategies::check), seed {}.\n", case.seed);
+    std::fs::write(&path, header + &case.to_toml())?;
+    Ok(path)
 }

@@ -23,7 +23,8 @@ use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValu
 use super::variant::Variant;
 use std::collections::VecDeque;
 
-/// What a client needs to know about the world, beyond its configuration.
+/// What a client needs to know about the world, beyond its configuration. Build one with
+/// [`ClientOptions::new`] and change what differs from the defaults.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClientOptions {
     /// How long to wait for answers before resending a phase's message.
@@ -34,6 +35,36 @@ pub struct ClientOptions {
     pub nodes: Vec<NodeId>,
     /// The protocol the node runs: [`Variant::Correct`] but to see a checker catch a mistake.
     pub variant: Variant,
+}
+
+impl ClientOptions {
+    /// The retransmit timeout a client uses unless told otherwise: 60 simulated milliseconds.
+    pub const RETRANSMIT_TIMEOUT_US: u64 = 60_000;
+
+    /// Options for a world of `nodes` (any order) owning `token_count` tokens: the correct
+    /// protocol, retransmitting after [`ClientOptions::RETRANSMIT_TIMEOUT_US`].
+    pub fn new(token_count: u32, mut nodes: Vec<NodeId>) -> ClientOptions {
+        nodes.sort_unstable();
+        nodes.dedup();
+        ClientOptions {
+            retransmit_timeout_us: Self::RETRANSMIT_TIMEOUT_US,
+            token_count,
+            nodes,
+            variant: Variant::Correct,
+        }
+    }
+
+    /// These options with retransmit timeout `timeout_us`.
+    pub fn with_retransmit_timeout_us(mut self, timeout_us: u64) -> ClientOptions {
+        self.retransmit_timeout_us = timeout_us;
+        self
+    }
+
+    /// These options running protocol `variant`.
+    pub fn with_variant(mut self, variant: Variant) -> ClientOptions {
+        self.variant = variant;
+        self
+    }
 }
 
 /// A client state machine.

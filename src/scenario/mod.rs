@@ -11,6 +11,7 @@
 //! column of the key at fault in the text.
 
 mod budget;
+mod builder;
 mod error;
 mod format;
 mod seeds;
@@ -18,6 +19,7 @@ mod spans;
 mod validate;
 
 pub use budget::{servers_out_of_reach, within_budget};
+pub use builder::ScenarioBuilder;
 pub use error::{Location, ScenarioError};
 pub use format::{
     ClientTiming, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, PaySpec, RequestSpec,
