@@ -111,3 +111,32 @@ fn shrink_writes_a_file_that_fails_on_its_own() {
         std::fs::remove_file(file).expect("the file is removed");
     }
 }
+
+#[test]
+fn run_and_check_judge_every_seed_alike() {
+    // One judge: the seeds `check` fails are exactly those whose `run` with the printed
+    // command fails (this used to differ: `check` skipped the fault-free rerun and the
+    // scenario's expectations).
+    let binary = env!("CARGO_BIN_EXE_tokensim");
+    let args = ["check", "--seeds", "0..150", "--swarm", "--variant", "any-majority", "--json", "--jobs", "2"];
+    let output = Command::new(binary).args(args).output().expect("tokensim runs");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let failed: Vec<u64> = report["failures"].as_array().unwrap().iter().map(|f| f["seed"].as_u64().unwrap()).collect();
+    assert!(!failed.is_empty() && failed.len() < 150, "{failed:?}");
+    for seed in 0..150u64 {
+        let seed_text = seed.to_string();
+        let run = Command::new(binary)
+            .args(["run", "--seed", &seed_text, "--swarm", "--variant", "any-majority"])
+            .output()
+            .expect("tokensim runs");
+        let run_failed = run.status.code() == Some(1);
+        assert_eq!(run_failed, failed.contains(&seed), "seed {seed}: run and check disagree");
+        if run_failed {
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            let command = format!("tokensim run --seed {seed} --swarm --variant any-majority");
+            assert!(stderr.contains(&command), "{stderr}");
+            let reproduce = report["failures"].as_array().unwrap().iter().find(|f| f["seed"] == seed).unwrap();
+            assert_eq!(reproduce["reproduce"].as_str(), Some(command.as_str()));
+        }
+    }
+}

@@ -124,6 +124,43 @@ fn sweeps_are_independent_of_the_job_count_and_shards_merge() {
 }
 
 #[test]
+fn merge_refuses_reports_that_do_not_belong_together_or_do_not_add_up() {
+    let shard = |start, end, variant| {
+        let mut scenario = Scenario::default_scenario();
+        scenario.variant = variant;
+        sweep(&options(scenario, None, (start, end), 1, true), &|| {}).unwrap()
+    };
+    let correct = tokensim::protocol::Variant::Correct;
+    let (first, second) = (shard(0, 5, correct), shard(5, 10, correct));
+    assert!(SweepReport::merge(&[first.clone(), second.clone()]).is_ok());
+    let refused = |reports: &[SweepReport], expected: &str| {
+        let error = SweepReport::merge(reports).expect_err(expected).to_string();
+        assert!(error.contains(expected), "{error}");
+    };
+    refused(&[first.clone(), shard(5, 10, tokensim::protocol::Variant::HalfQuorum)], "its variant is `half-quorum`");
+    let mut other_scenario = second.clone();
+    other_scenario.scenario_hash = "0000000000000000".into();
+    refused(&[first.clone(), other_scenario], "scenario content");
+    let mut older = second.clone();
+    older.tokensim = "0.0.1".into();
+    refused(&[first.clone(), older], "tokensim version");
+    let mut backwards = second.clone();
+    backwards.ranges = vec![SeedRange { start: 10, end: 5 }];
+    refused(&[first.clone(), backwards], "empty or backwards");
+    let mut miscounted = second.clone();
+    miscounted.seeds_run += 1;
+    refused(&[first.clone(), miscounted], "but it says 6 ran");
+    let mut unbalanced = second.clone();
+    unbalanced.seeds_passed -= 1;
+    refused(&[first.clone(), unbalanced], "do not add up");
+    // A count that would wrap a u64 when added is refused before it is added: every count
+    // must agree with the ranges, and disjoint ranges hold fewer than 2^64 seeds.
+    let mut wrapping = second.clone();
+    (wrapping.seeds_run, wrapping.seeds_passed) = (u64::MAX, u64::MAX);
+    refused(&[first, wrapping], "ranges hold 5 seeds but it says 18446744073709551615 ran");
+}
+
+#[test]
 fn a_budget_breaking_sweep_fails_with_the_reproducing_command() {
     let mut strict = scenario(BROKEN_BUDGET);
     strict.expect.liveness = true;

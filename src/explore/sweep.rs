@@ -418,8 +418,8 @@ impl SweepReport {
         let fields = [
             ("tokensim version", &self.tokensim, &other.tokensim),
             ("scenario", &self.scenario, &other.scenario),
-            ("scenario content (hash)", &self.scenario_hash, &other.scenario_hash),
             ("variant", &self.variant, &other.variant),
+            ("scenario content (hash)", &self.scenario_hash, &other.scenario_hash),
         ];
         if let Some((what, mine, theirs)) = fields.iter().find(|(_, mine, theirs)| mine != theirs) {
             return Err(format!("its {what} is `{theirs}`, the first report's is `{mine}`"));
