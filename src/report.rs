@@ -5,6 +5,7 @@ use crate::check::{LivenessReport, RerunComparison, Status, Verdict};
 use crate::protocol::{Instant, Outcome, Request};
 use crate::run::RunOutcome;
 use crate::sim::{Counters, RunEnd, Simulation};
+pub use crate::vocab::count;
 use crate::vocab::{Property, Violation};
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -252,14 +253,6 @@ impl Report {
             (false, _) => "FAIL".to_string(),
         };
         let _ = writeln!(text, "verdict         {verdict}");
-    }
-}
-
-/// "1 request", "2 requests".
-pub fn count(n: u64, one: &str, many: &str) -> String {
-    match n {
-        1 => format!("1 {one}"),
-        _ => format!("{n} {many}"),
     }
 }
 

@@ -17,7 +17,7 @@ fn check_run(scenario: &Scenario, seed: u64) -> Verdict {
 fn options(scenario: Scenario, path: Option<&str>, seeds: (u64, u64), jobs: usize, swarm: bool) -> SweepOptions {
     SweepOptions {
         scenario,
-        origin: Origin { path: path.map(str::to_string), variant: None },
+        origin: Origin { path: path.map(str::to_string), variant: None, max_events: None },
         seeds: SeedRange { start: seeds.0, end: seeds.1 },
         jobs,
         swarm,
@@ -235,4 +235,34 @@ fn five_thousand_swarm_seeds_pass() {
     let report = sweep(&options(Scenario::default_scenario(), None, (0, 5_000), 2, true), &|| {}).unwrap();
     assert!(report.passed(), "{:#?}", report.failures);
     assert_eq!(report.seeds_run, 5_000);
+}
+
+#[test]
+fn a_livelocking_variant_finishes_every_seed_with_a_progress_verdict() {
+    // no-backoff resends at once: simulated time stops moving and the events never end.
+    // Every seed must still end, each with a verdict that says what was going on.
+    let mut scenario = Scenario::default_scenario();
+    scenario.variant = tokensim::protocol::Variant::NoBackoff;
+    scenario.expect.max_events_between_answers = Some(20_000);
+    let report = sweep(&options(scenario, None, (0, 8), 2, true), &|| {}).unwrap();
+    assert_eq!((report.seeds_run, report.seeds_failed), (8, 8), "{report:#?}");
+    assert_eq!(report.violations_by_property.get("progress"), Some(&8), "{:?}", report.violations_by_property);
+    assert_eq!(report.violations_by_property.get("liveness"), None, "the stuck requests are the runaway's consequence");
+    let detail = &report.failures[0].violations[0].detail;
+    assert!(detail.starts_with("stopped after 20000 events in a row without an answer"), "{detail}");
+    assert!(detail.contains("simulated time stood still"), "{detail}");
+    assert!(report.slowest.iter().all(|slow| slow.events <= 20_001), "{:?}", report.slowest);
+}
+
+#[test]
+fn the_event_budget_is_set_by_the_scenario_and_refuses_zero() {
+    let capped = scenario("[workload]\nrequests = 200\n[expect]\nmax_events = 500\n");
+    let verdict = check_run(&capped, 1);
+    assert_eq!(verdict.end, Some(tokensim::sim::RunEnd::OutOfEvents));
+    let progress: Vec<_> = verdict.violations.iter().filter(|v| v.property == Property::Progress).collect();
+    assert_eq!(progress.len(), 1, "{:#?}", verdict.violations);
+    assert!(progress[0].detail.starts_with("stopped after 500 events (the budget allows 500)"), "{}", progress[0]);
+    let error = Scenario::from_toml("[expect]\nmax_events = 0\n", "zero.toml").unwrap_err().to_string();
+    assert!(error.contains("expect.max_events: expected a positive number of events, found 0"), "{error}");
+    assert_eq!(Scenario::default_scenario().event_budget().total, 1_000_000 + 1_000 * 1_000);
 }

@@ -9,6 +9,7 @@
 use super::violation::{Property, Violation};
 use crate::protocol::{Instant, Request, RequestId};
 use crate::sim::{BudgetBreak, RunEnd, Simulation};
+use crate::vocab::count;
 use serde::Serialize;
 
 /// A request of a client without a fault, left without an answer.
@@ -90,6 +91,7 @@ fn diagnose(sim: &Simulation, end: RunEnd) -> String {
         RunEnd::Stalled => "nothing was left to happen".to_string(),
         RunEnd::BudgetExhausted => format!("the liveness budget of {} ran out", Instant(budget_us)),
         RunEnd::Completed => "the run completed".to_string(),
+        RunEnd::OutOfEvents => "the run was stopped at its event budget".to_string(),
     };
     if let Some(broken) = sim.budget_broken() {
         let now = match server_count - faulty < quorum {
@@ -114,8 +116,8 @@ impl LivenessReport {
         let owed: Vec<&StuckRequest> = self.stuck.iter().filter(|stuck| stuck.owed).collect();
         if let Some(first) = owed.first() {
             let detail = format!(
-                "{} requests of correct clients unanswered, the first {} {} submitted at {}: {}",
-                owed.len(),
+                "{} of correct clients unanswered, the first {} {} submitted at {}: {}",
+                count(owed.len() as u64, "request", "requests"),
                 first.id,
                 first.request,
                 first.submitted_at,
@@ -127,8 +129,10 @@ impl LivenessReport {
         }
         if let Some(first) = self.late.first() {
             let deadline = self.deadline.unwrap_or_default();
-            let detail =
-                format!("{} requests answered after the deadline {deadline}, the first {first}", self.late.len());
+            let detail = format!(
+                "{} after the deadline {deadline}, the first {first}",
+                count(self.late.len() as u64, "request answered", "requests answered")
+            );
             violations
                 .push(Violation::new(Property::Liveness, detail).at(deadline).involving([*first]).with_seed(seed));
         }

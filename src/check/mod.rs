@@ -9,6 +9,7 @@
 //! - [`replicas`]: replica invariants checked after every event through the simulator's
 //!   [`Observer`](crate::sim::Observer) hook.
 //! - [`liveness`]: every request of a correct client answered within the budget.
+//! - [`progress`]: every run ends within its event budget (no livelock).
 //! - [`rerun`]: the fault-free rerun of the completed requests reaches the same final table.
 //! - [`expectations`]: what a scenario says of its own run (expected answers, an expected
 //!   violation).
@@ -24,6 +25,7 @@ pub mod expectations;
 pub mod history;
 pub mod linearizability;
 pub mod liveness;
+pub mod progress;
 pub mod replicas;
 pub mod rerun;
 pub mod synthetic;

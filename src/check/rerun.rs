@@ -141,7 +141,8 @@ impl fmt::Display for TokenDifference {
 pub fn fault_free_rerun(sim: &Simulation) -> Result<RerunComparison, RerunError> {
     let unanswered_pays = sim.history().unanswered().filter(|r| matches!(r.request, Request::Pay { .. })).count();
     if unanswered_pays > 0 {
-        let reason = format!("{unanswered_pays} pays were never answered and may have written to some servers");
+        let pays = crate::vocab::count(unanswered_pays as u64, "pay was", "pays were");
+        let reason = format!("{pays} never answered and may have written to some servers");
         return Ok(RerunComparison { skipped: Some(reason), ..RerunComparison::default() });
     }
     let requests = linearized_requests(sim.history());

@@ -10,6 +10,7 @@ use super::expectations::{check_expected_answers, check_expected_violation};
 use super::history::OpHistory;
 use super::linearizability::check_linearizability;
 use super::liveness::{check_liveness, LivenessReport};
+use super::progress::check_progress;
 use super::replicas::ReplicaChecker;
 use super::rerun::{fault_free_rerun, RerunComparison};
 use crate::protocol::Outcome;
@@ -95,8 +96,8 @@ impl Verdict {
         }
         let broken = self.violations.iter().filter(|violation| violation.property == property).count();
         let owed = self.liveness.as_ref().is_none_or(|liveness| liveness.required);
-        match (broken, property) {
-            (0, Property::Liveness) if !owed => Status::NotOwed,
+        match (broken, property.kind()) {
+            (0, PropertyKind::Liveness) if !owed => Status::NotOwed,
             (0, _) => Status::Held,
             (count, _) => Status::Broken(count),
         }
@@ -145,8 +146,14 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, replicas: &ReplicaChecker, ju
         }
         verdict.rerun = Some(rerun);
     }
+    let progress = check_progress(sim, end);
     let liveness = check_liveness(sim, end);
-    verdict.extend(liveness.violations(sim.seed()));
+    match (liveness.required, progress) {
+        // Stopped as a runaway: the stuck requests are its consequence, not news.
+        (true, Some(progress)) => verdict.add(progress),
+        (true, None) => verdict.extend(liveness.violations(sim.seed())),
+        (false, _) => {}
+    }
     verdict.liveness = Some(liveness);
     verdict.extend(check_expected_answers(sim));
     let expected = check_expected_violation(verdict.expected_violation, &verdict.violations);

@@ -101,17 +101,29 @@ pub struct WorldArgs {
     swarm: bool,
     #[command(flatten)]
     variant: VariantArg,
+    /// Stop a run as a runaway after this many events (a `progress` violation); the
+    /// scenario's `max_events`, or 1,000,000 plus 1,000 per request, when left out.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_events: Option<u64>,
 }
 
 impl WorldArgs {
-    /// The scenario named (or the default), with `--variant` applied.
+    /// The scenario named (or the default), with `--variant` and `--max-events` applied.
     pub(crate) fn load(&self) -> Result<Scenario, String> {
-        load_scenario(self.scenario.as_ref(), &self.variant)
+        let mut scenario = load_scenario(self.scenario.as_ref(), &self.variant)?;
+        if let Some(max_events) = self.max_events {
+            scenario.expect.max_events = Some(max_events);
+        }
+        Ok(scenario)
     }
 
     /// How the scenario was named, for reproduce commands.
     pub(crate) fn origin(&self) -> Origin {
-        Origin { path: self.scenario.as_ref().map(|path| path.display().to_string()), variant: self.variant.get() }
+        Origin {
+            path: self.scenario.as_ref().map(|path| path.display().to_string()),
+            variant: self.variant.get(),
+            max_events: self.max_events,
+        }
     }
 }
 

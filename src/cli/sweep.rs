@@ -133,13 +133,15 @@ fn sweep_text(report: &SweepReport) -> String {
         let _ = writeln!(text, "slowest seeds: {} (average {average} events)", names.join(", "));
         let _ = slowest;
     }
-    if report.seeds_liveness_not_owed > 0 || report.stuck_requests > 0 {
+    if report.seeds_liveness_not_owed > 0 {
         let _ = writeln!(
             text,
-            "fault budget: broken in {}, where liveness was not owed; {} left unanswered in all",
+            "fault budget: broken in {}, where liveness was not owed",
             count(report.seeds_liveness_not_owed, "seed", "seeds"),
-            count(report.stuck_requests, "request", "requests")
         );
+    }
+    if report.stuck_requests > 0 {
+        let _ = writeln!(text, "unanswered: {} in all", count(report.stuck_requests, "request", "requests"));
     }
     let ranges: Vec<String> = report.ranges.iter().map(ToString::to_string).collect();
     let swarm = if report.swarm { " (swarm)" } else { "" };

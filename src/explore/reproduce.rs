@@ -10,6 +10,8 @@ pub struct Origin {
     pub path: Option<String>,
     /// The `--variant` given, if one was (a scenario file's own variant needs no flag).
     pub variant: Option<Variant>,
+    /// The `--max-events` given, if one was.
+    pub max_events: Option<u64>,
 }
 
 impl Origin {
@@ -32,6 +34,9 @@ impl Origin {
         if let Some(variant) = self.variant {
             command.push_str(&format!(" --variant {variant}"));
         }
+        if let Some(max_events) = self.max_events {
+            command.push_str(&format!(" --max-events {max_events}"));
+        }
         command
     }
 }
@@ -51,10 +56,14 @@ mod tests {
 
     #[test]
     fn commands_carry_the_flags_given_and_quote_odd_paths() {
-        let origin = Origin { path: Some("my scenarios/it's.toml".into()), variant: Some(Variant::Correct) };
+        let origin = Origin {
+            path: Some("my scenarios/it's.toml".into()),
+            variant: Some(Variant::Correct),
+            max_events: Some(9),
+        };
         assert_eq!(
             origin.reproduce_command(7, true),
-            r"tokensim run 'my scenarios/it'\''s.toml' --seed 7 --swarm --variant correct"
+            r"tokensim run 'my scenarios/it'\''s.toml' --seed 7 --swarm --variant correct --max-events 9"
         );
         assert_eq!(Origin::default().reproduce_command(3, false), "tokensim run --seed 3");
     }

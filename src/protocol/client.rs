@@ -160,6 +160,20 @@ impl Client {
         self.queue.iter()
     }
 
+    /// The role change this client coordinates now, if any: the epoch it changes and the
+    /// ballot round it is at.
+    pub fn role_change_in_progress(&self) -> Option<(Epoch, u64)> {
+        match &self.current.as_ref()?.step {
+            Step::Reconfigure(change) => Some(change.epoch_and_round()),
+            _ => None,
+        }
+    }
+
+    /// The highest ballot round this client has used or seen.
+    pub fn highest_ballot_round(&self) -> u64 {
+        self.highest_round
+    }
+
     /// Whether the client has nothing to do.
     pub fn is_idle(&self) -> bool {
         self.current.is_none() && self.queue.is_empty()
@@ -229,7 +243,7 @@ impl Client {
             Timer::Retransmit { phase } => phase,
             Timer::Install { epoch } => return self.resend_lingering(now, epoch, out),
         };
-        let timeout_us = self.options.retransmit_timeout_us;
+        let timeout_us = self.retransmit_wait_us();
         let Some(operation) = self.current.as_mut() else { return };
         if operation.tag.phase != phase {
             return; // a timer of a phase that already finished
@@ -327,8 +341,17 @@ impl Client {
             out.send(*target, operation.message.clone());
         }
         let timer = Timer::Retransmit { phase: operation.tag.phase };
-        out.set_timer(now.after_us(self.options.retransmit_timeout_us), timer);
+        out.set_timer(now.after_us(self.retransmit_wait_us()), timer);
         self.current = Some(operation);
+    }
+
+    /// How long a phase waits for answers before it is resent: the retransmit timeout, but
+    /// for the variant that forgets to wait.
+    fn retransmit_wait_us(&self) -> u64 {
+        match self.options.variant.skips_backoff() {
+            true => 0,
+            false => self.options.retransmit_timeout_us,
+        }
     }
 
     /// Record that `from` answered the current phase; false if it is not a target or a repeat.

@@ -138,6 +138,11 @@ impl RoleChange {
         (change, seal)
     }
 
+    /// The epoch this change changes and the round of its ballot.
+    pub(super) fn epoch_and_round(&self) -> (Epoch, u64) {
+        (self.from.epoch, self.ballot.round)
+    }
+
     /// Whether the change waits out a backoff after being outbid.
     pub(super) fn is_backing_off(&self) -> bool {
         self.stage == Stage::Backoff
@@ -213,7 +218,10 @@ impl RoleChange {
             return Next::Wait;
         }
         self.stage = Stage::Backoff;
-        Next::Backoff { delay_us: wait_us.saturating_mul(stagger) }
+        match self.variant.skips_backoff() {
+            true => Next::Backoff { delay_us: 0 },
+            false => Next::Backoff { delay_us: wait_us.saturating_mul(stagger) },
+        }
     }
 
     /// The backoff is over: seal again under `ballot`.

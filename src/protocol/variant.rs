@@ -38,6 +38,11 @@ pub enum Variant {
     /// README): a completed write stays on a majority of the servers that remain, and they
     /// keep their own tables. It is kept to show that, and as part of `seed-original`.
     DropStateOnLeave,
+    /// Retries at once: an unanswered phase is resent immediately instead of after the
+    /// retransmit timeout, and an outbid coordinator seals again with no backoff. Simulated
+    /// time then stops moving while the resends go on (a livelock), which the run's event
+    /// budget must stop with a verdict.
+    NoBackoff,
     /// The seed's first implementation, as closely as the model allows: no write-back,
     /// compare-and-set on a bare version, any majority counts, retries not recognised, joins
     /// synced from a minority, and leaving servers' state dropped (its quorums were
@@ -47,7 +52,7 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant, the correct one first.
-    pub const ALL: [Variant; 9] = [
+    pub const ALL: [Variant; 10] = [
         Variant::Correct,
         Variant::NoWriteBack,
         Variant::BareVersionCas,
@@ -56,6 +61,7 @@ impl Variant {
         Variant::AnyMajority,
         Variant::MinoritySync,
         Variant::DropStateOnLeave,
+        Variant::NoBackoff,
         Variant::SeedOriginal,
     ];
 
@@ -70,6 +76,7 @@ impl Variant {
             Variant::AnyMajority => "any-majority",
             Variant::MinoritySync => "minority-sync",
             Variant::DropStateOnLeave => "drop-state-on-leave",
+            Variant::NoBackoff => "no-backoff",
             Variant::SeedOriginal => "seed-original",
         }
     }
@@ -109,6 +116,11 @@ impl Variant {
     /// Whether a state transfer takes one server's table instead of a sealed majority's.
     pub(super) fn syncs_from_minority(self) -> bool {
         self.has(Variant::MinoritySync)
+    }
+
+    /// Whether an outbid coordinator retries at once instead of backing off.
+    pub(super) fn skips_backoff(self) -> bool {
+        self.has(Variant::NoBackoff)
     }
 
     /// Whether a leaving server's table is left out of the state transfer.

@@ -271,12 +271,46 @@ pub struct Expectations {
     /// (a broken variant's shrunk case, say). `None`: the run must pass.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub violation: Option<Property>,
+    /// The most events the run may take before it is stopped as a runaway (a `progress`
+    /// violation). Left out: 1,000,000 plus 1,000 per planned request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_events: Option<u64>,
+    /// The most events the run may take in a row without answering any request before it
+    /// is stopped as a livelock (a `progress` violation). Left out: 200,000.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_events_between_answers: Option<u64>,
 }
 
 impl Default for Expectations {
     fn default() -> Expectations {
-        Expectations { liveness: true, break_fault_budget: false, liveness_budget_us: 60_000_000, violation: None }
+        Expectations {
+            liveness: true,
+            break_fault_budget: false,
+            liveness_budget_us: 60_000_000,
+            violation: None,
+            max_events: None,
+            max_events_between_answers: None,
+        }
     }
+}
+
+/// How many events a run may take: in all, and in a row without an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventBudget {
+    /// Events in all.
+    pub total: u64,
+    /// Events in a row without any request answered.
+    pub between_answers: u64,
+}
+
+impl EventBudget {
+    /// The fixed part of the default total: enough for the set-up of any world.
+    pub const BASE: u64 = 1_000_000;
+    /// What each planned request adds to the default total (a request of the default world
+    /// takes about 15 events; a slow, lossy one a few hundred).
+    pub const PER_REQUEST: u64 = 1_000;
+    /// The default for events in a row without an answer.
+    pub const BETWEEN_ANSWERS: u64 = 200_000;
 }
 
 fn is_zero(value: &u64) -> bool {

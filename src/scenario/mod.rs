@@ -22,8 +22,8 @@ pub use budget::{servers_out_of_reach, within_budget};
 pub use builder::ScenarioBuilder;
 pub use error::{Location, ScenarioError};
 pub use format::{
-    ClientTiming, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, PaySpec, RequestSpec,
-    RoleChangeSpec, ScheduledEvent, Variant, WorldOptions, TOKENS_PER_CLIENT_DEFAULT,
+    ClientTiming, EventBudget, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, PaySpec,
+    RequestSpec, RoleChangeSpec, ScheduledEvent, Variant, WorldOptions, TOKENS_PER_CLIENT_DEFAULT,
 };
 pub use seeds::{Seeds, SEEDS_MAX};
 pub use validate::{AT_MS_MAX, CLIENTS_MAX, TOKENS_MAX};
@@ -205,6 +205,16 @@ impl Scenario {
             vec![self.seed]
         } else {
             self.seeds.0.clone()
+        }
+    }
+
+    /// How many events a run of this scenario may take; see [`Expectations::max_events`].
+    pub fn event_budget(&self) -> EventBudget {
+        let planned = self.random_workload().requests.saturating_add(self.requests.len() as u64);
+        let default_total = EventBudget::BASE.saturating_add(planned.saturating_mul(EventBudget::PER_REQUEST));
+        EventBudget {
+            total: self.expect.max_events.unwrap_or(default_total),
+            between_answers: self.expect.max_events_between_answers.unwrap_or(EventBudget::BETWEEN_ANSWERS),
         }
     }
 

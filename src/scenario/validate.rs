@@ -85,6 +85,13 @@ impl Scenario {
         if self.expect.liveness_budget_us == 0 {
             return Err(Problem::new("expect.liveness_budget_us", "expected a positive budget, found 0"));
         }
+        if self.expect.max_events == Some(0) {
+            return Err(Problem::new("expect.max_events", "expected a positive number of events, found 0"));
+        }
+        if self.expect.max_events_between_answers == Some(0) {
+            let problem = "expected a positive number of events, found 0";
+            return Err(Problem::new("expect.max_events_between_answers", problem));
+        }
         if !self.expect.liveness && !self.expect.break_fault_budget {
             let problem = "liveness may be given up only when the fault budget is broken on purpose \
                            (set expect.break_fault_budget = true)";

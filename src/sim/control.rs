@@ -55,6 +55,19 @@ impl Simulation {
         self.queue.count(|event| matches!(event, Event::Deliver { .. }))
     }
 
+    /// The messages on their way by kind (`seal`, `read`, ...), most first.
+    pub fn messages_in_flight_by_kind(&self) -> Vec<(&'static str, usize)> {
+        let mut counts: std::collections::BTreeMap<&'static str, usize> = std::collections::BTreeMap::new();
+        self.queue.for_each(|event| {
+            if let Event::Deliver { message, .. } = event {
+                *counts.entry(message.kind_name()).or_insert(0) += 1;
+            }
+        });
+        let mut counts: Vec<(&'static str, usize)> = counts.into_iter().collect();
+        counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+        counts
+    }
+
     /// How many timers are set and not yet fired. Some may be stale (a retransmit timer of a
     /// phase that already finished fires and does nothing); install timers keep resending a
     /// finished role change's install to nodes that have not acknowledged it.

@@ -34,7 +34,7 @@ use crate::protocol::{
     ClientOptions, Config, Epoch, Instant, Message, NodeId, Output, Outputs, Request, RequestId, Server, TokenId,
     TokenValue,
 };
-use crate::scenario::{Scenario, ScenarioError, World};
+use crate::scenario::{EventBudget, Scenario, ScenarioError, World};
 use queue::{Event, EventQueue};
 pub(crate) use rng::{SimRng, Stream};
 use workload::RandomWorkload;
@@ -50,6 +50,9 @@ pub enum RunEnd {
     BudgetExhausted,
     /// Nothing was left to happen, with requests still unanswered.
     Stalled,
+    /// The run took more events than its event budget allows (in all, or in a row without
+    /// an answer): a runaway or a livelock, stopped so that every run ends.
+    OutOfEvents,
 }
 
 /// One simulated world, stepped event by event.
@@ -79,6 +82,13 @@ pub struct Simulation {
     trace: Option<Box<dyn TraceSink>>,
     /// When the run first broke the fault budget, if it has.
     budget_break: Option<BudgetBreak>,
+    /// How many events the run may take; see [`Scenario::event_budget`].
+    event_budget: EventBudget,
+    /// The event count and time when a request was last answered.
+    events_at_last_answer: u64,
+    time_at_last_answer: Instant,
+    /// The event count when simulated time last moved forward.
+    events_at_time_change: u64,
 }
 
 use network::Network;
@@ -136,6 +146,10 @@ impl Simulation {
             fingerprint: Fingerprint::default(),
             trace: None,
             budget_break: None,
+            event_budget: scenario.event_budget(),
+            events_at_last_answer: 0,
+            time_at_last_answer: Instant::ZERO,
+            events_at_time_change: 0,
             world,
         };
         simulation.schedule_script();
@@ -185,10 +199,18 @@ impl Simulation {
             return self.finish(RunEnd::Completed);
         }
         let Some(next) = self.queue.peek_time() else { return self.finish(RunEnd::Stalled) };
+        let events = self.counters.events;
+        if events >= self.event_budget.total || events - self.events_at_last_answer >= self.event_budget.between_answers
+        {
+            return self.finish(RunEnd::OutOfEvents);
+        }
         if self.deadline.is_some_and(|deadline| next > deadline) {
             return self.finish(RunEnd::BudgetExhausted);
         }
         let (at, event) = self.queue.pop().expect("peeked");
+        if at != self.now {
+            self.events_at_time_change = self.counters.events;
+        }
         self.now = at;
         self.counters.events += 1;
         self.fingerprint.add(&at);
@@ -294,6 +316,7 @@ impl Simulation {
                     self.trace(|| TraceEvent::Started { id, request });
                 }
                 Output::Reply { id, request, outcome } => {
+                    (self.events_at_last_answer, self.time_at_last_answer) = (self.counters.events, self.now);
                     self.workload.observe(&request, &outcome);
                     self.trace(|| TraceEvent::Replied { id, request, outcome: outcome.clone() });
                     self.history.answered(id, outcome, self.now);
@@ -439,6 +462,22 @@ impl Simulation {
     /// How many events are waiting.
     pub fn pending_events(&self) -> usize {
         self.queue.len()
+    }
+
+    /// How many events this run may take.
+    pub fn event_budget(&self) -> EventBudget {
+        self.event_budget
+    }
+
+    /// The event count and simulated time when a request was last answered (zero before
+    /// any was).
+    pub fn last_answer(&self) -> (u64, Instant) {
+        (self.events_at_last_answer, self.time_at_last_answer)
+    }
+
+    /// How many events have happened since simulated time last moved forward.
+    pub fn events_at_this_instant(&self) -> u64 {
+        self.counters.events - self.events_at_time_change
     }
 }
 

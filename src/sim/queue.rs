@@ -89,6 +89,11 @@ impl EventQueue {
         self.slots.iter().flatten().filter(|event| matches(event)).count()
     }
 
+    /// Visit every pending event (in no particular order).
+    pub(crate) fn for_each(&self, visit: impl FnMut(&Event)) {
+        self.slots.iter().flatten().for_each(visit);
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.heap.len()
     }

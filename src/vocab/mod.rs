@@ -5,11 +5,13 @@
 mod network;
 mod property;
 mod ratio;
+mod text;
 mod violation;
 mod workload;
 
 pub use network::{DropReason, NetworkOptions, Omission, OmissionKind};
 pub use property::{Property, PropertyKind, PropertySet, UnknownProperty};
 pub use ratio::{Ratio, RatioError};
+pub use text::count;
 pub use violation::Violation;
 pub use workload::RandomWorkloadOptions;

@@ -32,6 +32,8 @@ pub enum Property {
     FaultFreeRerun,
     /// Liveness: every request of a correct client answered within the budget.
     Liveness,
+    /// Every run ends within its event budget: no livelock, no runaway.
+    Progress,
     /// An explicit request of the scenario got the answer its `expect` names.
     ExpectedAnswer,
     /// A scenario that expects a violation (a kept reproduction) shows it.
@@ -56,7 +58,7 @@ pub enum PropertyKind {
 
 impl Property {
     /// Every property, in the order verdicts list them.
-    pub const ALL: [Property; 13] = [
+    pub const ALL: [Property; 14] = [
         Property::Linearizable,
         Property::OneOwnerPerVersion,
         Property::VersionsContiguous,
@@ -67,6 +69,7 @@ impl Property {
         Property::ReplicaVersionMonotonic,
         Property::FaultFreeRerun,
         Property::Liveness,
+        Property::Progress,
         Property::ExpectedAnswer,
         Property::ExpectedViolation,
         Property::NoPanic,
@@ -122,6 +125,9 @@ impl Property {
             }
             Property::Liveness => {
                 ("liveness", Liveness, "every request of a correct client is answered within the liveness budget")
+            }
+            Property::Progress => {
+                ("progress", Liveness, "the run ends within its event budget: no livelock, no runaway")
             }
             Property::ExpectedAnswer => {
                 ("expected_answer", Expectation, "each explicit request gets the answer its `expect` names")
