@@ -18,7 +18,7 @@
 //! ```
 
 use crate::check::verdict::{judge, panicked};
-use crate::check::{ReplicaChecker, Verdict};
+use crate::check::{Verdict, Watchers};
 use crate::protocol::Variant;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{Observer, Simulation, TraceEnd, TraceSink};
@@ -105,13 +105,13 @@ impl<'a> Run<'a> {
         if let Some(sink) = trace {
             simulation = simulation.with_trace(sink);
         }
-        let mut replicas = ReplicaChecker::new(&simulation.world().owners, Some(seed));
+        let mut watchers = Watchers::new(&simulation);
         let result = quietly(|| {
             catch_unwind(AssertUnwindSafe(|| {
-                let mut watchers = (&mut replicas, Fanout(&mut observers));
-                drive(&mut Driver { simulation: &mut simulation, observer: &mut watchers });
-                let end = simulation.run_observed(&mut watchers);
-                judge(&simulation, end, &replicas, judged)
+                let mut watching = (&mut watchers, Fanout(&mut observers));
+                drive(&mut Driver { simulation: &mut simulation, observer: &mut watching });
+                let end = simulation.run_observed(&mut watching);
+                judge(&simulation, end, &mut watchers, judged)
             }))
         });
         let verdict = result.unwrap_or_else(|panic| {
@@ -203,7 +203,7 @@ impl Driver<'_> {
         client: crate::protocol::NodeId,
         request: crate::protocol::Request,
     ) -> Option<crate::protocol::RequestId> {
-        self.simulation.submit_scripted(client, request)
+        self.simulation.submit_observed(client, request, self.observer)
     }
 
     /// Step until every one of `ids` is answered; false if the run ended first.
@@ -230,6 +230,30 @@ impl Observer for Fanout<'_, '_> {
     ) {
         for observer in self.0.iter_mut() {
             observer.after_write(now, server, values);
+        }
+    }
+
+    fn after_send(
+        &mut self,
+        now: crate::protocol::Instant,
+        from: crate::protocol::NodeId,
+        to: crate::protocol::NodeId,
+        message: &crate::protocol::Message,
+    ) {
+        for observer in self.0.iter_mut() {
+            observer.after_send(now, from, to, message);
+        }
+    }
+
+    fn after_delivery(
+        &mut self,
+        now: crate::protocol::Instant,
+        node: &crate::protocol::Node,
+        from: crate::protocol::NodeId,
+        message: &crate::protocol::Message,
+    ) {
+        for observer in self.0.iter_mut() {
+            observer.after_delivery(now, node, from, message);
         }
     }
 }

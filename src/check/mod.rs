@@ -8,6 +8,9 @@
 //!   refused requests wrote none, versions have no gaps.
 //! - [`replicas`]: replica invariants checked after every event through the simulator's
 //!   [`Observer`](crate::sim::Observer) hook.
+//! - [`membership`]: configurations and role changes (one configuration per epoch,
+//!   epochs only grow, server-count limits, installed changes, justified refusals, roles
+//!   that match the configuration), watched through the observer hook.
 //! - [`liveness`]: every request of a correct client answered within the budget.
 //! - [`progress`]: every run ends within its event budget (no livelock).
 //! - [`rerun`]: the fault-free rerun of the completed requests reaches the same final table.
@@ -25,6 +28,7 @@ pub mod expectations;
 pub mod history;
 pub mod linearizability;
 pub mod liveness;
+pub mod membership;
 pub mod progress;
 pub mod replicas;
 pub mod rerun;
@@ -36,6 +40,8 @@ pub use crate::vocab::{Property, UnknownProperty, Violation};
 pub use history::{HistoryError, OpHistory, Operation};
 pub use linearizability::check_linearizability;
 pub use liveness::{check_liveness, LivenessReport, StuckRequest};
+pub use membership::MembershipChecker;
 pub use replicas::ReplicaChecker;
 pub use rerun::{RerunComparison, RerunError};
+pub use verdict::Watchers;
 pub use verdict::{Status, Verdict};

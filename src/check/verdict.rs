@@ -10,11 +10,12 @@ use super::expectations::{check_expected_answers, check_expected_violation};
 use super::history::OpHistory;
 use super::linearizability::check_linearizability;
 use super::liveness::{check_liveness, LivenessReport};
+use super::membership::MembershipChecker;
 use super::progress::check_progress;
 use super::replicas::ReplicaChecker;
 use super::rerun::{fault_free_rerun, RerunComparison};
-use crate::protocol::Outcome;
-use crate::sim::{RunEnd, Simulation};
+use crate::protocol::{Instant, Message, Node, NodeId, Outcome, Server, TokenId, TokenValue};
+use crate::sim::{Observer, RunEnd, Simulation};
 use crate::vocab::{Property, PropertyKind, PropertySet, Violation};
 use serde::Serialize;
 
@@ -121,9 +122,42 @@ impl Verdict {
     }
 }
 
-/// Judge the finished run `sim`, which ended with `end` and was watched by `replicas`, on
+/// The checkers that watch a run as it goes: lend them to the run, then hand them to
+/// [`judge`].
+pub struct Watchers {
+    replicas: ReplicaChecker,
+    membership: MembershipChecker,
+}
+
+impl Watchers {
+    /// Watchers for the run of `sim`, which has not started.
+    pub fn new(sim: &Simulation) -> Watchers {
+        let node_count = sim.world().clients.len() + sim.world().servers.len();
+        Watchers {
+            replicas: ReplicaChecker::new(&sim.world().owners, Some(sim.seed())),
+            membership: MembershipChecker::new(&sim.current_config(), node_count),
+        }
+    }
+}
+
+impl Observer for Watchers {
+    fn after_write(&mut self, now: Instant, server: &Server, values: &[(TokenId, TokenValue)]) {
+        self.replicas.after_write(now, server, values);
+    }
+
+    fn after_send(&mut self, now: Instant, from: NodeId, to: NodeId, message: &Message) {
+        self.membership.after_send(now, from, to, message);
+    }
+
+    fn after_delivery(&mut self, now: Instant, node: &Node, from: NodeId, message: &Message) {
+        self.membership.after_delivery(now, node, from, message);
+    }
+}
+
+/// Judge the finished run `sim`, which ended with `end` and was watched by `watchers`, on
 /// the properties in `judged`.
-pub(crate) fn judge(sim: &Simulation, end: RunEnd, replicas: &ReplicaChecker, judged: PropertySet) -> Verdict {
+pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judged: PropertySet) -> Verdict {
+    let replicas = &watchers.replicas;
     let mut verdict = Verdict::empty(sim.seed(), judged);
     verdict.end = Some(end);
     verdict.requests = sim.history().len();
@@ -133,6 +167,7 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, replicas: &ReplicaChecker, ju
     verdict.expected_violation = sim.scenario().expect.violation;
     verdict.extend(replicas.violations().iter().cloned());
     verdict.extend(check_effects(sim));
+    verdict.extend(watchers.membership.finish(sim));
     let history = OpHistory::from_sim(sim.history(), &sim.world().owners);
     match check_linearizability(&history) {
         Ok(found) => verdict.extend(found),

@@ -214,6 +214,9 @@ impl Client {
     /// Handle one message from `from`.
     pub fn handle_message(&mut self, now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
         match message {
+            Message::ReadReply { tag, .. } if self.is_phase(*tag) && self.is_reconfiguring() => {
+                self.on_role_change_answer(now, from, message, out)
+            }
             Message::ReadReply { tag, values, .. } => self.on_read_reply(now, from, *tag, values, out),
             Message::WriteAck { tag, .. } => self.on_write_ack(now, from, *tag, out),
             // A refusal is no answer, unless the variant counts "any majority of replies".
@@ -400,6 +403,11 @@ impl Client {
         Some(self.retry_identity.take().unwrap_or(request))
     }
 
+    /// Whether the current request is a role change.
+    fn is_reconfiguring(&self) -> bool {
+        matches!(self.current.as_ref().map(|operation| &operation.step), Some(Step::Reconfigure(_)))
+    }
+
     /// Whether the current phase is `tag`.
     fn is_phase(&self, tag: PhaseTag) -> bool {
         self.current.as_ref().is_some_and(|operation| operation.tag == tag)
@@ -514,6 +522,17 @@ impl Client {
             return self.start_next(now, out);
         }
         match RoleChange::validate(&self.config, &self.options.nodes, &submitted.request) {
+            // Refused for what this client's view of the configuration says: that view may
+            // be stale, so a majority must confirm it first.
+            Err(
+                refusal @ (Refusal::TooFewServers { .. }
+                | Refusal::TooManyServers { .. }
+                | Refusal::AlreadyServer { .. }
+                | Refusal::NotAServer { .. }),
+            ) if !self.options.variant.refuses_on_own_view() => {
+                let (change, confirm) = RoleChange::confirm(&self.config, &submitted, refusal, self.options.variant);
+                self.launch_phase(now, submitted, Step::Reconfigure(change), confirm, out)
+            }
             Err(refusal) => {
                 Self::reply(&submitted, Outcome::Refused(refusal), out);
                 self.start_next(now, out)
@@ -545,6 +564,7 @@ impl Client {
         let next = match message {
             Message::SealAck { accepted, table, .. } => change.on_seal_ack(from, accepted.as_deref(), table, quorum),
             Message::AcceptAck { .. } => change.on_accept_ack(quorum),
+            Message::ReadReply { .. } => change.on_confirmed(quorum),
             Message::InstallAck { .. } => change.on_install_ack(quorum),
             _ => Next::Wait,
         };
@@ -586,6 +606,10 @@ impl Client {
                 out.set_timer(now.after_us(delay_us), Timer::Retransmit { phase: operation.tag.phase });
                 self.current = Some(operation);
             }
+            Next::Refuse(refusal) => {
+                Self::reply(&operation.submitted, Outcome::Refused(refusal), out);
+                self.start_next(now, out);
+            }
             Next::Installed { next } => {
                 self.linger(now, &operation, out);
                 if next.epoch > self.config.epoch {
@@ -601,6 +625,7 @@ impl Client {
     fn launch_phase(&mut self, now: Instant, submitted: Submitted, step: Step, phase: Phase, out: &mut Outputs) {
         let tag = self.next_tag(submitted.id);
         let Phase { message, targets, voters } = phase;
+        let message = retag(message, tag, self.config.epoch);
         self.launch_to(now, Operation::new(submitted, step, tag, message, targets, voters), out);
     }
 

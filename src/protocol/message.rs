@@ -22,6 +22,9 @@ pub enum TokenSelection {
     All,
     /// One token (the read phase of a `pay`).
     One(TokenId),
+    /// No token: only confirm that the configuration is current (before refusing a role
+    /// change for what the configuration says).
+    Nothing,
 }
 
 /// A protocol message. Every message carries the sender's configuration epoch.

@@ -17,6 +17,7 @@ impl ReadState {
         let slots = match selection {
             TokenSelection::All => token_count as usize,
             TokenSelection::One(_) => 1,
+            TokenSelection::Nothing => 0,
         };
         ReadState { selection, best: vec![None; slots], agreeing: vec![0; slots] }
     }
@@ -30,6 +31,7 @@ impl ReadState {
         match self.selection {
             TokenSelection::All => Some(token.0 as usize).filter(|&i| i < self.best.len()),
             TokenSelection::One(wanted) => (token == wanted).then_some(0),
+            TokenSelection::Nothing => None,
         }
     }
 
@@ -74,6 +76,8 @@ impl ReadState {
         match self.selection {
             TokenSelection::All => TokenId(slot as u32),
             TokenSelection::One(token) => token,
+            // A read of nothing has no slots to ask about.
+            TokenSelection::Nothing => TokenId(slot as u32),
         }
     }
 }

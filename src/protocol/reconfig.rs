@@ -51,6 +51,10 @@ pub(super) struct RoleChange {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Stage {
+    /// The change is invalid in the coordinator's configuration: confirming, with a
+    /// majority of its servers, that the configuration is still current before refusing
+    /// for what it says (a stale configuration would refuse a change the current one allows).
+    Confirm { refusal: Refusal },
     /// Collecting seals: the highest accepted proposal seen, and the merged tables.
     Seal { accepted: Option<(Ballot, Config)>, merged: Vec<TokenValue> },
     /// Collecting accepts of `next`.
@@ -73,6 +77,8 @@ pub(super) enum Next {
     /// A quorum of `next`'s servers installed it: the decided configuration, which is this
     /// change's only if its `changes` name this request.
     Installed { next: Config },
+    /// A majority confirmed the configuration is current, and it refuses the change.
+    Refuse(Refusal),
 }
 
 /// A phase to start: send `message` to `targets` (ascending); a quorum of `voters`
@@ -148,6 +154,32 @@ impl RoleChange {
         self.stage == Stage::Backoff
     }
 
+    /// A change that `from` refuses with `refusal`: first confirm that `from` is current.
+    pub(super) fn confirm(
+        from: &Config,
+        submitted: &Submitted,
+        refusal: Refusal,
+        variant: Variant,
+    ) -> (RoleChange, Phase) {
+        let change = RoleChange {
+            from: from.clone(),
+            request: submitted.id,
+            leaving: None,
+            ballot: Ballot { round: 0, node: submitted.id.client },
+            proposal: from.servers.clone(),
+            variant,
+            stage: Stage::Confirm { refusal },
+        };
+        // The tag and epoch are the client's to set: it retags the message for the phase.
+        let message = Message::Read {
+            epoch: from.epoch,
+            tag: crate::protocol::PhaseTag { request: submitted.id, phase: 0 },
+            tokens: crate::protocol::TokenSelection::Nothing,
+        };
+        let servers = from.servers.clone();
+        (change, Phase { message, targets: servers.clone(), voters: servers })
+    }
+
     /// The configuration being installed, in the install phase.
     pub(super) fn installing(&self) -> Option<&Config> {
         match &self.stage {
@@ -163,7 +195,16 @@ impl RoleChange {
             (Stage::Seal { .. }, Message::SealAck { epoch, ballot, .. }) => ours(*epoch, *ballot),
             (Stage::Accept { .. }, Message::AcceptAck { epoch, ballot }) => ours(*epoch, *ballot),
             (Stage::Install { next }, Message::InstallAck { epoch }) => next.epoch <= *epoch,
+            (Stage::Confirm { .. }, Message::ReadReply { epoch, .. }) => *epoch == self.from.epoch,
             _ => false,
+        }
+    }
+
+    /// A server answered the confirmation; with `quorum` of them, refuse.
+    pub(super) fn on_confirmed(&mut self, quorum: bool) -> Next {
+        match (&self.stage, quorum) {
+            (Stage::Confirm { refusal }, true) => Next::Refuse(*refusal),
+            _ => Next::Wait,
         }
     }
 
@@ -243,8 +284,8 @@ impl RoleChange {
             return Next::Wait;
         };
         let next = match accepted {
-            Some((_, config)) => config,
-            None => self.from.successor(self.proposal.clone(), self.request),
+            Some((_, config)) if !self.variant.forgets_accepted() => config,
+            _ => self.from.successor(self.proposal.clone(), self.request),
         };
         let message = Message::Accept { epoch: self.from.epoch, ballot: self.ballot, next: Box::new(next.clone()) };
         self.stage = Stage::Accept { next, merged };

@@ -148,6 +148,7 @@ impl Server {
     fn on_read(&self, from: NodeId, tag: PhaseTag, tokens: TokenSelection, out: &mut Outputs) {
         let values = match tokens {
             TokenSelection::All => self.table.iter().enumerate().map(|(i, v)| (TokenId(i as u32), *v)).collect(),
+            TokenSelection::Nothing => Vec::new(),
             TokenSelection::One(token) => match self.value(token) {
                 Some(value) => vec![(token, *value)],
                 None => Vec::new(),
@@ -197,7 +198,8 @@ impl Server {
     /// Paxos accept.
     fn on_accept(&mut self, from: NodeId, ballot: Ballot, next: &Config, out: &mut Outputs) {
         let epoch = self.config.epoch;
-        if let Some(promised) = self.promised.filter(|promised| *promised > ballot) {
+        let keeps_promise = !self.variant.accepts_any_ballot();
+        if let Some(promised) = self.promised.filter(|promised| *promised > ballot && keeps_promise) {
             return out.send(from, Message::Rejected { epoch, promised });
         }
         self.promised = Some(ballot);

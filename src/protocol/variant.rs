@@ -38,6 +38,16 @@ pub enum Variant {
     /// README): a completed write stays on a majority of the servers that remain, and they
     /// keep their own tables. It is kept to show that, and as part of `seed-original`.
     DropStateOnLeave,
+    /// A coordinator proposes its own change even when a sealed server reports a value it
+    /// already accepted: two configurations can be decided for one epoch.
+    ForgetsAccepted,
+    /// A server accepts a proposal whatever ballot it promised: an outbid coordinator's
+    /// value can still be decided next to the winner's.
+    AcceptsAnyBallot,
+    /// A role change is refused for what the coordinator's own view of the configuration
+    /// says, without confirming that view is current: a stale view refuses a change the
+    /// current configuration allows.
+    StaleRefusal,
     /// Retries at once: an unanswered phase is resent immediately instead of after the
     /// retransmit timeout, and an outbid coordinator seals again with no backoff. Simulated
     /// time then stops moving while the resends go on (a livelock), which the run's event
@@ -52,7 +62,7 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant, the correct one first.
-    pub const ALL: [Variant; 10] = [
+    pub const ALL: [Variant; 13] = [
         Variant::Correct,
         Variant::NoWriteBack,
         Variant::BareVersionCas,
@@ -61,6 +71,9 @@ impl Variant {
         Variant::AnyMajority,
         Variant::MinoritySync,
         Variant::DropStateOnLeave,
+        Variant::ForgetsAccepted,
+        Variant::AcceptsAnyBallot,
+        Variant::StaleRefusal,
         Variant::NoBackoff,
         Variant::SeedOriginal,
     ];
@@ -76,6 +89,9 @@ impl Variant {
             Variant::AnyMajority => "any-majority",
             Variant::MinoritySync => "minority-sync",
             Variant::DropStateOnLeave => "drop-state-on-leave",
+            Variant::ForgetsAccepted => "forgets-accepted",
+            Variant::AcceptsAnyBallot => "accepts-any-ballot",
+            Variant::StaleRefusal => "stale-refusal",
             Variant::NoBackoff => "no-backoff",
             Variant::SeedOriginal => "seed-original",
         }
@@ -116,6 +132,21 @@ impl Variant {
     /// Whether a state transfer takes one server's table instead of a sealed majority's.
     pub(super) fn syncs_from_minority(self) -> bool {
         self.has(Variant::MinoritySync)
+    }
+
+    /// Whether a coordinator proposes its own change over a value a seal reported accepted.
+    pub(super) fn forgets_accepted(self) -> bool {
+        self.has(Variant::ForgetsAccepted)
+    }
+
+    /// Whether a server accepts a proposal below the ballot it promised.
+    pub(super) fn accepts_any_ballot(self) -> bool {
+        self.has(Variant::AcceptsAnyBallot)
+    }
+
+    /// Whether a role change is refused on the coordinator's own view, unconfirmed.
+    pub(super) fn refuses_on_own_view(self) -> bool {
+        self.has(Variant::StaleRefusal)
     }
 
     /// Whether an outbid coordinator retries at once instead of backing off.

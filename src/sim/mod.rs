@@ -230,10 +230,10 @@ impl Simulation {
             Event::Timer { node, timer } => {
                 self.counters.timers_fired += 1;
                 self.trace(|| TraceEvent::TimerFired { node, timer });
-                self.drive(node, |node, now, out| node.handle_timer(now, timer, out));
+                self.drive(node, observer, |node, now, out| node.handle_timer(now, timer, out));
             }
-            Event::Arrival { client } => self.arrival(client),
-            Event::Scripted { index } => self.scripted_request(index),
+            Event::Arrival { client } => self.arrival(client, observer),
+            Event::Scripted { index } => self.scripted_request(index, observer),
             Event::Fault { index } => self.scheduled_fault(index),
         }
     }
@@ -246,14 +246,14 @@ impl Simulation {
         }
         self.counters.messages_delivered += 1;
         self.trace(|| TraceEvent::Delivered { from, to, message: message.clone() });
-        self.drive(to, |node, now, out| node.handle_message(now, from, &message, out));
-        self.notify_observer(observer, to, &message);
+        self.drive(to, observer, |node, now, out| node.handle_message(now, from, &message, out));
+        self.notify_observer(observer, from, to, &message);
         if matches!(message, Message::Install { .. }) {
             self.watch_budget(); // the configuration may have changed
         }
     }
 
-    fn arrival(&mut self, client: NodeId) {
+    fn arrival(&mut self, client: NodeId, observer: &mut dyn Observer) {
         if self.workload.finished() {
             return; // another client issued the last request while this arrival was queued
         }
@@ -274,7 +274,7 @@ impl Simulation {
             self.start_liveness_clock();
         }
         if let Some(request) = request {
-            self.submit(client, request);
+            self.submit(client, request, observer);
         }
     }
 
@@ -293,23 +293,26 @@ impl Simulation {
         self.workload.next_request(client)
     }
 
-    fn submit(&mut self, client: NodeId, request: crate::protocol::Request) {
+    fn submit(&mut self, client: NodeId, request: crate::protocol::Request, observer: &mut dyn Observer) {
         // Recorded before the node runs: a local refusal is answered within `submit`.
         if let Some(node) = self.node(client) {
             let id = node.next_request_id();
             self.history.submitted(id, request, self.now);
             self.trace(|| TraceEvent::Submitted { id, request });
         }
-        self.drive(client, |node, now, out| {
+        self.drive(client, observer, |node, now, out| {
             node.submit(now, request, out);
         });
     }
 
     /// Carry out what node `from` asked for, then keep the buffer for the next step.
-    fn route(&mut self, from: NodeId, mut out: Outputs) {
+    fn route(&mut self, from: NodeId, mut out: Outputs, observer: &mut dyn Observer) {
         for output in out.drain() {
             match output {
-                Output::Send { to, message } => self.send(from, to, message),
+                Output::Send { to, message } => {
+                    observer.after_send(self.now, from, to, &message);
+                    self.send(from, to, message)
+                }
                 Output::SetTimer { at, timer } => self.queue.push(at, Event::Timer { node: from, timer }),
                 Output::Started { id, request } => {
                     self.history.started(id, self.now);
@@ -351,12 +354,12 @@ impl Simulation {
     }
 
     /// Hand node `id` one input, then carry out its outputs.
-    fn drive(&mut self, id: NodeId, input: impl FnOnce(&mut Node, Instant, &mut Outputs)) {
+    fn drive(&mut self, id: NodeId, observer: &mut dyn Observer, input: impl FnOnce(&mut Node, Instant, &mut Outputs)) {
         let mut out = std::mem::take(&mut self.outputs);
         if let Some(node) = self.nodes.get_mut(id.0 as usize).and_then(Option::as_mut) {
             input(node, self.now, &mut out);
         }
-        self.route(id, out);
+        self.route(id, out, observer);
     }
 
     /// A portable hash of every event processed so far, in order.
@@ -506,9 +509,20 @@ impl Simulation {
     /// workload); the id its reply will carry, or `None` if there is no such node. A node
     /// that is a server answers with a refusal.
     pub fn submit_scripted(&mut self, client: NodeId, request: Request) -> Option<RequestId> {
+        self.submit_observed(client, request, &mut observer::Unobserved)
+    }
+
+    /// Hand `request` to node `client` now like [`Simulation::submit_scripted`], showing
+    /// `observer` what it sends.
+    pub fn submit_observed(
+        &mut self,
+        client: NodeId,
+        request: Request,
+        observer: &mut dyn Observer,
+    ) -> Option<RequestId> {
         let node = self.node(client)?;
         let id = node.next_request_id();
-        self.submit(client, request);
+        self.submit(client, request, observer);
         Some(id)
     }
 }

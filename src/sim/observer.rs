@@ -1,4 +1,4 @@
-//! A hook that sees every server change the moment it happens, for invariant checkers.
+//! A hook that sees what the run does the moment it does it, for invariant checkers.
 //!
 //! The caller lends an observer to [`Simulation::run_observed`] or
 //! [`Simulation::step_observed`] and keeps it: nothing is stored in the simulation, so the
@@ -7,15 +7,24 @@
 use super::{Node, Simulation};
 use crate::protocol::{Instant, Message, NodeId, Server, TokenId, TokenValue};
 
-/// Something shown every event that may have changed a server's state.
-///
-/// Only a `Write` or an `Install` delivered to a node changes its replica (reads and
-/// answers do not), so that is the one call: the replica after the change, and the values
-/// the message carried, whose tokens are the only ones that can have changed. An observer
-/// must not affect the run: it sees the state, it never changes it.
+/// Something shown what a run does. An observer must not affect the run: it sees the state,
+/// it never changes it. Every method but [`Observer::after_write`] does nothing unless
+/// implemented.
 pub trait Observer {
-    /// `server` has handled a write of `values` at simulated time `now`.
+    /// `server` has handled a write of `values` at simulated time `now`: a `Write`, or an
+    /// `Install` whose table it merged. Only these change a replica's table, and only the
+    /// tokens in `values` can have changed.
     fn after_write(&mut self, now: Instant, server: &Server, values: &[(TokenId, TokenValue)]);
+
+    /// `from` handed `message` for `to` to the network (it may still be lost).
+    fn after_send(&mut self, now: Instant, from: NodeId, to: NodeId, message: &Message) {
+        let _ = (now, from, to, message);
+    }
+
+    /// `node` has handled `message` from `from`.
+    fn after_delivery(&mut self, now: Instant, node: &Node, from: NodeId, message: &Message) {
+        let _ = (now, node, from, message);
+    }
 }
 
 /// The observer of a run nobody watches.
@@ -25,11 +34,21 @@ impl Observer for Unobserved {
     fn after_write(&mut self, _now: Instant, _server: &Server, _values: &[(TokenId, TokenValue)]) {}
 }
 
-/// Several observers shown the same events, in order.
+/// Two observers shown the same events, the first first.
 impl<A: Observer, B: Observer> Observer for (A, B) {
     fn after_write(&mut self, now: Instant, server: &Server, values: &[(TokenId, TokenValue)]) {
         self.0.after_write(now, server, values);
         self.1.after_write(now, server, values);
+    }
+
+    fn after_send(&mut self, now: Instant, from: NodeId, to: NodeId, message: &Message) {
+        self.0.after_send(now, from, to, message);
+        self.1.after_send(now, from, to, message);
+    }
+
+    fn after_delivery(&mut self, now: Instant, node: &Node, from: NodeId, message: &Message) {
+        self.0.after_delivery(now, node, from, message);
+        self.1.after_delivery(now, node, from, message);
     }
 }
 
@@ -37,20 +56,36 @@ impl<T: Observer + ?Sized> Observer for &mut T {
     fn after_write(&mut self, now: Instant, server: &Server, values: &[(TokenId, TokenValue)]) {
         (**self).after_write(now, server, values);
     }
+
+    fn after_send(&mut self, now: Instant, from: NodeId, to: NodeId, message: &Message) {
+        (**self).after_send(now, from, to, message);
+    }
+
+    fn after_delivery(&mut self, now: Instant, node: &Node, from: NodeId, message: &Message) {
+        (**self).after_delivery(now, node, from, message);
+    }
 }
 
 impl<T: Observer + ?Sized> Observer for Box<T> {
     fn after_write(&mut self, now: Instant, server: &Server, values: &[(TokenId, TokenValue)]) {
         (**self).after_write(now, server, values);
     }
+
+    fn after_send(&mut self, now: Instant, from: NodeId, to: NodeId, message: &Message) {
+        (**self).after_send(now, from, to, message);
+    }
+
+    fn after_delivery(&mut self, now: Instant, node: &Node, from: NodeId, message: &Message) {
+        (**self).after_delivery(now, node, from, message);
+    }
 }
 
 impl Simulation {
-    /// Tell `observer` that `to` may have changed on `message`.
-    pub(super) fn notify_observer(&self, observer: &mut dyn Observer, to: NodeId, message: &Message) {
-        let Some(replica) = self.nodes.get(to.0 as usize).and_then(Option::as_ref).and_then(Node::replica) else {
-            return;
-        };
+    /// Tell `observer` what the delivery of `message` from `from` did to `to`.
+    pub(super) fn notify_observer(&self, observer: &mut dyn Observer, from: NodeId, to: NodeId, message: &Message) {
+        let Some(node) = self.nodes.get(to.0 as usize).and_then(Option::as_ref) else { return };
+        observer.after_delivery(self.now, node, from, message);
+        let Some(replica) = node.replica() else { return };
         match message {
             Message::Write { values, .. } => observer.after_write(self.now, replica, values),
             Message::Install { table, .. } => {

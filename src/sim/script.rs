@@ -39,14 +39,14 @@ impl Simulation {
     }
 
     /// Hand the explicit request `requests[index]` to its client.
-    pub(super) fn scripted_request(&mut self, index: usize) {
+    pub(super) fn scripted_request(&mut self, index: usize, observer: &mut dyn super::Observer) {
         let spec = &self.scenario.requests[index];
         let (client, request) = (spec.client, spec.request().expect("a validated request names one operation"));
         self.scripted_left -= 1;
         self.start_liveness_clock();
         let id = self.node(client).map(|node| node.next_request_id());
         self.scripted_ids[index] = id;
-        self.submit(client, request);
+        self.submit(client, request, observer);
     }
 
     /// The id the scenario's explicit request `requests[index]` got, once it was submitted.

@@ -63,6 +63,9 @@ fn message_text(message: &Message) -> String {
     match message {
         Message::Read { tag, tokens: TokenSelection::All, .. } => format!("{kind} {} all", tag_text(tag)),
         Message::Read { tag, tokens: TokenSelection::One(token), .. } => format!("{kind} {} {token}", tag_text(tag)),
+        Message::Read { tag, tokens: TokenSelection::Nothing, .. } => {
+            format!("{kind} {} nothing (confirm the configuration)", tag_text(tag))
+        }
         Message::ReadReply { tag, values, .. } => format!("{kind} {} {}", tag_text(tag), values_text(values)),
         Message::Write { tag, values, .. } => format!("{kind} {} {}", tag_text(tag), values_text(values)),
         Message::WriteAck { tag, .. } | Message::Nack { tag, .. } => format!("{kind} {}", tag_text(tag)),

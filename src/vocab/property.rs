@@ -27,6 +27,20 @@ pub enum Property {
     ReplicaOneValuePerVersion,
     /// Replica invariant: a server's version of a token never decreases.
     ReplicaVersionMonotonic,
+    /// Membership: every install of an epoch names the same configuration.
+    OneConfigPerEpoch,
+    /// Membership: no node's view of the configuration goes back to an older epoch.
+    EpochsOnlyGrow,
+    /// Membership: every installed configuration has 3 to 7 servers.
+    ServerCountLimits,
+    /// Membership: each configuration is the one before with exactly the change it names,
+    /// and a role change answered ok was installed.
+    RoleChangeInstalled,
+    /// Membership: a role change is refused only for a reason that held while it was
+    /// worked on.
+    RoleChangeRefusedRightly,
+    /// Membership: a node is a server exactly when its installed configuration names it.
+    RolesMatchConfig,
     /// The run's completed requests, rerun one at a time without faults, reach the same
     /// final token table.
     FaultFreeRerun,
@@ -58,7 +72,7 @@ pub enum PropertyKind {
 
 impl Property {
     /// Every property, in the order verdicts list them.
-    pub const ALL: [Property; 14] = [
+    pub const ALL: [Property; 20] = [
         Property::Linearizable,
         Property::OneOwnerPerVersion,
         Property::VersionsContiguous,
@@ -67,6 +81,12 @@ impl Property {
         Property::ExactlyOnce,
         Property::ReplicaOneValuePerVersion,
         Property::ReplicaVersionMonotonic,
+        Property::OneConfigPerEpoch,
+        Property::EpochsOnlyGrow,
+        Property::ServerCountLimits,
+        Property::RoleChangeInstalled,
+        Property::RoleChangeRefusedRightly,
+        Property::RolesMatchConfig,
         Property::FaultFreeRerun,
         Property::Liveness,
         Property::Progress,
@@ -119,6 +139,28 @@ impl Property {
             ),
             Property::ReplicaVersionMonotonic => {
                 ("replica_version_monotonic", Safety, "a server's version of a token never decreases")
+            }
+            Property::OneConfigPerEpoch => {
+                ("one_config_per_epoch", Safety, "every install of an epoch names the same configuration")
+            }
+            Property::EpochsOnlyGrow => {
+                ("epochs_only_grow", Safety, "no node's view of the configuration goes back to an older epoch")
+            }
+            Property::ServerCountLimits => {
+                ("server_count_limits", Safety, "every installed configuration has 3 to 7 servers")
+            }
+            Property::RoleChangeInstalled => (
+                "role_change_installed",
+                Safety,
+                "each configuration is the one before with exactly its change; an ok role change was installed",
+            ),
+            Property::RoleChangeRefusedRightly => (
+                "role_change_refused_rightly",
+                Safety,
+                "a role change is refused only for a reason that held while it was worked on",
+            ),
+            Property::RolesMatchConfig => {
+                ("roles_match_config", Safety, "a node is a server exactly when its installed configuration names it")
             }
             Property::FaultFreeRerun => {
                 ("fault_free_rerun", Safety, "the completed requests, rerun without faults, reach the same final table")
