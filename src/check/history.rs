@@ -290,9 +290,4 @@ impl Operation {
         }
         Ok(())
     }
-
-    /// The response time, or "never" as the largest instant.
-    pub(crate) fn responded_or_never(&self) -> Instant {
-        self.responded_at.unwrap_or(Instant(u64::MAX))
-    }
 }

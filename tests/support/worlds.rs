@@ -27,7 +27,7 @@ impl Mix {
 /// clients with 1 or 2 tokens each, short delays, some link loss, 8 to 20 requests a few
 /// milliseconds apart at most, under `variant`.
 pub fn small_world(seed: u64, variant: Variant) -> Scenario {
-    let mut rng = Mix(seed ^ 0x5eed_0f_3a11);
+    let mut rng = Mix(seed ^ 0x005e_ed0f_3a11);
     let mut scenario = Scenario::default_scenario();
     scenario.name = format!("small-{}", variant.name());
     scenario.variant = variant;
