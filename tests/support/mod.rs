@@ -2,5 +2,6 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod generate;
 pub mod reference;
 pub mod worlds;

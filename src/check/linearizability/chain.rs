@@ -19,6 +19,23 @@ pub(super) enum Writer {
     Missing,
 }
 
+/// The reads of one version, summed up for real time.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ReadBounds {
+    /// The latest invocation among them ([`EventKey::default`] if none).
+    pub(super) invoked: EventKey,
+    /// The earliest response among them ([`EventKey::NEVER`] if none).
+    pub(super) responded: EventKey,
+    /// Whose response that is.
+    pub(super) responder: Option<u32>,
+}
+
+impl ReadBounds {
+    /// No reads at all.
+    pub(super) const NONE: ReadBounds =
+        ReadBounds { invoked: EventKey { at: Instant(0), rank: 0 }, responded: EventKey::NEVER, responder: None };
+}
+
 /// A version of the token that some answer names.
 #[derive(Clone, Debug)]
 pub(super) struct Link {
@@ -27,10 +44,7 @@ pub(super) struct Link {
     pub(super) writer: Writer,
     /// The reads of this version: a range of the token's sorted observations.
     pub(super) reads: Range<usize>,
-    /// The latest invocation among the reads ([`EventKey::default`] if none).
-    pub(super) reads_invoked: EventKey,
-    /// The earliest response among the reads ([`EventKey::NEVER`] if none).
-    pub(super) reads_responded: EventKey,
+    pub(super) bounds: ReadBounds,
 }
 
 /// The check of one token.
@@ -117,14 +131,8 @@ impl<'a> TokenCheck<'a> {
     /// Group observations by version: one owner and one `Ok` pay per version, each paid by
     /// the owner of the version before.
     fn build_links(&mut self) {
-        let link = Link {
-            version: 1,
-            owner: self.initial,
-            writer: Writer::Initial,
-            reads: 0..0,
-            reads_invoked: EventKey::default(),
-            reads_responded: EventKey::NEVER,
-        };
+        let link =
+            Link { version: 1, owner: self.initial, writer: Writer::Initial, reads: 0..0, bounds: ReadBounds::NONE };
         self.links.push(link);
         let mut start = 0;
         while start < self.observations.len() {
@@ -155,27 +163,30 @@ impl<'a> TokenCheck<'a> {
             self.report(Property::NoDoubleSpend, detail, later, &writers[..2]);
         }
         let reads = group.start + writes..group.end;
-        let (reads_invoked, reads_responded) = self.read_bounds(reads.clone());
+        let bounds = self.read_bounds(reads.clone());
         if version == 1 {
             let initial = &mut self.links[0];
-            (initial.reads, initial.reads_invoked, initial.reads_responded) = (reads, reads_invoked, reads_responded);
+            (initial.reads, initial.bounds) = (reads, bounds);
         } else {
             let writer = writers.first().map_or(Writer::Missing, |&w| Writer::Answered(w));
             if let Writer::Answered(w) = writer {
                 self.link_payer(w, version);
             }
-            let link = Link { version, owner: first.owner, writer, reads, reads_invoked, reads_responded };
+            let link = Link { version, owner: first.owner, writer, reads, bounds };
             self.links.push(link);
         }
         self.check_one_owner(group);
     }
 
     /// The latest invocation and the earliest response among the observations `reads`.
-    fn read_bounds(&self, reads: Range<usize>) -> (EventKey, EventKey) {
-        let mut bounds = (EventKey::default(), EventKey::NEVER);
+    fn read_bounds(&self, reads: Range<usize>) -> ReadBounds {
+        let mut bounds = ReadBounds::NONE;
         for observation in &self.observations[reads] {
-            bounds.0 = bounds.0.max(self.invoked(observation.op));
-            bounds.1 = bounds.1.min(self.responded(observation.op));
+            bounds.invoked = bounds.invoked.max(self.invoked(observation.op));
+            let responded = self.responded(observation.op);
+            if responded < bounds.responded {
+                (bounds.responded, bounds.responder) = (responded, Some(observation.op));
+            }
         }
         bounds
     }
@@ -191,8 +202,7 @@ impl<'a> TokenCheck<'a> {
                 owner: payer,
                 writer: Writer::Missing,
                 reads: 0..0,
-                reads_invoked: EventKey::default(),
-                reads_responded: EventKey::NEVER,
+                bounds: ReadBounds::NONE,
             };
             return self.links.push(implied);
         }
@@ -238,14 +248,14 @@ impl<'a> TokenCheck<'a> {
                     latest = (self.invoked(w), Some(w), link.version);
                 }
             }
-            if link.reads_responded < latest.0 {
+            if link.bounds.responded < latest.0 {
                 let read = self.observations[link.reads.clone()].iter().find(|o| self.responded(o.op) < latest.0);
                 return read.map(|read| self.stale(latest, read.op, link.version));
             }
-            if link.reads_invoked > latest.0 {
+            if link.bounds.invoked > latest.0 {
                 let read =
-                    self.observations[link.reads.clone()].iter().find(|o| self.invoked(o.op) == link.reads_invoked);
-                latest = (link.reads_invoked, read.map(|o| o.op), link.version);
+                    self.observations[link.reads.clone()].iter().find(|o| self.invoked(o.op) == link.bounds.invoked);
+                latest = (link.bounds.invoked, read.map(|o| o.op), link.version);
             }
         }
         None

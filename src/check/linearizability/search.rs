@@ -1,7 +1,7 @@
 //! The versions no answered pay wrote: a search for unanswered pays to write them, and for
 //! a placement of the unlisted reads on each complete chain it finds.
 
-use super::chain::{same_instant, TokenCheck, Writer};
+use super::chain::{same_instant, ReadBounds, TokenCheck, Writer};
 use super::unlisted::{self, Stuck};
 use crate::check::history::EventKey;
 use crate::check::violation::{Property, Violation};
@@ -24,10 +24,8 @@ pub(super) struct Slot {
     pub(super) version: u64,
     pub(super) owner: NodeId,
     pub(super) writer: SlotWriter,
-    /// The latest invocation among the version's listed reads ([`EventKey::default`] if none).
-    pub(super) reads_invoked: EventKey,
-    /// The earliest response among them ([`EventKey::NEVER`] if none).
-    pub(super) reads_responded: EventKey,
+    /// The version's listed reads (and `NotOwner` refusals), summed up.
+    pub(super) bounds: ReadBounds,
 }
 
 /// The unanswered pays of the token from one payer to one payee, by invocation.
@@ -158,9 +156,8 @@ impl<'c, 'a> Search<'c, 'a> {
             Writer::Answered(w) => SlotWriter::Answered(w),
             Writer::Missing => return self.missing_step(*link),
         };
-        let (version, owner) = (next.version, next.owner);
-        let (reads_invoked, reads_responded) = (next.reads_invoked, next.reads_responded);
-        self.chain.push(Slot { version, owner, writer, reads_invoked, reads_responded });
+        let (version, owner, bounds) = (next.version, next.owner, next.bounds);
+        self.chain.push(Slot { version, owner, writer, bounds });
         *link += 1;
         Step::Placed
     }
@@ -216,10 +213,9 @@ impl<'c, 'a> Search<'c, 'a> {
         self.used[class] += 1;
         let (owner, writer) = (self.classes[class].payee, SlotWriter::Pending { op, class });
         let version = last.version + 1;
-        let mut slot =
-            Slot { version, owner, writer, reads_invoked: EventKey::default(), reads_responded: EventKey::NEVER };
+        let mut slot = Slot { version, owner, writer, bounds: ReadBounds::NONE };
         if let Some(target) = self.check.links.get(*link).filter(|target| !tail && target.version == version) {
-            (slot.reads_invoked, slot.reads_responded) = (target.reads_invoked, target.reads_responded);
+            slot.bounds = target.bounds;
             *link += 1;
         }
         self.chain.push(slot);
@@ -278,12 +274,8 @@ fn deadlines(check: &TokenCheck) -> Vec<(EventKey, Option<u32>)> {
     let mut deadlines = vec![(EventKey::NEVER, None); check.links.len()];
     let mut earliest: (EventKey, Option<u32>) = (EventKey::NEVER, None);
     for (k, link) in check.links.iter().enumerate().rev() {
-        if link.reads_responded < earliest.0 {
-            let read = check.observations[link.reads.clone()]
-                .iter()
-                .find(|o| check.responded(o.op) == link.reads_responded)
-                .map(|o| o.op);
-            earliest = (link.reads_responded, read);
+        if link.bounds.responded < earliest.0 {
+            earliest = (link.bounds.responded, link.bounds.responder);
         }
         deadlines[k] = earliest;
         if let Writer::Answered(w) = link.writer {

@@ -38,6 +38,8 @@ struct Layout {
     before: Vec<EventKey>,
     /// Per slot, the earliest response among the operations placed after its reads.
     after: Vec<EventKey>,
+    /// Whose response each of `after` is, and at which version it sits.
+    after_by: Vec<Option<(u32, u64)>>,
     /// Per slot, the first later slot with another owner (the slot count if none).
     next_other: Vec<usize>,
 }
@@ -58,13 +60,19 @@ impl Layout {
         for (slot, writer) in chain.iter().zip(&writers) {
             latest = latest.max(writer.map_or(EventKey::default(), |op| check.invoked(op)));
             before.push(latest);
-            latest = latest.max(slot.reads_invoked);
+            latest = latest.max(slot.bounds.invoked);
         }
         let mut after = vec![EventKey::NEVER; chain.len()];
-        let mut earliest = EventKey::NEVER;
-        for (k, slot) in chain.iter().enumerate().rev() {
-            after[k] = earliest;
-            earliest = earliest.min(slot.reads_responded).min(writer_responded(slot));
+        let mut after_by = vec![None; chain.len()];
+        let mut earliest: (EventKey, Option<(u32, u64)>) = (EventKey::NEVER, None);
+        for (k, (slot, writer)) in chain.iter().zip(&writers).enumerate().rev() {
+            (after[k], after_by[k]) = earliest;
+            if slot.bounds.responded < earliest.0 {
+                earliest = (slot.bounds.responded, slot.bounds.responder.map(|op| (op, slot.version)));
+            }
+            if writer_responded(slot) < earliest.0 {
+                earliest = (writer_responded(slot), writer.map(|op| (op, slot.version)));
+            }
         }
         let owners: Vec<NodeId> = chain.iter().map(|slot| slot.owner).collect();
         let mut next_other = vec![chain.len(); chain.len()];
@@ -72,7 +80,7 @@ impl Layout {
             next_other[k] = if owners[k + 1] != owners[k] { k + 1 } else { next_other[k + 1] };
         }
         let versions = chain.iter().map(|slot| slot.version).collect();
-        Layout { owners, versions, writers, before, after, next_other }
+        Layout { owners, versions, writers, before, after, after_by, next_other }
     }
 
     /// Unlisted reads whose earliest slot `lo` is one their owner held, by invocation.
@@ -106,6 +114,9 @@ pub(super) struct Stuck {
     to_the_end: bool,
     /// The unlisted read before it that pushed its earliest version up, if any.
     pushed_by: Option<u32>,
+    /// Otherwise the operation, and its version, that ended before it started and so
+    /// bounds its earliest version, if any.
+    bounded_by: Option<(u32, u64)>,
     /// Whoever gave `owner` the token at `first`, if `owner` held it there.
     holder: Option<u32>,
 }
@@ -237,6 +248,8 @@ impl Greedy<'_, '_> {
         let last_slot = layout.versions.len().saturating_sub(1);
         let version = |slot: usize| layout.versions.get(slot).copied().unwrap_or(layout.versions[last_slot] + 1);
         let holder = layout.owners.get(start).filter(|&&holder| holder == owner).and_then(|_| layout.writers[start]);
+        let pushed_by = self.floor.1.filter(|_| self.floor.0 > lo);
+        let bounded_by = lo.checked_sub(1).and_then(|slot| layout.after_by[slot]).filter(|_| pushed_by.is_none());
         Stuck {
             read,
             owner,
@@ -244,7 +257,8 @@ impl Greedy<'_, '_> {
             last: version(hi.min(last_slot)),
             none_left: start > hi,
             to_the_end: hi >= last_slot,
-            pushed_by: self.floor.1.filter(|_| self.floor.0 > lo),
+            pushed_by,
+            bounded_by,
             holder,
         }
     }
@@ -277,11 +291,13 @@ impl Stuck {
                 detail += &format!(", but {owner} held {token} at every version it could have read: {range}");
                 if let Some(by) = self.pushed_by {
                     detail += &format!(" (it started after {} ended, which did not list {token} either)", check.id(by));
+                } else if let Some((by, version)) = self.bounded_by {
+                    detail += &format!(" (it started after {}, at {token}@v{version}, ended)", check.id(by));
                 }
             }
         }
         let mut ops = vec![self.read];
-        ops.extend(self.pushed_by);
+        ops.extend(self.pushed_by.or(self.bounded_by.map(|(by, _)| by)));
         ops.extend(self.holder.filter(|holder| !ops.contains(holder)));
         let ids: Vec<_> = ops.iter().map(|&op| check.id(op)).collect();
         Violation::new(Property::Linearizable, detail).at(invoked_at).involving(ids)
