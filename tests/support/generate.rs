@@ -291,9 +291,8 @@ impl Corruption {
             }
             Corruption::Shift { op, by } => {
                 let op = &mut ops[pick(op)];
-                let shift = |at: Instant| Instant(at.0.saturating_add_signed(by));
-                op.invoked_at = shift(op.invoked_at);
-                op.responded_at = op.responded_at.map(shift);
+                op.invoked_at = Instant(op.invoked_at.0.saturating_add_signed(by));
+                op.responded_at = op.responded_at.map(|at| Instant(at.0.saturating_add_signed(by)));
                 if ranked {
                     rank(ops, |_| 0);
                 }
