@@ -138,6 +138,25 @@ fn malformed_histories_are_errors_not_violations() {
 }
 
 #[test]
+fn a_client_works_on_one_request_at_a_time_unless_it_lost_one() {
+    // n1#2 starts at 20, the instant n1#1 ends: without ranks that is an overlap.
+    let overlapping = vec![pay_ok(id(N1, 1), N2, (10, 20), 2), read(id(N1, 2), N1, (20, 30), &[])];
+    let error = check_linearizability(&history(overlapping.clone())).unwrap_err();
+    assert!(matches!(error, HistoryError::OverlappingRequests { .. }), "{error}");
+    assert!(error.to_string().contains("client n1 started n1#2"), "{error}");
+    // Ranks say n1#1 ended first.
+    let ranked = vec![overlapping[0].clone().with_ranks(1, 2), overlapping[1].clone().with_ranks(3, 4)];
+    assert_eq!(check_linearizability(&history(ranked)).unwrap(), []);
+    // A lost request may be overlapped by the ones after it, not started after them.
+    let lost = Operation::pending(id(N1, 1), Request::Pay { token: T0, to: N2 }, Instant(10));
+    let after_loss = vec![lost.clone(), read(id(N1, 2), N1, (15, 30), &[(0, 1)])];
+    assert_eq!(check_linearizability(&history(after_loss)).unwrap(), []);
+    let before_loss = vec![lost, read(id(N1, 2), N1, (5, 8), &[(0, 1)])];
+    let error = check_linearizability(&history(before_loss)).unwrap_err();
+    assert!(matches!(error, HistoryError::OutOfOrderRequests { .. }), "{error}");
+}
+
+#[test]
 fn large_synthetic_histories_pass_and_break_when_tampered_with() {
     let options = SyntheticOptions { operations: 20_000, clients: 4, tokens_per_client: 3, seed: 9 };
     let mut history = synthetic_history(options);

@@ -118,3 +118,25 @@ impl History {
         self.unanswered().filter(move |record| correct.contains(&record.id.client))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{TokenId, Version};
+
+    #[test]
+    fn ranks_follow_the_order_of_events_within_one_microsecond() {
+        let mut history = History::default();
+        let (first, second) =
+            (RequestId { client: NodeId(1), sequence: 1 }, RequestId { client: NodeId(1), sequence: 2 });
+        let pay = Request::Pay { token: TokenId(0), to: NodeId(2) };
+        history.submitted(first, pay, Instant(0));
+        history.submitted(second, pay, Instant(0));
+        history.started(first, Instant(3));
+        history.answered(first, Outcome::Paid { token: TokenId(0), version: Version(2) }, Instant(7));
+        history.started(second, Instant(7));
+        let (a, b) = (history.get(first).unwrap(), history.get(second).unwrap());
+        assert_eq!((a.started_rank, a.answered_rank), (Some(1), Some(2)));
+        assert_eq!((b.started_rank, b.answered_rank), (Some(3), None));
+    }
+}
