@@ -115,12 +115,14 @@ impl<'c, 'a> Search<'c, 'a> {
                 Step::Stuck(failure) => Some(failure),
                 Step::GapsDone => match unlisted::place(self.check, &self.chain) {
                     Ok(()) => return Ok(()),
-                    Err(stuck) => {
-                        // Versions past the last one named can only help: try them.
+                    // Versions past the last one named can only help a read that could reach
+                    // them; the greedy runs the same up to the read that failed, so only then.
+                    Err(stuck) if stuck.reaches_the_end() => {
                         tail = true;
                         self.note(Failure::Unlisted(stuck));
                         continue;
                     }
+                    Err(stuck) => Some(Failure::Unlisted(stuck)),
                 },
                 Step::TailDone => match self.has_tail() {
                     true => match unlisted::place(self.check, &self.chain) {

@@ -265,6 +265,12 @@ impl Greedy<'_, '_> {
 }
 
 impl Stuck {
+    /// Whether real time would let the read sit at the chain's last version: only then can
+    /// versions after it help.
+    pub(super) fn reaches_the_end(&self) -> bool {
+        self.to_the_end
+    }
+
     /// The violation this read shows.
     pub(super) fn describe(self, check: &TokenCheck) -> Violation {
         let (token, owner) = (check.token, self.owner);
