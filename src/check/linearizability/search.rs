@@ -115,19 +115,19 @@ impl<'c, 'a> Search<'c, 'a> {
                 Step::Stuck(failure) => Some(failure),
                 Step::GapsDone => match unlisted::place(self.check, &self.chain) {
                     Ok(()) => return Ok(()),
-                    // Versions past the last one named can only help a read that could reach
-                    // them; the greedy runs the same up to the read that failed, so only then.
-                    Err(stuck) if stuck.reaches_the_end() => {
+                    // Versions past the last one named can help only a read whose failure
+                    // depends on what comes after: otherwise every tail fails the same way.
+                    Err(stuck) if stuck.reach() >= self.chain.len() => {
                         tail = true;
                         self.note(Failure::Unlisted(stuck));
                         continue;
                     }
-                    Err(stuck) => Some(Failure::Unlisted(stuck)),
+                    Err(stuck) => Some(self.unlisted_failure(stuck)),
                 },
                 Step::TailDone => match self.has_tail() {
                     true => match unlisted::place(self.check, &self.chain) {
                         Ok(()) => return Ok(()),
-                        Err(stuck) => Some(Failure::Unlisted(stuck)),
+                        Err(stuck) => Some(self.unlisted_failure(stuck)),
                     },
                     false => None,
                 },
@@ -139,6 +139,15 @@ impl<'c, 'a> Search<'c, 'a> {
                 return Err(self.first_failure.expect("the search backtracks only after a failure"));
             }
         }
+    }
+
+    /// A stuck read, after dropping the choices it does not depend on: they would fail the
+    /// same way.
+    fn unlisted_failure(&mut self, stuck: Stuck) -> Failure {
+        while self.frames.last().is_some_and(|frame| frame.chain_len > stuck.reach()) {
+            self.frames.pop();
+        }
+        Failure::Unlisted(stuck)
     }
 
     fn note(&mut self, failure: Failure) {

@@ -36,6 +36,8 @@ struct Layout {
     writers: Vec<Option<u32>>,
     /// Per slot, the latest invocation among the operations placed before its reads.
     before: Vec<EventKey>,
+    /// Per slot, the same with its reads: what bounds the slots after it, but for their writers.
+    through: Vec<EventKey>,
     /// Per slot, the earliest response among the operations placed after its reads.
     after: Vec<EventKey>,
     /// Whose response each of `after` is, and at which version it sits.
@@ -55,12 +57,13 @@ impl Layout {
             SlotWriter::Initial | SlotWriter::Pending { .. } => EventKey::NEVER,
         };
         let writers: Vec<Option<u32>> = chain.iter().map(writer_op).collect();
-        let mut before = Vec::with_capacity(chain.len());
+        let (mut before, mut through) = (Vec::with_capacity(chain.len()), Vec::with_capacity(chain.len()));
         let mut latest = EventKey::default();
         for (slot, writer) in chain.iter().zip(&writers) {
             latest = latest.max(writer.map_or(EventKey::default(), |op| check.invoked(op)));
             before.push(latest);
             latest = latest.max(slot.bounds.invoked);
+            through.push(latest);
         }
         let mut after = vec![EventKey::NEVER; chain.len()];
         let mut after_by = vec![None; chain.len()];
@@ -80,7 +83,7 @@ impl Layout {
             next_other[k] = if owners[k + 1] != owners[k] { k + 1 } else { next_other[k + 1] };
         }
         let versions = chain.iter().map(|slot| slot.version).collect();
-        Layout { owners, versions, writers, before, after, after_by, next_other }
+        Layout { owners, versions, writers, before, through, after, after_by, next_other }
     }
 
     /// Unlisted reads whose earliest slot `lo` is one their owner held, by invocation.
@@ -110,8 +113,11 @@ pub(super) struct Stuck {
     last: u64,
     /// No version is left past the reads before it (`first > last` in slots).
     none_left: bool,
-    /// The last version is the chain's last, and nothing can write a later one.
+    /// The last version is the chain's last.
     to_the_end: bool,
+    /// The last slot that matters: any chain with the same slots up to this one (their
+    /// owners and writers) leaves this read stuck the same way.
+    reach: usize,
     /// The unlisted read before it that pushed its earliest version up, if any.
     pushed_by: Option<u32>,
     /// Otherwise the operation, and its version, that ended before it started and so
@@ -231,7 +237,7 @@ impl Greedy<'_, '_> {
             None => slots,
         };
         if slot >= slots || slot > hi {
-            return Err(self.stuck(read, owner, lo, start, hi));
+            return Err(self.stuck(read, (owner, responded), lo, start, hi));
         }
         if slot > start {
             self.pushes.push(Reverse((responded, slot, read)));
@@ -243,8 +249,12 @@ impl Greedy<'_, '_> {
         Ok(())
     }
 
-    fn stuck(&self, read: u32, owner: NodeId, lo: usize, start: usize, hi: usize) -> Stuck {
+    /// Why `read` fits nowhere. Its placement depends only on the slots up to `hi` and on
+    /// the writer of the one after (its invocation bounds `hi`) unless the reads of `hi`
+    /// already bound it: that is its reach.
+    fn stuck(&self, read: u32, (owner, responded): (NodeId, EventKey), lo: usize, start: usize, hi: usize) -> Stuck {
         let layout = self.layout;
+        let reach = if layout.through[hi] <= responded { hi + 1 } else { hi };
         let last_slot = layout.versions.len().saturating_sub(1);
         let version = |slot: usize| layout.versions.get(slot).copied().unwrap_or(layout.versions[last_slot] + 1);
         let holder = layout.owners.get(start).filter(|&&holder| holder == owner).and_then(|_| layout.writers[start]);
@@ -257,6 +267,7 @@ impl Greedy<'_, '_> {
             last: version(hi.min(last_slot)),
             none_left: start > hi,
             to_the_end: hi >= last_slot,
+            reach,
             pushed_by,
             bounded_by,
             holder,
@@ -265,10 +276,11 @@ impl Greedy<'_, '_> {
 }
 
 impl Stuck {
-    /// Whether real time would let the read sit at the chain's last version: only then can
-    /// versions after it help.
-    pub(super) fn reaches_the_end(&self) -> bool {
-        self.to_the_end
+    /// The last slot (index) the failure depends on: chains that agree with the one it
+    /// happened on up to there fail the same way (the greedy runs the same up to this read,
+    /// and the reads before it that went further went past this slot in both).
+    pub(super) fn reach(&self) -> usize {
+        self.reach
     }
 
     /// The violation this read shows.
