@@ -111,6 +111,25 @@ fn an_unanswered_pay_may_have_written_an_observed_version() {
 }
 
 #[test]
+fn versions_nobody_answered_for_need_a_path_of_lost_pays() {
+    // t0 goes from n1 at v1 to n3 at v3: two lost pays must lead from n1 to n3.
+    let lost = |id, to, at| Operation::pending(id, Request::Pay { token: T0, to }, Instant(at));
+    let seen = read(id(N3, 1), N3, (30, 40), &[(0, 3), (2, 1)]);
+    let one_short = vec![lost(id(N1, 1), N2, 5), seen.clone()];
+    let found = check_linearizability(&history(one_short)).unwrap();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].property, Property::VersionsContiguous);
+    assert!(found[0].detail.contains("no 2 unanswered pays of it lead from n1 to n3"), "{}", found[0]);
+    let path = vec![lost(id(N1, 1), N2, 5), lost(id(N2, 1), N3, 6), seen.clone()];
+    assert_eq!(check_linearizability(&history(path)).unwrap(), []);
+    // The second pay started after the read that saw its version had ended.
+    let late = vec![lost(id(N1, 1), N2, 5), lost(id(N2, 1), N3, 45), seen];
+    let found = check_linearizability(&history(late)).unwrap();
+    assert_eq!(found.iter().map(|v| v.property).collect::<Vec<_>>(), [Property::Linearizable], "{found:#?}");
+    assert_eq!(found[0].operations, [id(N2, 1), id(N3, 1)], "{}", found[0]);
+}
+
+#[test]
 fn a_version_nobody_could_have_written_is_caught() {
     let ops = vec![read(id(N3, 1), N2, (30, 40), &[(0, 2), (1, 1)])];
     assert_eq!(properties(ops), [Property::VersionsContiguous]);

@@ -24,13 +24,13 @@
 //! operation at a later position responds before an operation at an earlier position is
 //! invoked. The checker decides whether such a chain exists:
 //!
-//! 1. **Fixed chain** ([`chain`]). Answered pays and listed reads fix the owner of the
+//! 1. **Fixed chain** (`chain.rs`). Answered pays and listed reads fix the owner of the
 //!    versions they name (a `Paid` of `v` also names its caller as the owner of `v - 1`).
 //!    One owner per version ([`Property::OneOwnerPerVersion`]), one writer per version and
 //!    each writer the owner of the version before ([`Property::NoDoubleSpend`]), versions
 //!    from 1 ([`Property::VersionsContiguous`]). Their positions are fixed by their versions,
 //!    so one pass checks real time among them ([`Property::Linearizable`]).
-//! 2. **Missing writers** ([`search`]). Between two known versions `a < b` whose writers
+//! 2. **Missing writers** (`search.rs`). Between two known versions `a < b` whose writers
 //!    are not answered pays, `b - a` unanswered pays of the token must form a path from the
 //!    owner of `a` to the owner of `b`, each used once, each invoked no later than every
 //!    fixed operation after it responded. Each client has at most one request open unless it
@@ -39,7 +39,7 @@
 //!    same payer and payee, the earliest invoked are used first, earliest first: an exchange
 //!    argument shows that is never worse. No path: [`Property::VersionsContiguous`], or
 //!    [`Property::RefusalChangedNothing`] when a refused pay is the one that fits.
-//! 3. **Unlisted reads** ([`unlisted`]). With the chain positioned, an unlisted read `u`
+//! 3. **Unlisted reads** (`unlisted.rs`). With the chain positioned, an unlisted read `u`
 //!    may sit at version `k` iff every operation before `k` was invoked no later than `u`'s
 //!    response and every operation after `k` responded no earlier than `u`'s invocation:
 //!    since those two bounds grow with `k`, that is a range `lo(u)..=hi(u)`, further limited
@@ -50,6 +50,10 @@
 //!    it), so that greedy decides the question. Versions past the last known one, written by
 //!    unanswered pays from the last owner, only add places to put reads, so they are tried
 //!    (every maximal such tail) only when the greedy fails without them.
+//!
+//! When the greedy fails on a complete chain, the read it failed on depends only on the
+//! chain up to the last version it could read (and the writer of the next): every chain
+//! that agrees there fails the same way, so the search skips the choices past it.
 //!
 //! The search makes the checker exact for client-sequential histories (the ones
 //! [`OpHistory::validate`] accepts), pending operations and crashed clients included:
@@ -62,8 +66,9 @@
 //! goes there and constrains nobody (`lo` grows with the invocation), so only reads of the
 //! owner of `lo(u)` and reads in the wake of a read that had to move are examined. The
 //! search branches only where a client has several unanswered pays of one token to
-//! different payees: exponential in that only. About a second for a million operations in
-//! release (`benches/linearizability.rs`).
+//! different payees (never in a run that answers every request); the worst case is
+//! exponential in those alone. About a second for a million operations in release
+//! (`benches/linearizability.rs`).
 
 mod chain;
 mod search;

@@ -38,7 +38,8 @@ struct Class {
 /// Why no chain works: the first reason met, in search order.
 pub(super) enum Failure {
     /// No unanswered pays could write the versions up to link `link`, from `from` (the
-    /// last version before them). `late` fits but was invoked after `deadline_by` responded.
+    /// last version before them). `late` would write the last of them but was invoked
+    /// after an operation placed later had responded.
     Gap { link: usize, from: Slot, late: Option<u32> },
     /// A complete chain left an unlisted read nowhere to go.
     Unlisted(Stuck),
@@ -60,9 +61,12 @@ enum Step {
 
 /// A choice point to come back to.
 struct Frame {
+    /// The chain's length before the choice: the choice writes slot `chain_len`.
     chain_len: usize,
+    /// The next link to place, and whether past the last one, at the choice.
     link: usize,
     tail: bool,
+    /// The classes that could write the slot, and the next one to try.
     options: Vec<usize>,
     next: usize,
 }
@@ -191,10 +195,13 @@ impl<'c, 'a> Search<'c, 'a> {
                 None => {}
             }
         }
-        match options.is_empty() {
-            true => Step::Stuck(Failure::Gap { link, from: last, late: late.filter(|_| last_step) }),
-            false => Step::Choose(options),
+        if !options.is_empty() {
+            return Step::Choose(options);
         }
+        // Report the whole gap, from the named version before it (the chain is dense from v1).
+        let before = link.checked_sub(1).and_then(|k| self.check.links.get(k));
+        let from = before.and_then(|named| self.chain.get(named.version as usize - 1)).copied().unwrap_or(last);
+        Step::Stuck(Failure::Gap { link, from, late: late.filter(|_| last_step) })
     }
 
     /// The classes that can extend the chain past the last named version.
