@@ -24,7 +24,7 @@ pub mod run;
 pub mod synthetic;
 mod violation;
 
-pub use history::{HistoryError, OpHistory, Operation};
+pub use history::{EventKey, HistoryError, OpHistory, Operation};
 pub use linearizability::check_linearizability;
 pub use liveness::{check_liveness, LivenessReport, StuckRequest};
 pub use replicas::ReplicaChecker;
