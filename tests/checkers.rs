@@ -17,7 +17,7 @@ fn id(client: NodeId, sequence: u64) -> RequestId {
 }
 
 fn op(id: RequestId, request: Request, span: (u64, u64), outcome: Outcome) -> Operation {
-    Operation { id, request, invoked_at: Instant(span.0), responded_at: Some(Instant(span.1)), outcome: Some(outcome) }
+    Operation::answered(id, request, Instant(span.0), Instant(span.1), outcome)
 }
 
 fn pay_ok(id: RequestId, to: NodeId, span: (u64, u64), version: u64) -> Operation {
@@ -111,6 +111,25 @@ fn an_unanswered_pay_may_have_written_an_observed_version() {
 }
 
 #[test]
+fn versions_nobody_answered_for_need_a_path_of_lost_pays() {
+    // t0 goes from n1 at v1 to n3 at v3: two lost pays must lead from n1 to n3.
+    let lost = |id, to, at| Operation::pending(id, Request::Pay { token: T0, to }, Instant(at));
+    let seen = read(id(N3, 1), N3, (30, 40), &[(0, 3), (2, 1)]);
+    let one_short = vec![lost(id(N1, 1), N2, 5), seen.clone()];
+    let found = check_linearizability(&history(one_short)).unwrap();
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0].property, Property::VersionsContiguous);
+    assert!(found[0].detail.contains("no 2 unanswered pays of it lead from n1 to n3"), "{}", found[0]);
+    let path = vec![lost(id(N1, 1), N2, 5), lost(id(N2, 1), N3, 6), seen.clone()];
+    assert_eq!(check_linearizability(&history(path)).unwrap(), []);
+    // The second pay started after the read that saw its version had ended.
+    let late = vec![lost(id(N1, 1), N2, 5), lost(id(N2, 1), N3, 45), seen];
+    let found = check_linearizability(&history(late)).unwrap();
+    assert_eq!(found.iter().map(|v| v.property).collect::<Vec<_>>(), [Property::Linearizable], "{found:#?}");
+    assert_eq!(found[0].operations, [id(N2, 1), id(N3, 1)], "{}", found[0]);
+}
+
+#[test]
 fn a_version_nobody_could_have_written_is_caught() {
     let ops = vec![read(id(N3, 1), N2, (30, 40), &[(0, 2), (1, 1)])];
     assert_eq!(properties(ops), [Property::VersionsContiguous]);
@@ -138,6 +157,25 @@ fn malformed_histories_are_errors_not_violations() {
 }
 
 #[test]
+fn a_client_works_on_one_request_at_a_time_unless_it_lost_one() {
+    // n1#2 starts at 20, the instant n1#1 ends: without ranks that is an overlap.
+    let overlapping = vec![pay_ok(id(N1, 1), N2, (10, 20), 2), read(id(N1, 2), N1, (20, 30), &[])];
+    let error = check_linearizability(&history(overlapping.clone())).unwrap_err();
+    assert!(matches!(error, HistoryError::OverlappingRequests { .. }), "{error}");
+    assert!(error.to_string().contains("client n1 started n1#2"), "{error}");
+    // Ranks say n1#1 ended first.
+    let ranked = vec![overlapping[0].clone().with_ranks(1, 2), overlapping[1].clone().with_ranks(3, 4)];
+    assert_eq!(check_linearizability(&history(ranked)).unwrap(), []);
+    // A lost request may be overlapped by the ones after it, not started after them.
+    let lost = Operation::pending(id(N1, 1), Request::Pay { token: T0, to: N2 }, Instant(10));
+    let after_loss = vec![lost.clone(), read(id(N1, 2), N1, (15, 30), &[(0, 1)])];
+    assert_eq!(check_linearizability(&history(after_loss)).unwrap(), []);
+    let before_loss = vec![lost, read(id(N1, 2), N1, (5, 8), &[(0, 1)])];
+    let error = check_linearizability(&history(before_loss)).unwrap_err();
+    assert!(matches!(error, HistoryError::OutOfOrderRequests { .. }), "{error}");
+}
+
+#[test]
 fn large_synthetic_histories_pass_and_break_when_tampered_with() {
     let options = SyntheticOptions { operations: 20_000, clients: 4, tokens_per_client: 3, seed: 9 };
     let mut history = synthetic_history(options);
@@ -154,7 +192,10 @@ fn large_synthetic_histories_pass_and_break_when_tampered_with() {
         .unwrap();
     let Request::Pay { token, .. } = pay.request else { unreachable!() };
     let Some(Outcome::Paid { version, .. }) = pay.outcome else { unreachable!() };
+    // It becomes its client's first request (sequence 0), so the client still works on one
+    // request at a time.
     let writer = &mut history.operations[index];
+    writer.id.sequence = 0;
     writer.invoked_at = Instant(0);
     writer.responded_at = Some(Instant(1));
     let found = check_linearizability(&history).unwrap();

@@ -2,12 +2,51 @@
 //!
 //! Anyone can build one by hand (see the tests), or convert a run's
 //! [`sim::History`] with [`OpHistory::from_sim`].
+//!
+//! Real-time order: an event (invocation or response) is placed by its [`EventKey`], its
+//! instant and then its rank. A run ranks every start and answer in the order it happened,
+//! so events of one microsecond are still ordered; hand-made histories may leave ranks at 0,
+//! and then events of equal instants count as concurrent. Operation `a` precedes `b` iff
+//! `a`'s response key is strictly below `b`'s invocation key ([`Operation::precedes`]).
 
 use crate::protocol::{Instant, NodeId, Outcome, Request, RequestId};
 use crate::sim;
 use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Where an invocation or response falls in real time: its instant, then its rank.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EventKey {
+    /// The simulated time of the event.
+    pub at: Instant,
+    /// The event's rank in the run; 0 when unknown (events of one instant then tie).
+    pub rank: u64,
+}
+
+impl EventKey {
+    /// Later than every event: the response of an operation never answered.
+    pub const NEVER: EventKey = EventKey { at: Instant(u64::MAX), rank: u64::MAX };
+
+    /// The key of an event at `at` with rank `rank`.
+    pub fn new(at: Instant, rank: u64) -> EventKey {
+        EventKey { at, rank }
+    }
+}
+
+impl fmt::Display for EventKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            EventKey::NEVER => f.write_str("never"),
+            EventKey { at, rank: 0 } => write!(f, "{at}"),
+            EventKey { at, rank } => write!(f, "{at} (event #{rank})"),
+        }
+    }
+}
 
 /// One operation as a client saw it.
+///
+/// Build one with [`Operation::answered`] or [`Operation::pending`], then
+/// [`Operation::with_ranks`] when the order of events within an instant is known.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Operation {
     /// The request's identity (its client is `id.client`).
@@ -20,6 +59,12 @@ pub struct Operation {
     pub responded_at: Option<Instant>,
     /// The answer; present exactly when `responded_at` is.
     pub outcome: Option<Outcome>,
+    /// The invocation's rank among the run's events (see [`EventKey`]); 0 when unknown.
+    #[serde(default)]
+    pub invoked_rank: u64,
+    /// The response's rank among the run's events; 0 when unknown or never answered.
+    #[serde(default)]
+    pub responded_rank: u64,
 }
 
 /// A history of operations over a world of tokens.
@@ -63,6 +108,38 @@ pub enum HistoryError {
         /// Response time.
         responded: Instant,
     },
+    /// A client started a request before its earlier, answered request ended: a client
+    /// works on one request at a time.
+    #[error(
+        "client {client} started {later} at {started} before its earlier request {earlier} ended at {ended}: \
+         a client works on one request at a time"
+    )]
+    OverlappingRequests {
+        /// The client.
+        client: NodeId,
+        /// The earlier request (lower sequence number).
+        earlier: RequestId,
+        /// The later request.
+        later: RequestId,
+        /// When the earlier one was answered.
+        ended: EventKey,
+        /// When the later one started.
+        started: EventKey,
+    },
+    /// A client started a request before an earlier one (a lost, unanswered one) started.
+    #[error("client {client} started {later} at {started} before its earlier request {earlier} started at {earlier_started}")]
+    OutOfOrderRequests {
+        /// The client.
+        client: NodeId,
+        /// The earlier request (lower sequence number), never answered.
+        earlier: RequestId,
+        /// The later request.
+        later: RequestId,
+        /// When the earlier one started.
+        earlier_started: EventKey,
+        /// When the later one started.
+        started: EventKey,
+    },
     /// The outcome does not answer the request (say `Paid` for a `gettokens`).
     #[error("operation {index} ({id}): outcome `{outcome}` does not answer `{request}`")]
     MismatchedOutcome {
@@ -92,6 +169,8 @@ impl OpHistory {
                     invoked_at: record.started_at?,
                     responded_at: record.answered_at,
                     outcome: record.outcome.clone(),
+                    invoked_rank: record.started_rank.unwrap_or(0),
+                    responded_rank: record.answered_rank.unwrap_or(0),
                 })
             })
             .collect();
@@ -105,11 +184,83 @@ impl OpHistory {
         if let Some(pair) = ids.windows(2).find(|pair| pair[0].0 == pair[1].0) {
             return Err(HistoryError::DuplicateId { index: pair[0].1.max(pair[1].1), id: pair[0].0 });
         }
-        self.operations.iter().enumerate().try_for_each(|(index, op)| op.validate(index))
+        self.operations.iter().enumerate().try_for_each(|(index, op)| op.validate(index))?;
+        self.validate_clients()
+    }
+
+    /// Each client works on one request at a time, in sequence order: an answered request
+    /// ends strictly before the client's next one starts. A request never answered (its
+    /// client crashed, or lost it) may be overlapped by the ones that follow it.
+    fn validate_clients(&self) -> Result<(), HistoryError> {
+        let mut by_client: Vec<&Operation> = self.operations.iter().collect();
+        by_client.sort_unstable_by_key(|op| op.id);
+        for pair in by_client.windows(2) {
+            let (earlier, later) = (pair[0], pair[1]);
+            if earlier.id.client != later.id.client {
+                continue;
+            }
+            let (client, started) = (later.id.client, later.invocation());
+            match earlier.response() {
+                Some(ended) if ended >= started => {
+                    let (earlier, later) = (earlier.id, later.id);
+                    return Err(HistoryError::OverlappingRequests { client, earlier, later, ended, started });
+                }
+                None if earlier.invocation() > started => {
+                    let (earlier_started, earlier, later) = (earlier.invocation(), earlier.id, later.id);
+                    return Err(HistoryError::OutOfOrderRequests { client, earlier, later, earlier_started, started });
+                }
+                _ => {}
+            }
+        }
+        Ok(())
     }
 }
 
 impl Operation {
+    /// An answered operation, without ranks (events of one instant count as concurrent).
+    pub fn answered(
+        id: RequestId,
+        request: Request,
+        invoked_at: Instant,
+        responded_at: Instant,
+        outcome: Outcome,
+    ) -> Operation {
+        let (responded_at, outcome) = (Some(responded_at), Some(outcome));
+        Operation { id, request, invoked_at, responded_at, outcome, invoked_rank: 0, responded_rank: 0 }
+    }
+
+    /// An operation never answered, without ranks.
+    pub fn pending(id: RequestId, request: Request, invoked_at: Instant) -> Operation {
+        Operation { id, request, invoked_at, responded_at: None, outcome: None, invoked_rank: 0, responded_rank: 0 }
+    }
+
+    /// This operation with the ranks of its invocation and response among the run's events.
+    pub fn with_ranks(mut self, invoked_rank: u64, responded_rank: u64) -> Operation {
+        self.invoked_rank = invoked_rank;
+        self.responded_rank = responded_rank;
+        self
+    }
+
+    /// The key of the invocation.
+    pub fn invocation(&self) -> EventKey {
+        EventKey::new(self.invoked_at, self.invoked_rank)
+    }
+
+    /// The key of the response, if there was one.
+    pub fn response(&self) -> Option<EventKey> {
+        self.responded_at.map(|at| EventKey::new(at, self.responded_rank))
+    }
+
+    /// The key of the response, or [`EventKey::NEVER`] for an operation never answered.
+    pub fn response_or_never(&self) -> EventKey {
+        self.response().unwrap_or(EventKey::NEVER)
+    }
+
+    /// Whether `self` precedes `other` in real time: it ended strictly before `other` started.
+    pub fn precedes(&self, other: &Operation) -> bool {
+        self.response_or_never() < other.invocation()
+    }
+
     fn validate(&self, index: usize) -> Result<(), HistoryError> {
         let id = self.id;
         let Some(responded) = self.responded_at else {
@@ -119,7 +270,7 @@ impl Operation {
             };
         };
         let Some(outcome) = &self.outcome else { return Err(HistoryError::HalfAnswered { index, id }) };
-        if responded < self.invoked_at {
+        if self.response_or_never() < self.invocation() {
             return Err(HistoryError::RespondedBeforeInvoked { index, id, invoked: self.invoked_at, responded });
         }
         let matches = match (&self.request, outcome) {
@@ -138,10 +289,5 @@ impl Operation {
             return Err(HistoryError::MismatchedOutcome { index, id, request, outcome });
         }
         Ok(())
-    }
-
-    /// The response time, or "never" as the largest instant.
-    pub(crate) fn responded_or_never(&self) -> Instant {
-        self.responded_at.unwrap_or(Instant(u64::MAX))
     }
 }

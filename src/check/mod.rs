@@ -37,7 +37,7 @@ pub mod verdict;
 mod violation;
 
 pub use crate::vocab::{Property, UnknownProperty, Violation};
-pub use history::{HistoryError, OpHistory, Operation};
+pub use history::{EventKey, HistoryError, OpHistory, Operation};
 pub use linearizability::check_linearizability;
 pub use liveness::{check_liveness, LivenessReport, StuckRequest};
 pub use membership::MembershipChecker;

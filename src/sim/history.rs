@@ -19,6 +19,14 @@ pub struct RequestRecord {
     pub answered_at: Option<Instant>,
     /// The answer, once there is one.
     pub outcome: Option<Outcome>,
+    /// The position of the start among all starts and answers of the run (from 1).
+    ///
+    /// Several events can share a microsecond; this rank is the order they really
+    /// happened in, which real-time order needs (a client may start its next request in
+    /// the very microsecond it answered the previous one).
+    pub started_rank: Option<u64>,
+    /// The position of the answer among all starts and answers of the run (from 1).
+    pub answered_rank: Option<u64>,
 }
 
 /// Every request of a run, in submission order.
@@ -27,31 +35,52 @@ pub struct History {
     records: IndexMap<RequestId, RequestRecord>,
     /// How many records have no answer yet (kept, not counted, because runs ask often).
     open: usize,
+    /// How many starts and answers were recorded: the last rank given.
+    events: u64,
 }
 
 impl History {
     pub(crate) fn submitted(&mut self, id: RequestId, request: Request, at: Instant) {
-        let record =
-            RequestRecord { id, request, submitted_at: at, started_at: None, answered_at: None, outcome: None };
+        let record = RequestRecord {
+            id,
+            request,
+            submitted_at: at,
+            started_at: None,
+            answered_at: None,
+            outcome: None,
+            started_rank: None,
+            answered_rank: None,
+        };
         if self.records.insert(id, record).is_none() {
             self.open += 1;
         }
     }
 
+    /// The simulator calls this and [`History::answered`] in the order events happen, so
+    /// the rank they hand out is the true order of invocations and responses.
     pub(crate) fn started(&mut self, id: RequestId, at: Instant) {
+        let rank = self.next_rank();
         if let Some(record) = self.records.get_mut(&id) {
             record.started_at = Some(at);
+            record.started_rank = Some(rank);
         }
     }
 
     pub(crate) fn answered(&mut self, id: RequestId, outcome: Outcome, at: Instant) {
+        let rank = self.next_rank();
         if let Some(record) = self.records.get_mut(&id) {
             if record.outcome.is_none() {
                 self.open -= 1;
             }
             record.answered_at = Some(at);
             record.outcome = Some(outcome);
+            record.answered_rank = Some(rank);
         }
+    }
+
+    fn next_rank(&mut self) -> u64 {
+        self.events += 1;
+        self.events
     }
 
     /// Every request, in submission order.
@@ -87,5 +116,27 @@ impl History {
     /// The unanswered requests of clients in `correct` (those liveness is owed to).
     pub fn unanswered_of<'a>(&'a self, correct: &'a [NodeId]) -> impl Iterator<Item = &'a RequestRecord> {
         self.unanswered().filter(move |record| correct.contains(&record.id.client))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{TokenId, Version};
+
+    #[test]
+    fn ranks_follow_the_order_of_events_within_one_microsecond() {
+        let mut history = History::default();
+        let (first, second) =
+            (RequestId { client: NodeId(1), sequence: 1 }, RequestId { client: NodeId(1), sequence: 2 });
+        let pay = Request::Pay { token: TokenId(0), to: NodeId(2) };
+        history.submitted(first, pay, Instant(0));
+        history.submitted(second, pay, Instant(0));
+        history.started(first, Instant(3));
+        history.answered(first, Outcome::Paid { token: TokenId(0), version: Version(2) }, Instant(7));
+        history.started(second, Instant(7));
+        let (a, b) = (history.get(first).unwrap(), history.get(second).unwrap());
+        assert_eq!((a.started_rank, a.answered_rank), (Some(1), Some(2)));
+        assert_eq!((b.started_rank, b.answered_rank), (Some(3), None));
     }
 }
