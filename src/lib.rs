@@ -39,6 +39,7 @@
 #![warn(missing_docs)]
 
 pub mod check;
+pub mod latency;
 pub mod protocol;
 pub mod repl;
 pub mod report;
@@ -52,6 +53,7 @@ pub mod swarm;
 pub mod sweep;
 pub mod trace;
 pub mod verdict;
+pub mod view;
 
 use scenario::{Scenario, ScenarioError};
 

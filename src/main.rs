@@ -34,6 +34,9 @@ enum Command {
     Show {
         /// A trace written by `tokensim run --trace`.
         trace: PathBuf,
+        /// Instead, draw the trace as a self-contained HTML page in this file.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
     },
     /// Run every checker over a range of seeds, in parallel; exits non-zero on any failure.
     Check(cli::CheckArgs),
@@ -57,7 +60,7 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Run(cli.run)) {
         Command::Run(args) => cli::run(&args),
         Command::Replay { trace } => cli::replay(&trace),
-        Command::Show { trace } => cli::show(&trace),
+        Command::Show { trace, html } => cli::show(&trace, html.as_deref()),
         Command::Check(args) => cli::check(&args),
         Command::Merge(args) => cli::merge(&args),
         Command::Repl(args) => cli::repl(&args),

@@ -11,6 +11,7 @@
 //! counts are added, and failures are joined in seed order.
 
 use crate::check::{check_run, Property, RunVerdict, Violation};
+use crate::latency::LatencyHistogram;
 use crate::protocol::Variant;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::swarm::swarm_scenario;
@@ -145,6 +146,10 @@ pub struct SweepReport {
     pub role_changes: u64,
     /// Violations by property name, over all seeds.
     pub violations_by_property: BTreeMap<String, u64>,
+    /// Start-to-answer latencies of every answered request over all seeds (empty in
+    /// reports of older versions).
+    #[serde(default)]
+    pub latency_us: LatencyHistogram,
     /// The failing seeds, ascending.
     pub failures: Vec<SeedFailure>,
 }
@@ -219,6 +224,7 @@ struct SeedOutcome {
     seed: u64,
     requests: u64,
     role_changes: u64,
+    latency_us: LatencyHistogram,
     violations: Vec<Violation>,
 }
 
@@ -229,9 +235,16 @@ impl SeedOutcome {
                 seed,
                 requests: verdict.requests as u64,
                 role_changes: verdict.role_changes as u64,
+                latency_us: verdict.latency_us,
                 violations: verdict.violations,
             },
-            Err(violation) => SeedOutcome { seed, requests: 0, role_changes: 0, violations: vec![violation] },
+            Err(violation) => SeedOutcome {
+                seed,
+                requests: 0,
+                role_changes: 0,
+                latency_us: LatencyHistogram::new(),
+                violations: vec![violation],
+            },
         }
     }
 }
@@ -247,11 +260,13 @@ fn summarise(options: &SweepOptions, results: Vec<SeedOutcome>) -> SweepReport {
         requests: 0,
         role_changes: 0,
         violations_by_property: BTreeMap::new(),
+        latency_us: LatencyHistogram::new(),
         failures: Vec::new(),
     };
-    for SeedOutcome { seed, requests, role_changes, violations } in results {
+    for SeedOutcome { seed, requests, role_changes, latency_us, violations } in results {
         report.requests += requests;
         report.role_changes += role_changes;
+        report.latency_us.absorb(&latency_us);
         if violations.is_empty() {
             report.seeds_passed += 1;
             continue;
@@ -305,6 +320,7 @@ impl SweepReport {
         self.seeds_failed += other.seeds_failed;
         self.requests += other.requests;
         self.role_changes += other.role_changes;
+        self.latency_us.absorb(&other.latency_us);
         for (property, count) in &other.violations_by_property {
             *self.violations_by_property.entry(property.clone()).or_insert(0) += count;
         }

@@ -23,6 +23,8 @@ pub struct RunVerdict {
     pub role_changes: usize,
     /// How many (server, token) writes the replica checker looked at.
     pub replica_writes_checked: u64,
+    /// How long answered requests took from start to answer, in simulated µs.
+    pub latency_us: crate::latency::LatencyHistogram,
     /// The liveness verdict, also when liveness is not owed.
     pub liveness: LivenessReport,
     /// Every violation, safety first.
@@ -68,7 +70,19 @@ pub fn judge(sim: &Simulation, end: RunEnd) -> RunVerdict {
             .filter(|record| matches!(record.outcome, Some(crate::protocol::Outcome::RoleChanged { .. })))
             .count(),
         replica_writes_checked: replicas.map_or(0, ReplicaChecker::writes_seen),
+        latency_us: latencies(sim),
         liveness,
         violations,
     }
+}
+
+/// Start-to-answer latencies of the answered requests, as the run report measures them.
+fn latencies(sim: &Simulation) -> crate::latency::LatencyHistogram {
+    let mut histogram = crate::latency::LatencyHistogram::new();
+    for record in sim.history().records() {
+        if let (Some(started), Some(answered)) = (record.started_at, record.answered_at) {
+            histogram.add(answered.since_us(started));
+        }
+    }
+    histogram
 }

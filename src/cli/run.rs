@@ -6,6 +6,7 @@ use tokensim::scenario::Scenario;
 use tokensim::sim::Simulation;
 use tokensim::sweep;
 use tokensim::trace::{JsonlWriter, TraceHeader};
+use tokensim::view;
 
 /// The arguments of `tokensim run` (and of `tokensim` with no command).
 #[derive(clap::Args, Default)]
@@ -24,6 +25,9 @@ pub struct RunArgs {
     /// Run the seed a second time in this process and fail unless both event hashes agree.
     #[arg(long)]
     check_determinism: bool,
+    /// Draw the run as a self-contained HTML page in this file (see docs/VIEW.md).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 /// Run the scenario and seed `args` name; exit 1 on any violation, 2 on bad input.
@@ -36,11 +40,21 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
         let writer = JsonlWriter::create(path, &TraceHeader::new(&scenario, seed)).map_err(|e| e.to_string())?;
         simulation = simulation.with_trace(Box::new(writer));
     }
+    // --html: created before the run, so that a bad path fails first.
+    let page = args.html.as_deref().map(|html| view::RunPageFile::create(html, args.trace.as_deref()));
+    let page = page.transpose().map_err(|error| error.to_string())?;
+    if let Some(page) = &page {
+        simulation = page.attach(simulation);
+    }
     let (mut simulation, report, verdict) = tokensim::run_simulation_checked(simulation);
     if let (Some(path), Some(mut sink)) = (&args.trace, simulation.take_trace()) {
         let footer = sink.finish().map_err(|error| error.to_string())?;
         let events = footer.map_or(0, |footer| footer.events);
         eprintln!("trace: {events} events written to {}", path.display());
+    }
+    if let Some(page) = page {
+        let (path, bytes) = page.write(&scenario, seed, &verdict.violations).map_err(|error| error.to_string())?;
+        eprintln!("view: {} ({bytes} bytes)", path.display());
     }
     let deterministic = !args.check_determinism || same_twice(&scenario, seed, simulation.event_hash())?;
     if args.json {

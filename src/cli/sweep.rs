@@ -18,6 +18,9 @@ pub struct CheckArgs {
     /// Print the report as one JSON object (mergeable with `tokensim merge`).
     #[arg(long)]
     json: bool,
+    /// Draw the sweep as an HTML page in this file, with pages of the first failing seeds next to it.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -41,6 +44,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         jobs,
         swarm: args.world.swarm,
     };
+    let html = args.html.as_deref().map(tokensim::view::PageFile::create).transpose().map_err(|e| e.to_string())?;
     let bar = progress_bar(seeds.len());
     // The wall clock only times the sweep for people; no run reads it.
     let started = std::time::Instant::now();
@@ -53,6 +57,10 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         report.seeds_run as f64 / seconds.max(1e-9)
     );
     print_sweep(&report, args.json);
+    if let Some(html) = html {
+        let written = tokensim::view::write_sweep_pages(html, &report, &options).map_err(|e| e.to_string())?;
+        eprintln!("view: {} and {} run pages", written[0].display(), written.len() - 1);
+    }
     Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 

@@ -24,9 +24,17 @@ pub fn replay(path: &std::path::Path) -> Result<ExitCode, String> {
     }
 }
 
-/// Print the trace at `path` in its readable form.
-pub fn show(path: &std::path::Path) -> Result<ExitCode, String> {
+/// Print the trace at `path` in its readable form, or with `html`, draw it in that file.
+pub fn show(path: &std::path::Path, html: Option<&std::path::Path>) -> Result<ExitCode, String> {
     use std::io::Write as _;
+    if let Some(html) = html {
+        let file = tokensim::view::PageFile::create(html).map_err(|error| error.to_string())?;
+        let verdict = tokensim::view::TraceVerdict::Rerun;
+        let page = tokensim::view::trace_file_page(path, verdict).map_err(|error| error.to_string())?;
+        file.write(&page).map_err(|error| error.to_string())?;
+        eprintln!("view: {} ({} bytes)", html.display(), page.len());
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut reader = TraceReader::open(path).map_err(|error| error.to_string())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     // A closed stdout (`| head`) ends the listing quietly.
