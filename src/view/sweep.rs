@@ -186,14 +186,12 @@ fn latency(out: &mut String, histogram: &LatencyHistogram) {
 
 /// `250 µs`, `5 ms`, `2 s`: a bucket bound in simulated time.
 fn duration(us: u64) -> String {
-    if us >= 1_000_000 && us % 1_000_000 == 0 {
-        format!("{} s", us / 1_000_000)
-    } else if us >= 1_000 && us % 1_000 == 0 {
-        format!("{} ms", us / 1_000)
-    } else if us >= 1_000_000 {
+    if us >= 1_000_000 {
         // Bounds are round: at most three decimals, trailing zeros trimmed.
         let text = seconds(us, 3);
         format!("{} s", text.trim_end_matches(" s").trim_end_matches('0').trim_end_matches('.'))
+    } else if us >= 1_000 && us % 1_000 == 0 {
+        format!("{} ms", us / 1_000)
     } else {
         format!("{us} µs")
     }

@@ -882,6 +882,9 @@
     } catch (error) {
       check('the self-test ran to its end', false, error && error.stack ? error.stack : error);
     }
+    // Back to the first view: its window, and the violation in focus if there is one.
+    selected = -1; details.hidden = true; setFocus([]);
+    if (D.violations.length > 0) { focusViolation(); }
     view.t0 = initial.t0; view.t1 = initial.t1; render();
     var failed = results.filter(function (c) { return !c.ok; });
     var target2 = document.getElementById('selftest-result');
