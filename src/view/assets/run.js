@@ -154,21 +154,29 @@
   function requestShown(r) { return laneShown(R.lane[r]) && (reqAllowed === null || reqAllowed[r] === 1); }
 
   // ---- The window --------------------------------------------------------------------
-  function setWindow(t0, t1) {
+  // Move the window to [t0, t1] (µs), within the run and no narrower than MIN_WINDOW, and
+  // draw it: now, or with `soon` at the next frame, so that a burst of wheel or drag events
+  // draws once per frame.
+  var renderPending = false;
+  function setWindow(t0, t1, soon) {
     var full = END * 1.02 + 1;
     var width = Math.max(MIN_WINDOW, Math.min(full, t1 - t0));
     var start = t0 + ((t1 - t0) - width) / 2;
     start = Math.max(-0.01 * END, Math.min(start, full - width));
     view.t0 = start; view.t1 = start + width;
-    render();
+    if (!soon) { render(); return; }
+    if (!renderPending) {
+      renderPending = true;
+      requestAnimationFrame(function () { renderPending = false; render(); });
+    }
   }
-  function zoom(factor, at) {
+  function zoom(factor, at, soon) {
     var anchor = at === undefined ? (view.t0 + view.t1) / 2 : at;
-    setWindow(anchor - (anchor - view.t0) * factor, anchor + (view.t1 - anchor) * factor);
+    setWindow(anchor - (anchor - view.t0) * factor, anchor + (view.t1 - anchor) * factor, soon);
   }
-  function pan(fraction) {
+  function pan(fraction, soon) {
     var shift = (view.t1 - view.t0) * fraction;
-    setWindow(view.t0 + shift, view.t1 + shift);
+    setWindow(view.t0 + shift, view.t1 + shift, soon);
   }
   function fit() { setWindow(-0.005 * END, END * 1.01); }
   // The window around some requests (and an instant), padded so that their context shows.
@@ -211,13 +219,13 @@
     function laneTop(lane) { return AXIS + pos[lane] * LANE; }
     function anchorY(lane) { return laneTop(lane) + ANCHOR; }
     var xa = GUTTER - 2, xb = GUTTER + pw + 2;
-    var out = [], marks = [], state = { lanes: visible.slice(), arrows: [], spans: [], troubles: [], timers: [], roles: [], bins: [], aggregated: false };
+    var out = [], marks = [], state = { lanes: visible.slice(), arrows: [], spans: [], queued: [], troubles: [], timers: [], roles: [], bins: [], aggregated: false };
 
     out.push('<defs>' +
       '<pattern id="hatch-omission" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="rgba(185,28,28,0.07)"/><line x1="0" y1="0" x2="0" y2="8" stroke="rgba(185,28,28,0.30)" stroke-width="3"/></pattern>' +
       '<pattern id="hatch-partition" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(-45)"><rect width="8" height="8" fill="rgba(107,70,193,0.08)"/><line x1="0" y1="0" x2="0" y2="8" stroke="rgba(107,70,193,0.32)" stroke-width="3"/></pattern>' +
       ['k0', 'k1', 'k2', 'k3'].map(function (k) {
-        return '<marker id="ah-' + k + '" viewBox="0 0 8 8" refX="7.5" refY="4" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0 0L8 4L0 8z" class="ah ' + k + '"/></marker>';
+        return '<marker id="ah-' + k + '" viewBox="0 0 8 8" refX="7.5" refY="4" markerUnits="userSpaceOnUse" markerWidth="9" markerHeight="9" orient="auto-start-reverse"><path d="M0 0L8 4L0 8z" class="ah ' + k + '"/></marker>';
       }).join('') +
       '<clipPath id="plot-clip"><rect x="' + GUTTER + '" y="0" width="' + pw + '" height="' + H + '"/></clipPath></defs>');
 
@@ -279,6 +287,15 @@
       var x1 = Math.max(xa, xOf(rBeg[r], pw)), x2 = Math.min(xb, xOf(rEnd[r], pw));
       var cls = 'req c' + R.class[r] + (violReq[r] ? ' viol' : '') + (focusMask[r] ? ' sel' : '');
       var wide = x2 - x1 >= 1.5 || violReq[r] || focusMask[r];
+      if (R.start[r] < 0 && R.end[r] < 0) {
+        // Never started: it waited in the client's queue behind a request that never
+        // finished. Drawn as waiting only, so that queued requests do not pile up as spans.
+        var xs = Math.max(xa, xOf(rSub[r], pw));
+        out.push('<line x1="' + f1(xs) + '" x2="' + f1(x2) + '" y1="' + (top + BAND_H - 2) + '" y2="' + (top + BAND_H - 2) + '" class="req-wait never"/>');
+        out.push('<circle cx="' + f1(xs) + '" cy="' + (top + BAND_H - 2) + '" r="2.5" class="req-queued' + (violReq[r] ? ' viol' : '') + '"/>');
+        state.queued.push({ r: r, x1: xs - 3, x2: x2, top: top + BAND_H - 6, count: 1 });
+        continue;
+      }
       var key = lane + ':' + R.class[r];
       if (!wide && lastSpan[key] && x1 <= lastSpan[key].x2 + 1) {
         lastSpan[key].x2 = Math.max(lastSpan[key].x2, x2 + 1); lastSpan[key].count++; continue;
@@ -511,6 +528,10 @@
       var sp = drawn.spans[s];
       if (x >= sp.x1 - 1 && x <= sp.x2 + 1 && y >= sp.top && y <= sp.top + BAND_H) { return { kind: 'request', index: sp.r, count: sp.count }; }
     }
+    for (var q = 0; q < drawn.queued.length; q++) {
+      var qu = drawn.queued[q];
+      if (x >= qu.x1 && x <= qu.x1 + 6 && y >= qu.top && y <= qu.top + 8) { return { kind: 'request', index: qu.r, count: 1 }; }
+    }
     for (var b = 0; b < drawn.bins.length; b++) {
       var bin = drawn.bins[b];
       if (x >= bin[4] && x < bin[6] && y >= bin[5] - 6 && y <= bin[7]) { return { kind: 'bin', bin: bin }; }
@@ -717,11 +738,11 @@
     event.preventDefault();
     var p = chartPoint(event), pw = plotWidth();
     if (event.shiftKey || Math.abs(event.deltaX) > Math.abs(event.deltaY)) {
-      pan((event.deltaX || event.deltaY) / pw);
+      pan((event.deltaX || event.deltaY) / pw, true);
       return;
     }
     var at = view.t0 + (p[0] - GUTTER) / pw * (view.t1 - view.t0);
-    zoom(Math.exp(Math.max(-2, Math.min(2, event.deltaY * 0.002))), Math.max(view.t0, Math.min(view.t1, at)));
+    zoom(Math.exp(Math.max(-2, Math.min(2, event.deltaY * 0.002))), Math.max(view.t0, Math.min(view.t1, at)), true);
   }, { passive: false });
   var drag = null;
   plot.addEventListener('pointerdown', function (event) {
@@ -735,7 +756,7 @@
       if (Math.abs(dx) > 3) { drag.moved = true; plot.classList.add('dragging'); }
       if (drag.moved) {
         var shift = -dx / plotWidth() * (drag.t1 - drag.t0);
-        setWindow(drag.t0 + shift, drag.t1 + shift);
+        setWindow(drag.t0 + shift, drag.t1 + shift, true);
         tooltip.hidden = true;
         return;
       }
@@ -758,7 +779,7 @@
   var overviewDrag = false;
   function overviewMove(event) {
     var box = overview.getBoundingClientRect(), t = (event.clientX - box.left) / box.width * END * 1.01, half = (view.t1 - view.t0) / 2;
-    setWindow(t - half, t + half);
+    setWindow(t - half, t + half, true);
   }
   overview.addEventListener('pointerdown', function (event) { overviewDrag = true; overview.setPointerCapture(event.pointerId); overviewMove(event); });
   overview.addEventListener('pointermove', function (event) { if (overviewDrag) { overviewMove(event); } });
@@ -773,11 +794,56 @@
   var resizeTimer = null;
   window.addEventListener('resize', function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(render, 80); });
 
+  // ---- Views named in the address: #window=1.2,1.5&nodes=n1,n7&token=3&request=n1#2 ---
+  function viewOfAddress() {
+    var hash = location.hash.replace(/^#/, '');
+    if (hash === '' || hash === 'selftest') { return false; }
+    var params = {};
+    hash.split('&').forEach(function (pair) {
+      var at = pair.indexOf('=');
+      if (at > 0) {
+        try { params[decodeURIComponent(pair.slice(0, at))] = decodeURIComponent(pair.slice(at + 1)); } catch (error) { /* a malformed escape: ignored */ }
+      }
+    });
+    if (params.nodes) {
+      setNodes(params.nodes.split(',').map(function (name) {
+        return lanes.findIndex(function (lane) { return lane.name === name.trim() || String(lane.id) === name.trim(); });
+      }).filter(function (lane) { return lane >= 0; }));
+    }
+    if (params.token || params.request) {
+      tokenInput.value = params.token || ''; requestInput.value = params.request || '';
+      applyTextFilters(tokenInput.value, requestInput.value);
+    }
+    if (params.select && Object.prototype.hasOwnProperty.call(reqByName, params.select)) { select(reqByName[params.select]); }
+    var bounds = (params.window || '').split(',').map(Number);
+    if (bounds.length === 2 && isFinite(bounds[0]) && isFinite(bounds[1]) && bounds[1] > bounds[0]) {
+      setWindow(bounds[0] * 1e6, bounds[1] * 1e6);
+      return true;
+    }
+    return false;
+  }
+  // The address of the current view, to share or bookmark.
+  function addressOfView() {
+    var parts = ['window=' + (view.t0 / 1e6).toFixed(6) + ',' + (view.t1 / 1e6).toFixed(6)];
+    if (filter.nodes.length) { parts.push('nodes=' + filter.nodes.map(function (l) { return lanes[l].name; }).join(',')); }
+    if (filter.token !== null) { parts.push('token=' + filter.token); }
+    if (filter.req !== null) { parts.push('request=' + encodeURIComponent(reqName[filter.req])); }
+    if (selected >= 0) { parts.push('select=' + encodeURIComponent(reqName[selected])); }
+    return '#' + parts.join('&');
+  }
+  document.getElementById('link-view').addEventListener('click', function () {
+    history.replaceState(null, '', addressOfView());
+    problem.textContent = '';
+    statusLine.textContent = 'The address bar now holds a link to this view.';
+  });
+
   // ---- First render: zoomed to the violation when there is one -----------------------
   (function () {
     var w = violationWindow();
     focusViolation();
-    if (w) {
+    if (viewOfAddress()) {
+      // The address named a window.
+    } else if (w) {
       var width = Math.max(MIN_WINDOW, w[1] - w[0]);
       view.t0 = w[0]; view.t1 = w[0] + width;
       render();
