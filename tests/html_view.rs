@@ -283,3 +283,44 @@ fn a_sweep_page_runs_its_script_and_lists_every_failing_seed() {
     assert_no_script_errors(&linked, "a sweep's run page");
     assert_selftest_passed(&linked.stdout, "a sweep's run page");
 }
+
+/// Pages of traces no simulator writes still load without a script error: an empty trace
+/// of a scenario that is not valid (no lanes at all), and records out of order that answer
+/// requests never submitted and deliver messages never sent, to nodes outside the world.
+#[test]
+fn odd_traces_give_pages_without_script_errors() {
+    use tokensim::protocol::{Epoch, Instant as At, Message, NodeId, Outcome, PhaseTag, Request, RequestId, TokenId};
+    use tokensim::trace::{TraceEvent, TraceHeader, TraceRecord};
+    let Some(chromium) = chromium() else { return };
+    let directory = tempfile::tempdir().unwrap();
+    let mut invalid = tokensim::scenario::Scenario::default_scenario();
+    invalid.world.servers = 0;
+    invalid.faults.clear();
+    let empty = tokensim::view::run_page(&TraceHeader::new(&invalid, 1), &[], &[]);
+    let id = RequestId { client: NodeId(1), sequence: 9 };
+    let tag = PhaseTag { request: id, phase: 3 };
+    let read = Message::Read { epoch: Epoch(0), tag, tokens: tokensim::protocol::TokenSelection::One(TokenId(0)) };
+    let records = [
+        (
+            5,
+            TraceEvent::Replied {
+                id,
+                request: Request::Pay { token: TokenId(0), to: NodeId(2) },
+                outcome: Outcome::Paid { token: TokenId(0), version: tokensim::protocol::Version(2) },
+            },
+        ),
+        (7, TraceEvent::Delivered { from: NodeId(1), to: NodeId(99), message: read.clone() }),
+        (3, TraceEvent::Sent { from: NodeId(1), to: NodeId(3), message: read }),
+    ]
+    .map(|(at, event)| TraceRecord { at: At(at), event });
+    let violation = tokensim::check::Violation::new(tokensim::check::Property::Liveness, "stuck").involving([id]);
+    let scenario = tokensim::scenario::Scenario::default_scenario();
+    let odd = tokensim::view::run_page(&TraceHeader::new(&scenario, 1), &records, &[violation]);
+    for (name, page) in [("empty", empty), ("odd", odd)] {
+        let path = directory.path().join(format!("{name}.html"));
+        std::fs::write(&path, page).unwrap();
+        let run = browse(&chromium, &format!("{}#selftest", file_url(&path)), &["--dump-dom"]);
+        assert_no_script_errors(&run, name);
+        assert!(run.stdout.contains("data-status="), "{name}: the self-test ran to its end");
+    }
+}

@@ -129,6 +129,14 @@ fn odd_traces_give_a_page_not_a_panic() {
         record(9, TraceEvent::Sent { from: NodeId(1), to: NodeId(3), message: read }),
         record(3, TraceEvent::Started { id: id(2, 1), request: Request::GetTokens { owner: NodeId(1) } }),
         record(
+            9,
+            TraceEvent::TimerFired { node: NodeId(1), timer: tokensim::protocol::Timer::Retransmit { phase: 3 } },
+        ),
+        record(
+            2,
+            TraceEvent::TimerFired { node: NodeId(1), timer: tokensim::protocol::Timer::Retransmit { phase: 2 } },
+        ),
+        record(
             10,
             TraceEvent::Replied {
                 id: id(2, 2),

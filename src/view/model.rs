@@ -624,9 +624,11 @@ impl RunModel {
         out
     }
 
-    fn timer_columns(&self, lane_of: &dyn Fn(u32) -> usize) -> TimerColumns {
+    fn timer_columns(&mut self, lane_of: &dyn Fn(u32) -> usize) -> TimerColumns {
         let mut out = TimerColumns::default();
         let mut previous = 0;
+        // A trace out of time order (hand-made) must not make a delta negative.
+        self.timers.sort_by_key(|&(at, _, _)| at);
         for &(at, node, text) in &self.timers {
             out.t.push(at - previous);
             previous = at;
