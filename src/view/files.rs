@@ -31,14 +31,6 @@ pub enum ViewError {
     /// The trace file could not be read.
     #[error(transparent)]
     Trace(#[from] TraceFileError),
-    /// A failing seed's scenario could not be rerun for its page.
-    #[error("seed {seed}: {source}")]
-    Scenario {
-        /// The seed.
-        seed: u64,
-        /// Why its scenario is refused.
-        source: Box<ScenarioError>,
-    },
 }
 
 /// A page's destination, created (and emptied) up front so that a bad path is reported
@@ -169,7 +161,13 @@ pub fn trace_file_page(path: &Path, verdict: TraceVerdict<'_>) -> Result<String,
     if let TraceVerdict::Known(violations) = verdict {
         return Ok(model.finish(Some(violations)).html());
     }
-    match rerun_verdict(&header) {
+    // A rerun that panics (a broken invariant the trace may be showing) leaves the verdict unknown.
+    let rerun = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| rerun_verdict(&header)));
+    let Ok(rerun) = rerun else {
+        model.note("Rerunning this trace's scenario and seed to check it panicked: the verdict is unknown.");
+        return Ok(model.finish(None).html());
+    };
+    match rerun {
         Ok((verdict, hash)) if hash == reader.events_hash() => Ok(model.finish(Some(&verdict.violations)).html()),
         Ok(_) => {
             model.note(format!(
@@ -209,7 +207,8 @@ fn rerun_verdict(header: &TraceHeader) -> Result<(RunVerdict, u64), ScenarioErro
 
 /// Write the sweep page of `report` to `file`, and next to it the run page of each of the
 /// first [`DIAGRAMS_MAX`] failing seeds (rerun from `options`), as `STEM-seed-N.html`,
-/// linked from the sweep page. Returns every file written, the sweep page first.
+/// linked from the sweep page. Returns every file written, the sweep page first. A seed whose
+/// rerun panics again (it failed by panicking) gets no page.
 pub fn write_sweep_pages(
     file: PageFile,
     report: &SweepReport,
@@ -221,8 +220,12 @@ pub fn write_sweep_pages(
     let mut written = vec![file.path().to_path_buf()];
     for failure in report.failures.iter().take(DIAGRAMS_MAX) {
         let scenario = scenario_for_seed(&options.scenario, failure.seed, options.swarm);
-        let (page, _) = checked_run_page(&scenario, failure.seed)
-            .map_err(|source| ViewError::Scenario { seed: failure.seed, source: Box::new(source) })?;
+        // A seed that failed by panicking (or on a scenario it cannot run) fails so again: it
+        // gets no page (the sweep page still lists it with its reproduce command), and the
+        // others still get theirs.
+        let rerun =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| checked_run_page(&scenario, failure.seed)));
+        let Ok(Ok((page, _))) = rerun else { continue };
         let name = format!("{stem}-seed-{}.html", failure.seed);
         let path = directory.join(&name);
         PageFile::create(&path)?.write(&page)?;

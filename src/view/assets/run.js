@@ -219,7 +219,7 @@
     function laneTop(lane) { return AXIS + pos[lane] * LANE; }
     function anchorY(lane) { return laneTop(lane) + ANCHOR; }
     var xa = GUTTER - 2, xb = GUTTER + pw + 2;
-    var out = [], marks = [], state = { lanes: visible.slice(), arrows: [], spans: [], queued: [], troubles: [], timers: [], roles: [], bins: [], aggregated: false };
+    var out = [], marks = [], state = { lanes: visible.slice(), arrows: [], spans: [], queued: [], violations: [], troubles: [], timers: [], roles: [], bins: [], aggregated: false };
 
     out.push('<defs>' +
       '<pattern id="hatch-omission" width="8" height="8" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="8" height="8" fill="rgba(185,28,28,0.07)"/><line x1="0" y1="0" x2="0" y2="8" stroke="rgba(185,28,28,0.30)" stroke-width="3"/></pattern>' +
@@ -353,11 +353,12 @@
     out.push('</g>');
 
     // Where each violation shows.
-    D.violations.forEach(function (v) {
+    D.violations.forEach(function (v, index) {
       if (v.at === null || v.at < view.t0 || v.at > view.t1) { return; }
       var x = f1(xOf(v.at, pw));
       marks.push('<line x1="' + x + '" x2="' + x + '" y1="' + (AXIS - 6) + '" y2="' + H + '" class="viol-line"/>');
-      marks.push('<text x="' + f1(Math.min(x + 3, xb - 60)) + '" y="' + (AXIS - 0) + '" class="viol-text">violation</text>');
+      marks.push('<text x="' + f1(Math.min(x + 3, xb - 140)) + '" y="' + AXIS + '" class="viol-text">' + esc(v.property) + '</text>');
+      state.violations.push([index, x]);
     });
     out.push(marks.join(''));
 
@@ -520,6 +521,9 @@
       if (d < bestDist || (d === bestDist && best && M.req[a[0]] >= 0 && focusMask[M.req[a[0]]])) { bestDist = d; best = { kind: 'message', index: a[0] }; }
     });
     if (best) { return best; }
+    for (var v = 0; v < drawn.violations.length; v++) {
+      if (Math.abs(drawn.violations[v][1] - x) <= 3) { return { kind: 'violation', index: drawn.violations[v][0] }; }
+    }
     for (var t = 0; t < drawn.timers.length; t++) {
       var tm = drawn.timers[t];
       if (Math.abs(tm[1] - x) <= 4 && Math.abs(tm[2] - y) <= 4) { return { kind: 'timer', index: tm[0] }; }
@@ -573,6 +577,11 @@
     switch (hit.kind) {
       case 'message': return messageSummary(hit.index);
       case 'request': return requestSummary(hit.index) + (hit.count > 1 ? '<br>(and ' + (hit.count - 1) + ' more requests in this pixel: zoom in)' : '');
+      case 'violation': {
+        var vi = D.violations[hit.index];
+        return '<b>' + esc(vi.title) + '</b><br>' + esc(vi.detail) + '<br><code>' + esc(vi.property) + '</code> shows at ' + secs(vi.at) +
+          (vi.op_names.length ? ' · requests ' + esc(vi.op_names.join(' ')) : '') + (vi.count > 1 ? ' · reported ' + vi.count + ' times' : '');
+      }
       case 'timer': return '<b>timer fired</b> on ' + esc(lanes[T.lane[hit.index]].name) + ': ' + esc(S[T.text[hit.index]]) + '<br>at ' + secs(tAt[hit.index]);
       case 'role': {
         var c = D.roles[hit.index];
