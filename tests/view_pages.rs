@@ -237,3 +237,67 @@ fn a_sweep_report_of_an_older_version_still_parses_and_merges() {
     let page = view::sweep_page(&merged, &[]);
     assert!(page.contains("Every seed passed."));
 }
+
+fn tokensim(args: &[&str]) -> (i32, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tokensim")).args(args).output().expect("tokensim runs");
+    (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn the_command_line_writes_the_same_page_from_a_run_and_from_its_trace() {
+    let directory = tempfile::tempdir().unwrap();
+    let path = |name: &str| directory.path().join(name).display().to_string();
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios/shrunk-half-quorum.toml");
+    let (code, stderr) = tokensim(&["run", scenario, "--html", &path("run.html")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains(&format!("view: {} (", path("run.html"))), "{stderr}");
+    let (code, _) = tokensim(&["run", scenario, "--trace", &path("run.jsonl"), "--html", &path("both.html")]);
+    assert_eq!(code, 1);
+    let (code, stderr) = tokensim(&["show", &path("run.jsonl"), "--html", &path("show.html")]);
+    assert_eq!(code, 0, "{stderr}");
+    let page = std::fs::read(path("run.html")).unwrap();
+    assert_eq!(page, std::fs::read(path("both.html")).unwrap(), "with a trace file, the same page");
+    assert_eq!(page, std::fs::read(path("show.html")).unwrap(), "from the trace file, the same page");
+}
+
+#[test]
+fn an_unwritable_page_is_one_line_with_exit_code_2_before_any_work() {
+    let missing = std::env::temp_dir().join("tokensim-no-such-directory").join("page.html");
+    let missing = missing.to_str().expect("a UTF-8 path");
+    let trace = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad-scenarios/servers-out-of-range.toml");
+    for args in [
+        &["run", "--html", missing][..],
+        &["check", "--seeds", "0..2", "--html", missing],
+        &["show", trace, "--html", missing],
+    ] {
+        let (code, stderr) = tokensim(args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(stderr.starts_with(&format!("error: cannot write {missing}: ")), "{args:?}: {stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+    }
+    // A file that is not a trace: named with its line, exit code 2.
+    let directory = tempfile::tempdir().unwrap();
+    let page = directory.path().join("page.html");
+    let (code, stderr) = tokensim(&["show", trace, "--html", page.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(stderr.starts_with(&format!("error: {trace}:1: ")), "{stderr}");
+}
+
+#[test]
+fn check_writes_its_page_and_the_failing_seeds_pages_next_to_it() {
+    let directory = tempfile::tempdir().unwrap();
+    let page = directory.path().join("sweep.html");
+    let args = ["check", "--seeds", "0..12", "--swarm", "--variant", "any-majority", "--html", page.to_str().unwrap()];
+    let (code, stderr) = tokensim(&args);
+    assert_eq!(code, 1, "{stderr}");
+    let mut names: Vec<String> =
+        std::fs::read_dir(directory.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert!(names.contains(&"sweep.html".to_string()));
+    let seeds: Vec<&String> = names.iter().filter(|name| name.starts_with("sweep-seed-")).collect();
+    assert!(!seeds.is_empty(), "{names:?}");
+    let sweep = std::fs::read_to_string(&page).unwrap();
+    for name in seeds {
+        assert!(sweep.contains(&format!("href=\"{name}\"")), "{name} is linked");
+    }
+}
