@@ -80,7 +80,6 @@
   var focusMask = new Uint8Array(nR), focused = 0;
   var reqAllowed = null;   // Uint8Array when a token or request filter is on
   var drawn = null;        // what the last render drew, for hit tests and the self-test
-  var hovered = null;
 
   var chart = document.getElementById('chart');
   var plot = document.getElementById('plot');
@@ -474,9 +473,9 @@
     if (!overviewBins || overviewBins.n !== n) {
       var all = new Uint32Array(n), lost = new Uint32Array(n), scale = n / (END * 1.01);
       for (var i = 0; i < nM; i++) {
-        var b = Math.min(n - 1, Math.floor(mS[i] * scale));
-        all[b]++;
-        if ((M.fate[i] & 7) >= 1 && (M.fate[i] & 7) <= 4) { lost[b]++; }
+        var bin = Math.min(n - 1, Math.floor(mS[i] * scale));
+        all[bin]++;
+        if ((M.fate[i] & 7) >= 1 && (M.fate[i] & 7) <= 4) { lost[bin]++; }
       }
       var most = 1;
       for (var k = 0; k < n; k++) { most = Math.max(most, all[k]); }
@@ -604,7 +603,6 @@
     return [event.clientX - box.left, event.clientY - box.top];
   }
   function showTooltip(hit, clientX, clientY) {
-    hovered = hit;
     if (!hit) { tooltip.hidden = true; return; }
     tooltip.innerHTML = describe(hit);
     tooltip.hidden = false;
