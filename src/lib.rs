@@ -7,7 +7,8 @@
 //!   model; [`scenario`] describes a run; [`vocab`] holds the words they share.
 //! - [`run`] is the one recipe for a run: [`run::Run`] builds, runs and judges one seed,
 //!   and [`check`] holds the checkers its [`check::Verdict`] is made of.
-//! - [`report`] summarises a run; [`trace`] records, replays and shows it.
+//! - [`report`] summarises a run; [`trace`] records, replays and shows it; [`view`] draws
+//!   runs and sweeps as pages to look at in a browser.
 //! - [`explore`] searches many runs: swarm worlds, seed sweeps, shrinking, and proptest
 //!   strategies (cargo feature `proptest`).
 //!
@@ -54,6 +55,7 @@ pub mod run;
 pub mod scenario;
 pub mod sim;
 pub mod trace;
+pub mod view;
 pub mod vocab;
 
 /// The README's examples, run as doctests so that they stay true.

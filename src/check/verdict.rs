@@ -16,7 +16,7 @@ use super::replicas::ReplicaChecker;
 use super::rerun::{fault_free_rerun, RerunComparison};
 use crate::protocol::{Instant, Message, Node, NodeId, Outcome, Server, TokenId, TokenValue};
 use crate::sim::{Observer, RunEnd, Simulation};
-use crate::vocab::{Property, PropertyKind, PropertySet, Violation};
+use crate::vocab::{LatencyHistogram, Property, PropertyKind, PropertySet, Violation};
 use serde::Serialize;
 
 /// The verdict of one run.
@@ -39,6 +39,8 @@ pub struct Verdict {
     pub role_changes: usize,
     /// How many (server, token) writes the replica checker looked at.
     pub replica_writes_checked: u64,
+    /// How long answered requests took from start to answer, in simulated microseconds.
+    pub latency_us: LatencyHistogram,
     /// The liveness evidence: what was owed, what is stuck and why.
     pub liveness: Option<LivenessReport>,
     /// The comparison with the fault-free rerun.
@@ -71,6 +73,7 @@ impl Verdict {
             requests: 0,
             role_changes: 0,
             replica_writes_checked: 0,
+            latency_us: LatencyHistogram::new(),
             liveness: None,
             rerun: None,
         }
@@ -164,6 +167,11 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judg
     verdict.role_changes =
         sim.history().records().filter(|record| matches!(record.outcome, Some(Outcome::RoleChanged { .. }))).count();
     verdict.replica_writes_checked = replicas.writes_seen();
+    for record in sim.history().records() {
+        if let (Some(started), Some(answered)) = (record.started_at, record.answered_at) {
+            verdict.latency_us.add(answered.since_us(started));
+        }
+    }
     verdict.expected_violation = sim.scenario().expect.violation;
     verdict.extend(replicas.violations().iter().cloned());
     verdict.extend(check_effects(sim));

@@ -7,6 +7,7 @@ use tokensim::explore::swarm::scenario_for_seed;
 use tokensim::report::Report;
 use tokensim::run::Run;
 use tokensim::trace::{JsonlWriter, TraceHeader};
+use tokensim::view;
 
 /// The arguments of `tokensim run` (and of `tokensim` with no command).
 #[derive(clap::Args, Default)]
@@ -25,6 +26,9 @@ pub struct RunArgs {
     /// Run the seed a second time in this process and fail unless both event hashes agree.
     #[arg(long)]
     check_determinism: bool,
+    /// Draw the run as a self-contained HTML page in this file (see docs/VIEW.md).
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 /// Run the scenario and seed `args` name; exit 0 when the run meets its scenario's
@@ -38,6 +42,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
         let writer = JsonlWriter::create(path, &TraceHeader::new(&scenario, seed)).map_err(|e| e.to_string())?;
         run = run.trace(Box::new(writer));
     }
+    // --html: created before the run, so that a bad path fails first.
+    let page = args.html.as_deref().map(|html| view::RunPageFile::create(html, args.trace.as_deref()));
+    let page = page.transpose().map_err(|error| error.to_string())?;
+    if let Some(page) = &page {
+        run = page.attach(run);
+    }
     let outcome = run.execute().map_err(|error| error.to_string())?;
     if let Some(path) = &args.trace {
         if let Some(error) = &outcome.trace_error {
@@ -45,6 +55,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
         }
         let events = outcome.simulation.counters().events;
         eprintln!("trace: {events} events written to {}", path.display());
+    }
+    if let Some(page) = page {
+        let written = page.write(&outcome.scenario, seed, &outcome.verdict.violations);
+        let (path, bytes) = written.map_err(|error| error.to_string())?;
+        eprintln!("view: {} ({bytes} bytes)", path.display());
     }
     let deterministic = !args.check_determinism || same_twice(&outcome)?;
     let report = Report::new(&outcome);

@@ -32,6 +32,9 @@ pub struct CheckArgs {
     /// Stop once this many seeds have failed.
     #[arg(long, value_name = "N")]
     max_failures: Option<u64>,
+    /// Draw the sweep as an HTML page in this file, with pages of the first failing seeds next to it.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -59,6 +62,7 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         swarm: args.world.swarm,
         max_failures: if args.fail_fast { Some(1) } else { args.max_failures },
     };
+    let html = args.html.as_deref().map(tokensim::view::PageFile::create).transpose().map_err(|e| e.to_string())?;
     let bar = progress_bar(seeds.len());
     // The wall clock only times the sweep for people; no run reads it.
     let started = std::time::Instant::now();
@@ -77,6 +81,10 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     match args.json {
         true => output::println(&serde_json::to_string_pretty(&report).expect("a report serialises"))?,
         false => output::print(&sweep_text(&report))?,
+    }
+    if let Some(html) = html {
+        let written = tokensim::view::write_sweep_pages(html, &report, &options).map_err(|e| e.to_string())?;
+        eprintln!("view: {} and {}", written[0].display(), count(written.len() as u64 - 1, "run page", "run pages"));
     }
     Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -12,6 +12,9 @@ use tokensim::trace::{ReplayOutcome, TraceReader};
 pub struct ShowArgs {
     /// A trace written by `tokensim run --trace`.
     trace: PathBuf,
+    /// Instead, draw the trace as a self-contained HTML page in this file.
+    #[arg(long, value_name = "FILE")]
+    html: Option<PathBuf>,
 }
 
 /// Replay the trace at `path`: exit 0 when identical, 1 at the first difference, 2 on a bad file.
@@ -49,6 +52,13 @@ pub fn replay(path: &std::path::Path) -> Result<ExitCode, String> {
 
 /// Print the trace `args` names in its readable form.
 pub fn show(args: &ShowArgs) -> Result<ExitCode, String> {
+    if let Some(html) = &args.html {
+        let file = tokensim::view::PageFile::create(html).map_err(|error| error.to_string())?;
+        let page = tokensim::view::trace_file_page(&args.trace).map_err(|error| error.to_string())?;
+        file.write(&page).map_err(|error| error.to_string())?;
+        eprintln!("view: {} ({} bytes)", html.display(), page.len());
+        return Ok(ExitCode::SUCCESS);
+    }
     let mut reader = TraceReader::open(&args.trace).map_err(|error| error.to_string())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "{}", tokensim::trace::render_header(reader.header())).map_err(output::write_error)?;

@@ -20,7 +20,7 @@ use crate::report::REPORT_SCHEMA;
 use crate::run::Run;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::Fingerprint;
-use crate::vocab::{Property, Violation};
+use crate::vocab::{LatencyHistogram, Property, Violation};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -186,6 +186,8 @@ pub struct SweepReport {
     pub stuck_requests: u64,
     /// Violations by property name, over all seeds.
     pub violations_by_property: BTreeMap<String, u64>,
+    /// Start-to-answer latencies of every answered request over all seeds.
+    pub latency_us: LatencyHistogram,
     /// The failing seeds, ascending: the lowest [`FAILURES_KEPT`] of them.
     pub failures: Vec<SeedFailure>,
     /// Failing seeds beyond those kept in `failures`.
@@ -252,6 +254,7 @@ struct Summary {
     liveness_not_owed: u64,
     stuck_requests: u64,
     violations_by_property: BTreeMap<String, u64>,
+    latency_us: LatencyHistogram,
     failures: BTreeMap<u64, SeedFailure>,
     slowest: Vec<SlowSeed>,
 }
@@ -272,6 +275,7 @@ impl Summary {
         let verdict = &outcome.verdict;
         self.requests += verdict.requests as u64;
         self.role_changes += verdict.role_changes as u64;
+        self.latency_us.absorb(&verdict.latency_us);
         let events = outcome.simulation.counters().events;
         self.events += events;
         self.note_events(SlowSeed { events, seed });
@@ -316,6 +320,7 @@ impl Summary {
         for (property, count) in other.violations_by_property {
             *self.violations_by_property.entry(property).or_insert(0) += count;
         }
+        self.latency_us.absorb(&other.latency_us);
         self.failures.extend(other.failures);
         while self.failures.len() > FAILURES_KEPT {
             self.failures.pop_last();
@@ -344,6 +349,7 @@ impl Summary {
             seeds_liveness_not_owed: self.liveness_not_owed,
             stuck_requests: self.stuck_requests,
             violations_by_property: self.violations_by_property,
+            latency_us: self.latency_us,
             failures: self.failures.into_values().collect(),
             failures_omitted,
             slowest: self.slowest,
@@ -449,6 +455,7 @@ impl SweepReport {
             let slot = self.violations_by_property.entry(property.clone()).or_insert(0);
             *slot = add(*slot, *count, "violation counts")?;
         }
+        self.latency_us.absorb(&other.latency_us);
         let mut failures: BTreeMap<u64, SeedFailure> = self.failures.drain(..).map(|f| (f.seed, f)).collect();
         failures.extend(other.failures.iter().map(|f| (f.seed, f.clone())));
         let mut omitted = self.failures_omitted + other.failures_omitted;

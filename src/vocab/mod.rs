@@ -2,6 +2,7 @@
 //! checkers and reports speak. A leaf: it imports nothing of the crate's but itself, so
 //! every other part can use it without a circle.
 
+mod latency;
 mod network;
 mod property;
 mod ratio;
@@ -9,6 +10,7 @@ mod text;
 mod violation;
 mod workload;
 
+pub use latency::LatencyHistogram;
 pub use network::{DropReason, NetworkOptions, Omission, OmissionKind};
 pub use property::{Property, PropertyKind, PropertySet, UnknownProperty};
 pub use ratio::{Ratio, RatioError};

@@ -1,0 +1,229 @@
+//! Short texts for the page: message payloads, properties in words.
+
+use crate::check::Property;
+use crate::protocol::{Config, Message, PhaseTag, Refusal, TokenId, TokenSelection, TokenValue};
+use std::fmt::Write as _;
+
+/// Every message kind, in the order of the page's `kind` column (and its legend's colours).
+pub const KIND_NAMES: [&str; 13] = [
+    "read",
+    "read_reply",
+    "write",
+    "write_ack",
+    "nack",
+    "new_config",
+    "seal",
+    "seal_ack",
+    "accept",
+    "accept_ack",
+    "rejected",
+    "install",
+    "install_ack",
+];
+
+/// Value lists longer than this are shown by their count and first few values.
+const VALUES_SHOWN_MAX: usize = 4;
+
+/// The message's index in [`KIND_NAMES`].
+pub fn kind_index(message: &Message) -> u8 {
+    let name = message.kind_name();
+    KIND_NAMES.iter().position(|&kind| kind == name).unwrap_or(0) as u8
+}
+
+/// The phase tag of a data message (which names its request); `None` for reconfiguration.
+pub fn tag_of(message: &Message) -> Option<PhaseTag> {
+    match message {
+        Message::Read { tag, .. }
+        | Message::ReadReply { tag, .. }
+        | Message::Write { tag, .. }
+        | Message::WriteAck { tag, .. }
+        | Message::Nack { tag, .. } => Some(*tag),
+        _ => None,
+    }
+}
+
+/// What a message carries, without its kind and tag (the page shows those from columns):
+/// `e0 t3`, `e0 t3@v2:n1`, `e0 60 values: t0@v1:n1 ...`, `e0 b1.4 -> e1 [n8 n9]`.
+pub fn payload(message: &Message) -> String {
+    match message {
+        Message::Read { epoch, tokens: TokenSelection::All, .. } => format!("e{} all tokens", epoch.0),
+        Message::Read { epoch, tokens: TokenSelection::One(token), .. } => format!("e{} {token}", epoch.0),
+        Message::Read { epoch, tokens: TokenSelection::Nothing, .. } => {
+            format!("e{} no tokens: is this configuration current?", epoch.0)
+        }
+        Message::ReadReply { epoch, values, .. } => format!("e{} {}", epoch.0, values_text(values)),
+        Message::Write { epoch, values, .. } => format!("e{} {}", epoch.0, values_text(values)),
+        Message::WriteAck { epoch, .. } | Message::Nack { epoch, .. } => format!("e{}", epoch.0),
+        Message::NewConfig { config } => format!("current configuration {}", config_text(config)),
+        Message::Seal { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
+        Message::AcceptAck { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
+        Message::SealAck { epoch, ballot, accepted, table } => match accepted.as_deref() {
+            Some((accepted_ballot, next)) => format!(
+                "e{} ballot {ballot}, had accepted {accepted_ballot} {}; table of {} tokens",
+                epoch.0,
+                config_text(next),
+                table.len()
+            ),
+            None => format!("e{} ballot {ballot}; table of {} tokens", epoch.0, table.len()),
+        },
+        Message::Accept { epoch, ballot, next } => format!("e{} ballot {ballot} -> {}", epoch.0, config_text(next)),
+        Message::Rejected { epoch, promised } => format!("e{} promised {promised}", epoch.0),
+        Message::Install { config, table } => format!("{}; table of {} tokens", config_text(config), table.len()),
+        Message::InstallAck { epoch } => format!("e{} installed", epoch.0),
+    }
+}
+
+/// `e2 [n7 n8 n9]`.
+fn config_text(config: &Config) -> String {
+    let servers: Vec<String> = config.servers.iter().map(ToString::to_string).collect();
+    format!("e{} [{}]", config.epoch.0, servers.join(" "))
+}
+
+/// `t3@v2:n1 t4@v1:n2`, or `60 values: t0@v1:n1 t1@v1:n2 ... ` when there are many.
+fn values_text(values: &[(TokenId, TokenValue)]) -> String {
+    let mut text = String::new();
+    if values.is_empty() {
+        return "no values".to_string();
+    }
+    if values.len() > VALUES_SHOWN_MAX {
+        let _ = write!(text, "{} values:", values.len());
+    }
+    for (index, (token, value)) in values.iter().take(VALUES_SHOWN_MAX).enumerate() {
+        let separator = if index == 0 && values.len() <= VALUES_SHOWN_MAX { "" } else { " " };
+        let _ = write!(text, "{separator}{token}@{}:{}", value.version, value.owner);
+    }
+    if values.len() > VALUES_SHOWN_MAX {
+        text.push_str(" ...");
+    }
+    text
+}
+
+/// The token a refusal names, if any (for the token filter).
+pub fn refusal_token(refusal: &Refusal) -> Option<u32> {
+    match refusal {
+        Refusal::NotOwner { token, .. } | Refusal::UnknownToken { token } | Refusal::SelfPayment { token } => {
+            Some(token.0)
+        }
+        _ => None,
+    }
+}
+
+/// A property as a headline, and what it means, for people who have not read the checkers.
+pub fn property_words(property: Property) -> (&'static str, &'static str) {
+    match property {
+        Property::Linearizable => (
+            "A request saw the tokens in a state no order of the requests explains",
+            "Every answer must fit one sequence of the requests that respects real time: a read may \
+             not miss a write that finished before it started, nor see one older than it.",
+        ),
+        Property::OneOwnerPerVersion => (
+            "One version of a token got two different values",
+            "Each version of a token is written by exactly one request; two writers of the same \
+             version mean the token had two owners at once.",
+        ),
+        Property::VersionsContiguous => (
+            "A token's versions skip or repeat",
+            "A token's versions go 1, 2, 3, ... with no gap, each written by exactly one pay.",
+        ),
+        Property::NoDoubleSpend => (
+            "A token was spent twice",
+            "A pay moves a token away from its caller; two pays from the same version cannot both succeed.",
+        ),
+        Property::RefusalChangedNothing => {
+            ("A refused request changed the tokens", "A request that was refused must leave every token as it was.")
+        }
+        Property::ExactlyOnce => (
+            "A request took effect more than once, or not at all",
+            "A pay answered ok takes effect exactly once, however often its messages were retried.",
+        ),
+        Property::ReplicaOneValuePerVersion => (
+            "Two servers hold different values for one version",
+            "Replicas may lag, but two servers must never disagree on what a given version holds.",
+        ),
+        Property::ReplicaVersionMonotonic => (
+            "A server's copy of a token went back to an older version",
+            "A server stores a value only if its version is newer than the one it holds.",
+        ),
+        Property::OneConfigPerEpoch => (
+            "Two configurations were decided for one epoch",
+            "Each change of configuration is decided once (single-decree Paxos): every install of an \
+             epoch must name the same servers.",
+        ),
+        Property::EpochsOnlyGrow => (
+            "A node went back to an older configuration",
+            "A node adopts a configuration only if it is newer than the one it has.",
+        ),
+        Property::ServerCountLimits => (
+            "A configuration has too few or too many servers",
+            "A server may become a client only while more than 3 remain, a client a server only \
+             while fewer than 7 exist: every configuration has 3 to 7 servers.",
+        ),
+        Property::RoleChangeInstalled => (
+            "A role change was answered ok but is not what was installed",
+            "Each configuration is the one before it with exactly the change it names, and a role \
+             change answered ok is in the configuration it names.",
+        ),
+        Property::RoleChangeRefusedRightly => (
+            "A role change was refused for a reason that did not hold",
+            "A refusal such as \"only 3 servers remain\" must be true of a configuration that was \
+             current while the change was being worked on, not of an out-of-date view.",
+        ),
+        Property::RolesMatchConfig => (
+            "A node's role disagrees with its configuration",
+            "A node is a server exactly when the configuration it installed names it.",
+        ),
+        Property::FaultFreeRerun => (
+            "The run and its fault-free rerun end differently",
+            "The completed requests, run again one at a time without faults in the order the run \
+             linearized them, must reach the same final token table.",
+        ),
+        Property::Progress => (
+            "The run never settled: it was stopped at its event budget",
+            "Every run must end: a run that keeps busy without answering requests (a livelock) is \
+             stopped and reported, with what it was doing.",
+        ),
+        Property::ExpectedAnswer => (
+            "A scripted request got another answer than the scenario expects",
+            "An explicit request with `expect = ...` must get that answer.",
+        ),
+        Property::ExpectedViolation => (
+            "The bug this scenario reproduces did not happen",
+            "A kept reproduction (`[expect] violation`) must still show its violation.",
+        ),
+        Property::Liveness => (
+            "A request was never answered",
+            "Every request of a correct client must be answered within the liveness budget when \
+             fewer than half of the servers are faulty.",
+        ),
+        Property::NoPanic => (
+            "The simulator or a node crashed (panicked)",
+            "A panic means an internal invariant broke; the run stopped there.",
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{Epoch, NodeId, RequestId, Version};
+
+    #[test]
+    fn long_value_lists_show_their_count_and_first_values() {
+        let value = |v| TokenValue { version: Version(v), owner: NodeId(2), writer: None };
+        let few: Vec<(TokenId, TokenValue)> = vec![(TokenId(3), value(2))];
+        assert_eq!(values_text(&few), "t3@v2:n2");
+        let many: Vec<(TokenId, TokenValue)> = (0..6).map(|t| (TokenId(t), value(1))).collect();
+        assert_eq!(values_text(&many), "6 values: t0@v1:n2 t1@v1:n2 t2@v1:n2 t3@v1:n2 ...");
+        let tag = PhaseTag { request: RequestId { client: NodeId(1), sequence: 1 }, phase: 0 };
+        let read = Message::Read { epoch: Epoch(0), tag, tokens: TokenSelection::One(TokenId(5)) };
+        assert_eq!(payload(&read), "e0 t5");
+        assert_eq!(KIND_NAMES[kind_index(&read) as usize], "read");
+    }
+
+    #[test]
+    fn every_kind_has_a_name_in_the_table() {
+        for property in Property::ALL {
+            assert!(!property_words(property).0.is_empty());
+        }
+    }
+}
