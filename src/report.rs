@@ -8,6 +8,7 @@ use crate::sim::{Counters, RunEnd, Simulation};
 pub use crate::vocab::count;
 use crate::vocab::{Property, Violation};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 /// The version of the JSON shape of reports (`run --json`, `check --json`). Bumped whenever a
@@ -48,6 +49,8 @@ pub struct Report {
     pub latency_us: Option<Latency>,
     /// How many tokens each node owns at the end, ascending by node id.
     pub tokens_per_owner: Vec<(u32, u32)>,
+    /// How often the nodes took each rare path of the protocol (coverage probes).
+    pub probes: BTreeMap<&'static str, u64>,
     /// Every property and how it fared.
     pub properties: Vec<PropertyLine>,
     /// Every violation found.
@@ -127,6 +130,7 @@ impl Report {
             requests: request_counts(sim),
             latency_us: latency(sim),
             tokens_per_owner: tokens_per_owner(sim),
+            probes: sim.probes().iter().map(|(probe, hits)| (probe.name(), hits)).collect(),
             properties: property_lines(verdict),
             violations: verdict.violations.clone(),
             expected_violation: verdict.expected_violation,
@@ -202,6 +206,9 @@ impl Report {
         let owners: Vec<String> =
             self.tokens_per_owner.iter().map(|(owner, count)| format!("n{owner}:{count}")).collect();
         let _ = writeln!(text, "tokens by owner {}", owners.join(" "));
+        let taken: Vec<String> =
+            self.probes.iter().filter(|(_, hits)| **hits > 0).map(|(name, hits)| format!("{name} {hits}")).collect();
+        let _ = writeln!(text, "rare paths      {} of {} taken: {}", taken.len(), self.probes.len(), taken.join(", "));
         self.write_properties(&mut text);
         text
     }

@@ -16,6 +16,8 @@ struct Bench {
     client: Client,
     servers: Vec<Server>,
     pending: Vec<Output>,
+    /// The rare paths the servers reported taking.
+    probes: Vec<tokensim::protocol::Probe>,
 }
 
 impl Bench {
@@ -31,7 +33,7 @@ impl Bench {
             variant: Variant::Correct,
         };
         let servers = SERVERS.iter().map(|&id| Server::new(id, config.clone(), table.clone())).collect();
-        Bench { client: Client::new(CLIENT, config, options), servers, pending: Vec::new() }
+        Bench { client: Client::new(CLIENT, config, options), servers, pending: Vec::new(), probes: Vec::new() }
     }
 
     fn submit(&mut self, request: Request) {
@@ -66,8 +68,12 @@ impl Bench {
         for message in self.take_sends_to(server) {
             let mut out = Outputs::new();
             self.servers[index].handle_message(Instant(0), CLIENT, &message, &mut out);
-            answers.extend(out.drain().map(|output| match output {
-                Output::Send { to, message } if to == CLIENT => message,
+            answers.extend(out.drain().filter_map(|output| match output {
+                Output::Send { to, message } if to == CLIENT => Some(message),
+                Output::Probe(probe) => {
+                    self.probes.push(probe);
+                    None
+                }
                 other => panic!("a server only answers its sender, got {other:?}"),
             }));
         }
@@ -195,6 +201,8 @@ fn a_retried_pay_takes_effect_exactly_once() {
     for server in [0, 1] {
         assert_eq!(bench.version_on(server, 2).version, Version(2), "applied once, not twice");
     }
+    let duplicates = bench.probes.iter().filter(|p| **p == tokensim::protocol::Probe::DuplicateWrite).count();
+    assert_eq!(duplicates, 2, "each server reports the second copy of the write as a rare path");
 }
 
 #[test]
@@ -207,7 +215,8 @@ fn a_read_writes_back_a_value_that_is_not_yet_on_a_majority() {
     bench.lose_reads_to(SERVERS[2]);
     bench.round_trip(SERVERS[0]);
     bench.pending.clear(); // the client crashed, say: the write stays partial
-    let mut reader = Bench { client: Bench::new().client, servers: bench.servers.clone(), pending: Vec::new() };
+    let mut reader =
+        Bench { client: Bench::new().client, servers: bench.servers.clone(), pending: Vec::new(), probes: Vec::new() };
     reader.submit(Request::GetTokens { owner: OTHER });
     reader.round_trip(SERVERS[0]);
     reader.round_trip(SERVERS[1]);

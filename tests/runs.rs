@@ -266,3 +266,15 @@ fn the_event_budget_is_set_by_the_scenario_and_refuses_zero() {
     assert!(error.contains("expect.max_events: expected a positive number of events, found 0"), "{error}");
     assert_eq!(Scenario::default_scenario().event_budget().total, 1_000_000 + 1_000 * 1_000);
 }
+
+#[test]
+fn the_standard_sweep_takes_every_rare_path_of_the_protocol() {
+    // Coverage probes: a rare path no seed of the standard sweep takes is a path no test
+    // exercises. When this fails, the swarm lost a feature or the protocol lost a path.
+    let report = sweep(&options(Scenario::default_scenario(), None, (0, 300), 2, true), &|| {}).unwrap();
+    assert!(report.passed(), "{:#?}", report.failures);
+    assert_eq!(report.probe_seeds.len(), tokensim::protocol::Probe::ALL.len());
+    let never: Vec<&String> =
+        report.probe_seeds.iter().filter(|(_, seeds)| **seeds == 0).map(|(probe, _)| probe).collect();
+    assert!(never.is_empty(), "rare paths no seed of 0..300 took: {never:?}");
+}

@@ -171,7 +171,7 @@ impl Host {
                     let deadline = Deadline { at, sequence: self.timers_set, timer: TimerKey(timer) };
                     self.timers.push(Reverse(deadline));
                 }
-                Output::Started { .. } => {}
+                Output::Started { .. } | Output::Probe(_) => {}
                 Output::Reply { id, request, outcome } => self.answers.push(Answer { id, request, outcome }),
             }
         }

@@ -135,6 +135,13 @@ fn sweep_text(report: &SweepReport) -> String {
             let _ = writeln!(text, "  {property:<30} {n}");
         }
     }
+    if !report.probe_seeds.is_empty() {
+        let _ = writeln!(text, "rare paths taken (seeds of {}):", report.seeds_run);
+        for (probe, seeds) in &report.probe_seeds {
+            let never = if *seeds == 0 { "  <- never" } else { "" };
+            let _ = writeln!(text, "  {probe:<30} {seeds}{never}");
+        }
+    }
     if let Some(slowest) = report.slowest.first() {
         let names: Vec<String> = report.slowest.iter().map(|s| format!("{} ({} events)", s.seed, s.events)).collect();
         let average = report.events / report.seeds_run.max(1);

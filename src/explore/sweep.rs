@@ -16,6 +16,7 @@
 
 use super::reproduce::Origin;
 use super::swarm::scenario_for_seed;
+use crate::protocol::Probe;
 use crate::report::REPORT_SCHEMA;
 use crate::run::Run;
 use crate::scenario::{Scenario, ScenarioError};
@@ -188,6 +189,8 @@ pub struct SweepReport {
     pub violations_by_property: BTreeMap<String, u64>,
     /// Start-to-answer latencies of every answered request over all seeds.
     pub latency_us: LatencyHistogram,
+    /// For each rare path of the protocol (coverage probe), how many seeds took it.
+    pub probe_seeds: BTreeMap<String, u64>,
     /// The failing seeds, ascending: the lowest [`FAILURES_KEPT`] of them.
     pub failures: Vec<SeedFailure>,
     /// Failing seeds beyond those kept in `failures`.
@@ -255,6 +258,7 @@ struct Summary {
     stuck_requests: u64,
     violations_by_property: BTreeMap<String, u64>,
     latency_us: LatencyHistogram,
+    probe_seeds: [u64; Probe::ALL.len()],
     failures: BTreeMap<u64, SeedFailure>,
     slowest: Vec<SlowSeed>,
 }
@@ -276,6 +280,9 @@ impl Summary {
         self.requests += verdict.requests as u64;
         self.role_changes += verdict.role_changes as u64;
         self.latency_us.absorb(&verdict.latency_us);
+        for (probe, hits) in outcome.simulation.probes().iter() {
+            self.probe_seeds[probe.index()] += u64::from(hits > 0);
+        }
         let events = outcome.simulation.counters().events;
         self.events += events;
         self.note_events(SlowSeed { events, seed });
@@ -321,6 +328,9 @@ impl Summary {
             *self.violations_by_property.entry(property).or_insert(0) += count;
         }
         self.latency_us.absorb(&other.latency_us);
+        for (mine, theirs) in self.probe_seeds.iter_mut().zip(other.probe_seeds) {
+            *mine += theirs;
+        }
         self.failures.extend(other.failures);
         while self.failures.len() > FAILURES_KEPT {
             self.failures.pop_last();
@@ -350,6 +360,10 @@ impl Summary {
             stuck_requests: self.stuck_requests,
             violations_by_property: self.violations_by_property,
             latency_us: self.latency_us,
+            probe_seeds: Probe::ALL
+                .iter()
+                .map(|probe| (probe.name().to_string(), self.probe_seeds[probe.index()]))
+                .collect(),
             failures: self.failures.into_values().collect(),
             failures_omitted,
             slowest: self.slowest,
@@ -456,6 +470,10 @@ impl SweepReport {
             *slot = add(*slot, *count, "violation counts")?;
         }
         self.latency_us.absorb(&other.latency_us);
+        for (probe, seeds) in &other.probe_seeds {
+            let slot = self.probe_seeds.entry(probe.clone()).or_insert(0);
+            *slot = add(*slot, *seeds, "probe counts")?;
+        }
         let mut failures: BTreeMap<u64, SeedFailure> = self.failures.drain(..).map(|f| (f.seed, f)).collect();
         failures.extend(other.failures.iter().map(|f| (f.seed, f.clone())));
         let mut omitted = self.failures_omitted + other.failures_omitted;

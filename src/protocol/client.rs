@@ -16,6 +16,7 @@
 
 use super::config::Config;
 use super::message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
+use super::probe::Probe;
 use super::read::ReadState;
 use super::reconfig::{Lingering, Next, Phase, RoleChange};
 use super::request::{Outcome, Refusal, Request, Submitted};
@@ -223,7 +224,11 @@ impl Client {
             Message::Nack { tag, .. } if self.options.variant.counts_refusals() => {
                 self.on_write_ack(now, from, *tag, out)
             }
-            Message::Nack { .. } => {}
+            Message::Nack { tag, .. } => {
+                if self.is_phase(*tag) {
+                    out.probe(Probe::NackedWhileSealed);
+                }
+            }
             Message::NewConfig { config } => self.learn_config(now, config, out),
             Message::SealAck { .. } | Message::AcceptAck { .. } => self.on_role_change_answer(now, from, message, out),
             Message::InstallAck { epoch } => {
@@ -257,6 +262,7 @@ impl Client {
         if matches!(operation.step, Step::Write { .. }) && self.options.variant.forgets_retries() {
             return self.start_over(now, out);
         }
+        out.probe(Probe::Retransmitted);
         for (index, target) in operation.targets.iter().enumerate() {
             if !operation.answered[index] {
                 out.send(*target, operation.message.clone());
@@ -455,6 +461,9 @@ impl Client {
         let Step::Read(read) = operation.step else { unreachable!("finish_read after a read") };
         let quorum = self.options.variant.quorum_of(self.config.servers.len()) as u32;
         let submitted = operation.submitted;
+        if read.disagreed() {
+            out.probe(Probe::ReplicasDisagreed);
+        }
         let outcome = match submitted.request {
             Request::GetTokens { owner } => Outcome::Tokens { owner, tokens: read.tokens_of(owner) },
             Request::Pay { token, to } => {
@@ -477,6 +486,10 @@ impl Client {
             Self::reply(&submitted, outcome, out);
             self.start_next(now, out);
         } else {
+            out.probe(Probe::WriteBackNeeded);
+            if matches!(outcome, Outcome::Refused(Refusal::NotOwner { .. })) {
+                out.probe(Probe::RefusalWithWriteBack);
+            }
             self.begin_write(now, submitted, Step::WriteBack { outcome }, write_back, out);
         }
     }
@@ -494,6 +507,7 @@ impl Client {
             self.linger(now, &operation, out);
             return self.begin_role_change(now, operation.submitted, out);
         }
+        out.probe(Probe::RedoneInNewConfig);
         let Operation { submitted, step, message, .. } = operation;
         let step = match step {
             Step::Reconfigure(_) => unreachable!("handled above"),
@@ -516,6 +530,7 @@ impl Client {
     /// Start (or start over) the role change `submitted` in the current configuration.
     fn begin_role_change(&mut self, now: Instant, submitted: Submitted, out: &mut Outputs) {
         if self.config.changes.contains(&submitted.id) {
+            out.probe(Probe::ChangeAlreadyDecided);
             // A retry found its own change already decided: it took effect exactly once.
             let outcome = Outcome::RoleChanged { epoch: self.config.epoch, servers: self.config.servers.clone() };
             Self::reply(&submitted, outcome, out);
@@ -562,7 +577,13 @@ impl Client {
         let mut operation = self.current.take().expect("note_answer saw an operation");
         let Step::Reconfigure(change) = &mut operation.step else { unreachable!("checked above") };
         let next = match message {
-            Message::SealAck { accepted, table, .. } => change.on_seal_ack(from, accepted.as_deref(), table, quorum),
+            Message::SealAck { accepted, table, .. } => {
+                let next = change.on_seal_ack(from, accepted.as_deref(), table, quorum);
+                if change.proposes_accepted() && matches!(next, Next::Phase(_)) {
+                    out.probe(Probe::SealSawAccepted);
+                }
+                next
+            }
             Message::AcceptAck { .. } => change.on_accept_ack(quorum),
             Message::ReadReply { .. } => change.on_confirmed(quorum),
             Message::InstallAck { .. } => change.on_install_ack(quorum),
@@ -601,16 +622,21 @@ impl Client {
             Next::Wait => self.current = Some(operation),
             Next::Phase(phase) => self.launch_phase(now, operation.submitted, operation.step, phase, out),
             Next::Backoff { delay_us } => {
+                out.probe(Probe::BallotPreempted);
                 // A new phase makes the old phase's answers and timers stale.
                 operation.tag = self.next_tag(operation.submitted.id);
                 out.set_timer(now.after_us(delay_us), Timer::Retransmit { phase: operation.tag.phase });
                 self.current = Some(operation);
             }
             Next::Refuse(refusal) => {
+                out.probe(Probe::RefusalConfirmed);
                 Self::reply(&operation.submitted, Outcome::Refused(refusal), out);
                 self.start_next(now, out);
             }
             Next::Installed { next } => {
+                if !next.changes.contains(&operation.submitted.id) {
+                    out.probe(Probe::ChangeLostToAnother);
+                }
                 self.linger(now, &operation, out);
                 if next.epoch > self.config.epoch {
                     self.config = next;
@@ -658,6 +684,7 @@ impl Client {
         let Some(index) = self.lingering.iter().position(|lingering| lingering.epoch == epoch) else { return };
         match self.lingering[index].resend(timeout_us) {
             Some((pending, message, wait_us)) => {
+                out.probe(Probe::InstallResent);
                 for node in pending {
                     out.send(*node, message.clone());
                 }

@@ -1,6 +1,7 @@
 //! Messages between clients and servers, and the outputs a node hands back to its host.
 
 use super::config::Config;
+use super::probe::Probe;
 use super::request::{Outcome, Request};
 use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue};
 use serde::{Deserialize, Serialize};
@@ -201,6 +202,8 @@ pub enum Output {
         /// What it asks.
         request: Request,
     },
+    /// The node took a rare path (see [`Probe`]); hosts that do not count coverage ignore it.
+    Probe(Probe),
     /// The client answers a request to the application.
     Reply {
         /// The request answered.
@@ -233,6 +236,11 @@ impl Outputs {
     /// Ask the host to hand `timer` back at `at`.
     pub fn set_timer(&mut self, at: Instant, timer: Timer) {
         self.items.push(Output::SetTimer { at, timer });
+    }
+
+    /// Report that a rare path was taken.
+    pub fn probe(&mut self, probe: Probe) {
+        self.items.push(Output::Probe(probe));
     }
 
     /// Add any output.

@@ -10,6 +10,8 @@ pub(super) struct ReadState {
     pub(super) selection: TokenSelection,
     best: Vec<Option<TokenValue>>,
     agreeing: Vec<u32>,
+    /// Whether two answers gave different versions of some token (a replica lagged).
+    disagreed: bool,
 }
 
 impl ReadState {
@@ -19,7 +21,7 @@ impl ReadState {
             TokenSelection::One(_) => 1,
             TokenSelection::Nothing => 0,
         };
-        ReadState { selection, best: vec![None; slots], agreeing: vec![0; slots] }
+        ReadState { selection, best: vec![None; slots], agreeing: vec![0; slots], disagreed: false }
     }
 
     /// The highest value of a one-token read, once any answer came.
@@ -40,14 +42,20 @@ impl ReadState {
         for (token, value) in values {
             let Some(slot) = self.slot(*token) else { continue };
             match self.best[slot] {
-                Some(best) if best.version > value.version => {}
+                Some(best) if best.version > value.version => self.disagreed = true,
                 Some(best) if best.version == value.version => self.agreeing[slot] += 1,
-                _ => {
+                best => {
+                    self.disagreed |= best.is_some();
                     self.best[slot] = Some(*value);
                     self.agreeing[slot] = 1;
                 }
             }
         }
+    }
+
+    /// Whether two answers disagreed on some token's version.
+    pub(super) fn disagreed(&self) -> bool {
+        self.disagreed
     }
 
     /// The tokens `owner` holds in the values read, ascending by id.

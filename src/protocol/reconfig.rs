@@ -149,6 +149,12 @@ impl RoleChange {
         (self.from.epoch, self.ballot.round)
     }
 
+    /// Whether the change, in its accept phase, proposes a value a sealed server had
+    /// already accepted rather than its own change.
+    pub(super) fn proposes_accepted(&self) -> bool {
+        matches!(&self.stage, Stage::Accept { next, .. } if !next.changes.contains(&self.request))
+    }
+
     /// Whether the change waits out a backoff after being outbid.
     pub(super) fn is_backing_off(&self) -> bool {
         self.stage == Stage::Backoff

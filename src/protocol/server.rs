@@ -4,6 +4,7 @@
 
 use super::config::Config;
 use super::message::{Message, Outputs, PhaseTag, TokenSelection};
+use super::probe::Probe;
 use super::types::{Ballot, Epoch, Instant, NodeId, TokenId, TokenValue};
 use super::variant::Variant;
 
@@ -172,6 +173,8 @@ impl Server {
                     // Only a newer version replaces ours; each version has exactly one value,
                     // so an equal version is the same value and an older one is superseded.
                     *slot = *value;
+                } else if value.version == slot.version && values.len() == 1 {
+                    out.probe(Probe::DuplicateWrite);
                 }
             }
         }

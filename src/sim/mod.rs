@@ -31,8 +31,8 @@ pub use trace_hook::{MemoryTrace, TraceEnd, TraceEvent, TraceRecord, TraceSink};
 pub use writes::VersionConflict;
 
 use crate::protocol::{
-    ClientOptions, Config, Epoch, Instant, Message, NodeId, Output, Outputs, Request, RequestId, Server, TokenId,
-    TokenValue,
+    ClientOptions, Config, Epoch, Instant, Message, NodeId, Output, Outputs, ProbeCounts, Request, RequestId, Server,
+    TokenId, TokenValue,
 };
 use crate::scenario::{EventBudget, Scenario, ScenarioError, World};
 use queue::{Event, EventQueue};
@@ -89,6 +89,8 @@ pub struct Simulation {
     time_at_last_answer: Instant,
     /// The event count when simulated time last moved forward.
     events_at_time_change: u64,
+    /// How often the nodes took each rare path.
+    probes: ProbeCounts,
 }
 
 use network::Network;
@@ -150,6 +152,7 @@ impl Simulation {
             events_at_last_answer: 0,
             time_at_last_answer: Instant::ZERO,
             events_at_time_change: 0,
+            probes: ProbeCounts::default(),
             world,
         };
         simulation.schedule_script();
@@ -314,6 +317,7 @@ impl Simulation {
                     self.send(from, to, message)
                 }
                 Output::SetTimer { at, timer } => self.queue.push(at, Event::Timer { node: from, timer }),
+                Output::Probe(probe) => self.probes.hit(probe),
                 Output::Started { id, request } => {
                     self.history.started(id, self.now);
                     self.trace(|| TraceEvent::Started { id, request });
@@ -465,6 +469,11 @@ impl Simulation {
     /// How many events are waiting.
     pub fn pending_events(&self) -> usize {
         self.queue.len()
+    }
+
+    /// How often the nodes took each rare path of the protocol (coverage probes).
+    pub fn probes(&self) -> &ProbeCounts {
+        &self.probes
     }
 
     /// How many events this run may take.
