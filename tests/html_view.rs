@@ -168,12 +168,15 @@ fn a_failing_run_shows_its_violation_and_its_filters_and_zoom_work() {
     let dom = &run.stdout;
     // After the self-test the page is back in its first view: checked here from the DOM.
     let diagram = chart(dom);
-    assert_eq!(diagram.matches("class=\"lane-label\"").count(), 5, "a lane for each of n1..n5");
-    for node in ["n1", "n2", "n3", "n4", "n5"] {
+    assert_eq!(diagram.matches("class=\"lane-label\"").count(), 7, "a lane for each of n1..n7");
+    for node in ["n1", "n2", "n3", "n4", "n5", "n6", "n7"] {
         assert!(diagram.contains(&format!(">{node}</text>")), "lane {node}");
     }
     assert!(dom.contains("id=\"banner\""), "the violation banner");
-    assert!(dom.contains("One version of a token got two different values"));
+    assert!(
+        dom.contains("A request saw the tokens in a state no order of the requests explains"),
+        "linearizable, in words"
+    );
     assert!(diagram.matches("class=\"req c0 viol sel\"").count() >= 2, "the involved requests are highlighted");
     assert!(diagram.contains("class=\"viol-line\""), "the violation's instant is marked");
     assert!(diagram.contains("marker-end=\"url(#ah-k"), "messages are drawn as arrows");

@@ -29,8 +29,8 @@ fn page_data(page: &str) -> serde_json::Value {
 #[test]
 fn the_same_run_gives_the_byte_identical_page() {
     let scenario = shrunk_half_quorum();
-    let (first, verdict) = view::checked_run_page(&scenario, 0).unwrap();
-    let (second, _) = view::checked_run_page(&scenario, 0).unwrap();
+    let (first, verdict) = view::checked_run_page(&scenario, scenario.seed).unwrap();
+    let (second, _) = view::checked_run_page(&scenario, scenario.seed).unwrap();
     assert!(!verdict.passed());
     assert_eq!(first, second);
     let mut default = Scenario::default_scenario();
@@ -40,14 +40,19 @@ fn the_same_run_gives_the_byte_identical_page() {
 
 #[test]
 fn a_failing_run_states_its_violation_and_names_its_requests() {
-    let (page, verdict) = view::checked_run_page(&shrunk_half_quorum(), 0).unwrap();
+    let scenario = shrunk_half_quorum();
+    let (page, verdict) = view::checked_run_page(&scenario, scenario.seed).unwrap();
     assert!(page.contains("id=\"banner\""));
-    assert!(page.contains("One version of a token got two different values"), "the property in words");
+    // The kept half-quorum case: a listing that missed a token its owner held.
+    assert_eq!(verdict.violations[0].property, Property::Linearizable);
+    assert!(page.contains("A request saw the tokens in a state no order of the requests explains"), "in words");
     assert!(page.contains(&html_escaped(&verdict.violations[0].detail)), "the checker's own words");
     assert!(page.contains("class=\"op\" data-op=\""), "links to the requests involved");
     let data = page_data(&page);
     assert_eq!(data["run"]["verdict"], "fail");
-    assert_eq!(data["lanes"].as_array().unwrap().len(), 5);
+    assert_eq!(data["violations"][0]["property"], "linearizable");
+    let nodes = (scenario.world.clients + scenario.world.servers) as usize;
+    assert_eq!(data["lanes"].as_array().unwrap().len(), nodes);
     let violations = data["violations"].as_array().unwrap();
     let reported: u64 = violations.iter().map(|v| v["count"].as_u64().unwrap()).sum();
     assert_eq!(reported as usize, verdict.violations.len(), "identical findings are grouped, none lost");
@@ -74,7 +79,8 @@ fn a_passing_run_has_no_banner_and_every_node_has_a_lane() {
 
 #[test]
 fn pages_fetch_nothing() {
-    let (page, _) = view::checked_run_page(&shrunk_half_quorum(), 0).unwrap();
+    let scenario = shrunk_half_quorum();
+    let (page, _) = view::checked_run_page(&scenario, scenario.seed).unwrap();
     let mut default = Scenario::default_scenario();
     default.random_workload_mut().requests = 10;
     let report = sweep(
@@ -102,7 +108,7 @@ fn text_from_the_scenario_cannot_break_out_of_the_page() {
     let mut scenario = shrunk_half_quorum();
     scenario.name = "</script><script>alert(1)</script>".to_string();
     scenario.description = "<b>bold</b> & \"quoted\"".to_string();
-    let (page, _) = view::checked_run_page(&scenario, 0).unwrap();
+    let (page, _) = view::checked_run_page(&scenario, scenario.seed).unwrap();
     assert_eq!(page.matches("<script>alert").count(), 0);
     assert!(page.contains("&lt;/script&gt;&lt;script&gt;alert(1)"));
     assert_eq!(page_data(&page)["run"]["scenario"], scenario.name, "the data survives its escaping");
@@ -120,7 +126,9 @@ fn record(at: u64, event: TraceEvent) -> TraceRecord {
 /// nodes outside the world, a violation naming a request the trace lacks.
 #[test]
 fn odd_traces_give_a_page_not_a_panic() {
-    let header = TraceHeader::new(&shrunk_half_quorum(), u64::MAX);
+    // 2 clients (n1, n2) and 3 servers (n3..n5).
+    let world = Scenario::builder("odd").servers(3).clients(2).tokens_per_client(1).build().unwrap();
+    let header = TraceHeader::new(&world, u64::MAX);
     let tag = PhaseTag { request: id(1, 9), phase: 3 };
     let read = Message::Read { epoch: Epoch(0), tag, tokens: tokensim::protocol::TokenSelection::One(TokenId(0)) };
     let pay = Request::Pay { token: TokenId(0), to: NodeId(2) };
@@ -180,8 +188,8 @@ fn a_trace_file_page_takes_the_verdict_from_its_footer_and_says_when_it_cannot()
     let directory = tempfile::tempdir().unwrap();
     let trace = directory.path().join("bad.jsonl");
     let scenario = shrunk_half_quorum();
-    let (outcome, records) = tokensim::trace::record_run(&scenario, 0).unwrap();
-    let header = TraceHeader::new(&scenario, 0);
+    let (outcome, records) = tokensim::trace::record_run(&scenario, scenario.seed).unwrap();
+    let header = TraceHeader::new(&scenario, scenario.seed);
     let mut writer = tokensim::trace::JsonlWriter::create(&trace, &header).unwrap();
     for record in &records {
         tokensim::trace::TraceSink::record(&mut writer, record.clone());
@@ -194,7 +202,7 @@ fn a_trace_file_page_takes_the_verdict_from_its_footer_and_says_when_it_cannot()
     tokensim::trace::TraceSink::finish(&mut writer, &end).unwrap();
     drop(writer);
     let page = view::trace_file_page(&trace).unwrap();
-    assert_eq!(page, view::checked_run_page(&scenario, 0).unwrap().0, "the file's page is the run's page");
+    assert_eq!(page, view::checked_run_page(&scenario, scenario.seed).unwrap().0, "the file's page is the run's page");
 
     // Truncated: shown up to where it ends, verdict unknown.
     let text = std::fs::read_to_string(&trace).unwrap();

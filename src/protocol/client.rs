@@ -596,10 +596,7 @@ impl Client {
         self.highest_round = self.highest_round.max(promised.round);
         let Some(mut operation) = self.current.take() else { return };
         let next = match &mut operation.step {
-            Step::Reconfigure(change) => {
-                let stagger = 1 + u64::from(self.id.0 % 4);
-                change.on_rejected(epoch, promised, self.options.retransmit_timeout_us, stagger)
-            }
+            Step::Reconfigure(change) => change.on_rejected(epoch, promised, self.options.retransmit_timeout_us),
             _ => Next::Wait,
         };
         self.follow(now, operation, next, out);

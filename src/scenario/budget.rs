@@ -6,16 +6,25 @@
 use crate::protocol::NodeId;
 
 /// How many of `servers` count against the budget with `faulty` nodes faulty and the nodes
-/// in `cut_off` separated from the rest by a partition: the faulty servers, and the servers
-/// on a side of the partition that holds none of `clients` (but faulty ones), since no
-/// request can reach them. A client cut off with too few servers is not a broken budget:
-/// it is owed no answers while cut off (see `Simulation::correct_clients`), and it is owed
-/// them again once the partition is repaired.
+/// in `cut_off` separated from the rest by a partition: the servers that are faulty or on the
+/// other side, seen from the side of the partition best placed to make progress (among the
+/// sides that hold a correct node of `clients`). Without a partition, simply the faulty
+/// servers.
+///
+/// So a partition keeps the budget when some correct client still reaches a majority of
+/// correct servers. A client cut off on the worse side is owed no answers while cut off
+/// (see `Simulation::correct_clients`), and is owed them again once the partition is
+/// repaired.
 pub fn servers_out_of_reach(servers: &[NodeId], clients: &[NodeId], faulty: &[NodeId], cut_off: &[NodeId]) -> usize {
     let is_faulty = |node: &NodeId| faulty.contains(node);
     let is_cut = |node: &NodeId| cut_off.contains(node);
-    let served = |cut_side: bool| cut_off.is_empty() || clients.iter().any(|c| !is_faulty(c) && is_cut(c) == cut_side);
-    servers.iter().filter(|s| is_faulty(s) || !served(is_cut(s))).count()
+    let out_from = |cut_side: bool| servers.iter().filter(|s| is_faulty(s) || is_cut(s) != cut_side).count();
+    if cut_off.is_empty() {
+        return out_from(false);
+    }
+    let sides = [false, true].into_iter().filter(|&side| clients.iter().any(|c| !is_faulty(c) && is_cut(c) == side));
+    // With no correct client on either side, nobody is served: count from the uncut side.
+    sides.map(out_from).min().unwrap_or_else(|| out_from(false))
 }
 
 /// Whether `out_of_reach` of `servers` servers keeps the budget: fewer than half.
@@ -32,22 +41,23 @@ mod tests {
     }
 
     #[test]
-    fn partitions_count_the_servers_no_client_can_reach() {
+    fn partitions_count_from_the_side_best_placed_to_make_progress() {
         let (servers, clients) = (nodes(&[7, 8, 9, 10, 11]), nodes(&[1, 2, 3]));
         assert_eq!(servers_out_of_reach(&servers, &clients, &nodes(&[7]), &[]), 1);
         // One server cut off from everyone: it is as good as faulty.
         assert_eq!(servers_out_of_reach(&servers, &clients, &[], &nodes(&[9])), 1);
         // Every client cut off with one server: four of five are out of every client's reach.
         assert_eq!(servers_out_of_reach(&servers, &clients, &[], &nodes(&[1, 2, 3, 7])), 4);
-        assert_eq!(
-            servers_out_of_reach(&servers, &clients, &[], &nodes(&[8, 9, 10, 11])),
-            4,
-            "the same cut, named the other way"
-        );
-        // Clients on both sides: every server is some client's to reach.
-        assert_eq!(servers_out_of_reach(&servers, &clients, &[], &nodes(&[1, 7, 8])), 0);
-        // Only a faulty client on the small side: its servers are out of reach.
-        assert_eq!(servers_out_of_reach(&servers, &clients, &nodes(&[1]), &nodes(&[1, 7, 8])), 2);
+        let the_other_way = servers_out_of_reach(&servers, &clients, &[], &nodes(&[8, 9, 10, 11]));
+        assert_eq!(the_other_way, 4, "the same cut, named the other way");
+        // A client cut off with two servers: the other clients still reach three.
+        assert_eq!(servers_out_of_reach(&servers, &clients, &[], &nodes(&[1, 7, 8])), 2);
+        // ... but not when one of those three is faulty too.
+        assert_eq!(servers_out_of_reach(&servers, &clients, &nodes(&[9]), &nodes(&[1, 7, 8])), 3);
+        // Clients on both sides of a 2-3 cut, one server faulty on each side: even the better
+        // side reaches only two correct servers.
+        let (faulty, cut) = (nodes(&[7, 9]), nodes(&[1, 7, 8]));
+        assert_eq!(servers_out_of_reach(&servers, &clients, &faulty, &cut), 3);
         assert!(within_budget(2, 5) && !within_budget(3, 5) && !within_budget(2, 4));
     }
 }

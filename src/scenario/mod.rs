@@ -13,6 +13,7 @@
 mod budget;
 mod builder;
 mod error;
+mod fault_kinds;
 mod format;
 mod seeds;
 mod spans;
@@ -21,6 +22,7 @@ mod validate;
 pub use budget::{servers_out_of_reach, within_budget};
 pub use builder::ScenarioBuilder;
 pub use error::{Location, ScenarioError};
+pub use fault_kinds::FaultKind;
 pub use format::{
     ClientTiming, EventBudget, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, PaySpec,
     RequestSpec, RoleChangeSpec, ScheduledEvent, Variant, WorldOptions, TOKENS_PER_CLIENT_DEFAULT,

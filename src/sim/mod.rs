@@ -35,8 +35,9 @@ use crate::protocol::{
     TokenId, TokenValue,
 };
 use crate::scenario::{EventBudget, Scenario, ScenarioError, World};
+use network::MessageKey;
 use queue::{Event, EventQueue};
-pub(crate) use rng::{SimRng, Stream};
+pub(crate) use rng::{KeyedRng, SimRng, Stream};
 use workload::RandomWorkload;
 use writes::WriteLog;
 
@@ -122,7 +123,7 @@ impl Simulation {
             let node = Node::new_server(id, config.clone(), initial.clone(), client_options.clone());
             nodes[id.0 as usize] = Some(node);
         }
-        let mut network = Network::new(scenario.network.clone(), node_count, SimRng::new(seed, Stream::Network));
+        let mut network = Network::new(scenario.network.clone(), node_count, KeyedRng::new(seed, Stream::Network));
         for (server, omission) in scenario.omissions() {
             network.set_fault(server, Some(omission));
         }
@@ -229,7 +230,7 @@ impl Simulation {
 
     fn process(&mut self, event: Event, observer: &mut dyn Observer) {
         match event {
-            Event::Deliver { from, to, message } => self.deliver(from, to, message, observer),
+            Event::Deliver { from, to, message, key } => self.deliver(from, to, message, key, observer),
             Event::Timer { node, timer } => {
                 self.counters.timers_fired += 1;
                 self.trace(|| TraceEvent::TimerFired { node, timer });
@@ -241,8 +242,8 @@ impl Simulation {
         }
     }
 
-    fn deliver(&mut self, from: NodeId, to: NodeId, message: Message, observer: &mut dyn Observer) {
-        if let Some(reason) = self.network.on_arrival(to) {
+    fn deliver(&mut self, from: NodeId, to: NodeId, message: Message, key: MessageKey, observer: &mut dyn Observer) {
+        if let Some(reason) = self.network.on_arrival(to, key) {
             self.counters.count_drop(reason);
             self.trace(|| TraceEvent::Dropped { from, to, message: message.clone(), reason });
             return;
@@ -341,14 +342,15 @@ impl Simulation {
             }
         }
         self.trace(|| TraceEvent::Sent { from, to, message: message.clone() });
+        let key = self.network.next_key(from, to);
         let verdict = match self.network.separated(from, to) {
             true => Err(DropReason::Partition),
-            false => self.network.on_send(from),
+            false => self.network.on_send(from, key),
         };
         match verdict {
             Ok(delay_us) => {
-                self.duplicate(from, to, &message);
-                self.queue.push(self.now.after_us(delay_us), Event::Deliver { from, to, message })
+                self.duplicate(from, to, &message, key);
+                self.queue.push(self.now.after_us(delay_us), Event::Deliver { from, to, message, key })
             }
             Err(reason) => {
                 self.counters.count_drop(reason);

@@ -1,8 +1,26 @@
-//! The network model: per-message delay, omission faults at servers, and link loss.
+//! The network model: per-message delay, omission faults, link loss, duplication and
+//! partitions.
+//!
+//! Every draw about a message is keyed by the message's link and its number on that link
+//! (the n-th message from `a` to `b`), not taken from one stream in send order: a change to
+//! one client's traffic (a request the shrinker removes, say) changes the draws of that
+//! client's links only.
 
-use super::rng::SimRng;
+use super::rng::KeyedRng;
 use crate::protocol::NodeId;
 use crate::vocab::{DropReason, NetworkOptions, Omission};
+use std::collections::HashMap;
+
+/// What a draw about a message is for: one independent draw each.
+mod purpose {
+    pub(super) const SENDER_OMISSION: u64 = 1;
+    pub(super) const LINK_LOSS: u64 = 2;
+    pub(super) const DELAY: u64 = 3;
+    pub(super) const DUPLICATE: u64 = 4;
+    pub(super) const DUPLICATE_DELAY: u64 = 5;
+    pub(super) const RECEIVER_OMISSION: u64 = 6;
+    pub(super) const DUPLICATE_RECEIVER_OMISSION: u64 = 7;
+}
 
 /// Decides, per message, its delay or its loss.
 #[derive(Clone, Debug)]
@@ -12,12 +30,24 @@ pub(crate) struct Network {
     faults: Vec<Option<Omission>>,
     /// Indexed by node id; the nodes cut off from the rest by the current partition.
     cut_off: Vec<bool>,
-    rng: SimRng,
+    rng: KeyedRng,
+    /// How many messages each link has carried, keyed by (from, to). Looked up, never
+    /// iterated, so the map's order cannot reach a run.
+    sent_on: HashMap<(u32, u32), u64, rustc_hash::FxBuildHasher>,
+}
+
+/// The identity of one message for the network's draws: its link and number on it, and
+/// whether it is the duplicate copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct MessageKey {
+    key: u64,
+    duplicate: bool,
 }
 
 impl Network {
-    pub(crate) fn new(options: NetworkOptions, node_count: usize, rng: SimRng) -> Network {
-        Network { options, faults: vec![None; node_count + 1], cut_off: vec![false; node_count + 1], rng }
+    pub(crate) fn new(options: NetworkOptions, node_count: usize, rng: KeyedRng) -> Network {
+        let (faults, cut_off) = (vec![None; node_count + 1], vec![false; node_count + 1]);
+        Network { options, faults, cut_off, rng, sent_on: HashMap::default() }
     }
 
     /// Make `node` faulty with `omission`, or correct again with `None`.
@@ -55,31 +85,42 @@ impl Network {
         side(from) != side(to)
     }
 
-    /// The delay of a duplicate of a message just sent, if it is duplicated. Draws only
-    /// when duplication is on, so runs without it are unchanged.
-    pub(crate) fn duplicate_delay_us(&mut self) -> Option<u64> {
-        if self.options.duplicate_ratio.is_never() || !self.rng.chance(self.options.duplicate_ratio) {
-            return None;
-        }
-        Some(self.rng.between(self.options.delay_us_min, self.options.delay_us_max))
+    /// The identity of the next message from `from` to `to`.
+    pub(crate) fn next_key(&mut self, from: NodeId, to: NodeId) -> MessageKey {
+        let sent = self.sent_on.entry((from.0, to.0)).or_insert(0);
+        *sent += 1;
+        MessageKey { key: KeyedRng::key(from.0, to.0, *sent), duplicate: false }
     }
 
-    /// A message leaves `from`: its delay, or why it is lost on the way out.
-    pub(crate) fn on_send(&mut self, from: NodeId) -> Result<u64, DropReason> {
+    /// The key of the duplicate copy of the message `key`, and its delay, if the network
+    /// duplicates it.
+    pub(crate) fn duplicate(&self, key: MessageKey) -> Option<(MessageKey, u64)> {
+        let ratio = self.options.duplicate_ratio;
+        if ratio.is_never() || !self.rng.chance(ratio, key.key, purpose::DUPLICATE) {
+            return None;
+        }
+        let delay =
+            self.rng.between(self.options.delay_us_min, self.options.delay_us_max, key.key, purpose::DUPLICATE_DELAY);
+        Some((MessageKey { duplicate: true, ..key }, delay))
+    }
+
+    /// The message `key` leaves `from`: its delay, or why it is lost on the way out.
+    pub(crate) fn on_send(&self, from: NodeId, key: MessageKey) -> Result<u64, DropReason> {
         if let Some(omission) = self.fault(from).filter(Omission::loses_sends) {
-            if self.rng.chance(omission.ratio) {
+            if self.rng.chance(omission.ratio, key.key, purpose::SENDER_OMISSION) {
                 return Err(DropReason::SenderOmission);
             }
         }
-        if !self.options.link_loss.is_never() && self.rng.chance(self.options.link_loss) {
+        if self.rng.chance(self.options.link_loss, key.key, purpose::LINK_LOSS) {
             return Err(DropReason::LinkLoss);
         }
-        Ok(self.rng.between(self.options.delay_us_min, self.options.delay_us_max))
+        Ok(self.rng.between(self.options.delay_us_min, self.options.delay_us_max, key.key, purpose::DELAY))
     }
 
-    /// A message reaches `to`: why it is lost there, if it is.
-    pub(crate) fn on_arrival(&mut self, to: NodeId) -> Option<DropReason> {
+    /// The message `key` reaches `to`: why it is lost there, if it is.
+    pub(crate) fn on_arrival(&self, to: NodeId, key: MessageKey) -> Option<DropReason> {
         let omission = self.fault(to).filter(Omission::loses_receives)?;
-        self.rng.chance(omission.ratio).then_some(DropReason::ReceiverOmission)
+        let purpose = if key.duplicate { purpose::DUPLICATE_RECEIVER_OMISSION } else { purpose::RECEIVER_OMISSION };
+        self.rng.chance(omission.ratio, key.key, purpose).then_some(DropReason::ReceiverOmission)
     }
 }

@@ -1,5 +1,6 @@
 //! The event queue: events ordered by (time, sequence number), never by address.
 
+use super::network::MessageKey;
 use crate::protocol::{Instant, Message, NodeId, Timer};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
@@ -7,8 +8,9 @@ use std::collections::BinaryHeap;
 /// Something that happens at a simulated instant.
 #[derive(Clone, Debug, Hash)]
 pub(crate) enum Event {
-    /// A message arrives at `to` (it may still be lost to receive-omission).
-    Deliver { from: NodeId, to: NodeId, message: Message },
+    /// A message arrives at `to` (it may still be lost to receive-omission); `key` is its
+    /// identity for the network's draws.
+    Deliver { from: NodeId, to: NodeId, message: Message, key: MessageKey },
     /// A timer that `node` set fires.
     Timer { node: NodeId, timer: Timer },
     /// The workload hands `client` its next random request.

@@ -24,7 +24,7 @@ impl Simulation {
     }
 
     /// Whether every request, random and explicit, has been handed to its client.
-    pub(super) fn all_issued(&self) -> bool {
+    pub fn all_issued(&self) -> bool {
         self.workload.finished() && self.scripted_left == 0
     }
 
@@ -67,11 +67,12 @@ impl Simulation {
         self.watch_budget();
     }
 
-    /// Maybe deliver a second copy of a message that was just sent.
-    pub(super) fn duplicate(&mut self, from: NodeId, to: NodeId, message: &Message) {
-        if let Some(delay_us) = self.network.duplicate_delay_us() {
+    /// Maybe deliver a second copy of the message `key` that was just sent.
+    pub(super) fn duplicate(&mut self, from: NodeId, to: NodeId, message: &Message, key: super::MessageKey) {
+        if let Some((copy, delay_us)) = self.network.duplicate(key) {
             self.counters.messages_duplicated += 1;
-            self.queue.push(self.now.after_us(delay_us), Event::Deliver { from, to, message: message.clone() });
+            let event = Event::Deliver { from, to, message: message.clone(), key: copy };
+            self.queue.push(self.now.after_us(delay_us), event);
         }
     }
 }

@@ -174,6 +174,10 @@ fn tokens(shrinker: &mut Shrinker<'_>) -> bool {
     )
 }
 
+/// The shortest longest-delay the shrinker tries: a shrunk case whose messages all took
+/// no time at all happens in one instant, and its trace and picture show nothing travel.
+const DELAY_US_MAX_MIN: u64 = 1_000;
+
 /// No link loss, no duplication, shorter delays.
 fn network(shrinker: &mut Shrinker<'_>) -> bool {
     let mut changed = shrinker.attempt_edit("no link loss", |candidate| {
@@ -185,7 +189,7 @@ fn network(shrinker: &mut Shrinker<'_>) -> bool {
     changed |= shrink_duration(
         shrinker,
         "shorter delays",
-        0,
+        DELAY_US_MAX_MIN.min(shrinker.current.network.delay_us_max),
         |scenario| scenario.network.delay_us_max,
         |scenario, value| {
             scenario.network.delay_us_max = value;
