@@ -6,7 +6,7 @@ use crate::protocol::{Instant, Outcome, Request};
 use crate::run::RunOutcome;
 use crate::sim::{Counters, RunEnd, Simulation};
 pub use crate::vocab::count;
-use crate::vocab::{Property, Violation};
+use crate::vocab::{printable, Property, Violation};
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -142,7 +142,7 @@ impl Report {
         let c = &self.counters;
         let r = &self.requests;
         let variant = if self.variant == "correct" { String::new() } else { format!(", variant {}", self.variant) };
-        let _ = writeln!(text, "scenario {}, seed {}{variant}", self.scenario, self.seed);
+        let _ = writeln!(text, "scenario {}, seed {}{variant}", printable(&self.scenario), self.seed);
         let _ = writeln!(text, "simulated time  {}", Instant(self.simulated_time_us));
         let _ = writeln!(
             text,

@@ -77,10 +77,11 @@ fn every_located_error_quotes_its_line_with_a_caret_at_its_column() {
         let (quoted, carets) = (lines[1], lines[2]);
         let gutter = quoted.find(" | ").unwrap_or_else(|| panic!("{name}: {quoted}")) + 3;
         assert_eq!(quoted[..gutter - 3].trim(), line.to_string(), "{name}: the quoted line is the one named");
-        let file = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-scenarios").join(&name));
+        let file =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-scenarios").join(&name));
         assert_eq!(&quoted[gutter..], file.unwrap().lines().nth(line - 1).unwrap().trim_end(), "{name}");
         let caret = carets.find('^').unwrap_or_else(|| panic!("{name}: no caret in {carets}"));
-        assert_eq!(quoted[gutter..].chars().count() >= column - 1, true, "{name}");
+        assert!(quoted[gutter..].chars().count() >= column - 1, "{name}");
         let caret_column = carets[gutter..=caret].chars().count();
         assert_eq!(caret_column, column, "{name}: the caret is under the column named\n{message}");
     }
@@ -91,8 +92,5 @@ fn a_misspelt_key_gets_the_nearest_one_and_a_float_ratio_the_written_forms() {
     let message = error_of("unknown-key-misspelt.toml").to_string();
     assert!(message.lines().next().unwrap().ends_with("; did you mean `clients`?"), "{message}");
     let message = error_of("ratio-as-float.toml").to_string();
-    assert!(
-        message.contains(r#"expected a ratio written as a string, like "1/10", "10%", "0" or "1""#),
-        "{message}"
-    );
+    assert!(message.contains(r#"expected a ratio written as a string, like "1/10", "10%", "0" or "1""#), "{message}");
 }

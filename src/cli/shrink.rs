@@ -35,7 +35,7 @@ pub fn shrink(args: &ShrinkArgs) -> Result<ExitCode, String> {
     let property = args.property.map(|name| name.0);
     check_writable(&args.output)?;
     let display = ProgressDisplay::new();
-    eprintln!("shrinking seed {seed} of {} ({})", scenario.name, Size::of(&scenario));
+    eprintln!("shrinking seed {seed} of {} ({})", tokensim::vocab::printable(&scenario.name), Size::of(&scenario));
     let shrunk = shrink::shrink(&scenario, seed, property, &mut |progress| display.show(progress))
         .map_err(|error| error.to_string())?;
     display.finish();

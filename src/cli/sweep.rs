@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tokensim::explore::sweep::{self, SeedRange, SweepOptions, SweepReport};
 use tokensim::report::count;
+use tokensim::vocab::printable;
 
 /// How many failing seeds the text report prints; `--json` keeps them all (up to
 /// `sweep::FAILURES_KEPT`).
@@ -157,7 +158,7 @@ fn sweep_text(report: &SweepReport) -> String {
     let _ = writeln!(
         text,
         "scenario {}{swarm}{variant}, seeds {}: {} run, {} passed, {} failed, {}, {}",
-        report.scenario,
+        printable(&report.scenario),
         ranges.join(" "),
         report.seeds_run,
         report.seeds_passed,

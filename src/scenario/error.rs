@@ -64,8 +64,9 @@ pub enum ScenarioError {
         key: Option<String>,
         /// The parser's message.
         message: String,
-        /// The offending line of the text, quoted with a caret under the mistake.
-        excerpt: Option<String>,
+        /// The offending line of the text, quoted with a caret under the mistake (boxed, to
+        /// keep the error small).
+        excerpt: Option<Box<str>>,
     },
     /// A value is out of range or inconsistent with the rest.
     #[error("{}", located(origin, location, Some(key), problem, excerpt))]
@@ -78,8 +79,9 @@ pub enum ScenarioError {
         key: String,
         /// What is wrong and what was expected.
         problem: String,
-        /// The offending line of the text, quoted with a caret under the value.
-        excerpt: Option<String>,
+        /// The offending line of the text, quoted with a caret under the value (boxed, to
+        /// keep the error small).
+        excerpt: Option<Box<str>>,
     },
 }
 
@@ -89,7 +91,7 @@ fn located(
     location: &Option<Location>,
     key: Option<&str>,
     message: &str,
-    excerpt: &Option<String>,
+    excerpt: &Option<Box<str>>,
 ) -> String {
     let place = match location {
         Some(location) => format!("{origin}:{location}"),
@@ -118,7 +120,12 @@ impl Problem {
     }
 
     /// The error, placed at `location` of `origin` (with `excerpt`, its line quoted), if known.
-    pub(crate) fn into_error(self, origin: &str, location: Option<Location>, excerpt: Option<String>) -> ScenarioError {
+    pub(crate) fn into_error(
+        self,
+        origin: &str,
+        location: Option<Location>,
+        excerpt: Option<Box<str>>,
+    ) -> ScenarioError {
         ScenarioError::Invalid { origin: origin.to_string(), location, key: self.key, problem: self.problem, excerpt }
     }
 }

@@ -16,7 +16,7 @@ use std::ops::Range;
 /// The line of `text` that holds byte `span.start`, quoted, with carets under the part of
 /// `span` on that line (one caret at least). Plain text, no colours: it goes into error
 /// messages that scripts and tests read.
-pub(crate) fn excerpt(text: &str, span: Range<usize>) -> String {
+pub(crate) fn excerpt(text: &str, span: Range<usize>) -> Box<str> {
     let mut start = span.start.min(text.len());
     while !text.is_char_boundary(start) {
         start -= 1;
@@ -39,7 +39,7 @@ pub(crate) fn excerpt(text: &str, span: Range<usize>) -> String {
     let report = [Group::with_level(Level::ERROR).element(snippet)];
     let rendered = Renderer::plain().render(&report);
     // The renderer ends each line as it likes; keep the lines, drop trailing blanks.
-    rendered.lines().map(str::trim_end).filter(|line| !line.is_empty()).collect::<Vec<_>>().join("\n")
+    rendered.lines().map(str::trim_end).filter(|line| !line.is_empty()).collect::<Vec<_>>().join("\n").into()
 }
 
 #[cfg(test)]
@@ -50,13 +50,13 @@ mod tests {
     fn the_line_is_quoted_with_carets_under_the_span() {
         let text = "name = \"x\"\n[world]\nservrs = 5\n";
         let start = text.find("servrs").unwrap();
-        assert_eq!(excerpt(text, start..start + 6), "  |\n3 | servrs = 5\n  | ^^^^^^");
+        assert_eq!(&*excerpt(text, start..start + 6), "  |\n3 | servrs = 5\n  | ^^^^^^");
     }
 
     #[test]
     fn a_span_over_several_lines_quotes_its_first_line_only() {
         let text = "[world]\nservers = 9\nclients = 2\n";
-        assert_eq!(excerpt(text, 0..text.len()), "  |\n1 | [world]\n  | ^^^^^^^");
+        assert_eq!(&*excerpt(text, 0..text.len()), "  |\n1 | [world]\n  | ^^^^^^^");
     }
 
     #[test]
