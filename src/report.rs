@@ -151,13 +151,18 @@ impl Report {
             count(c.timers_fired, "timer", "timers"),
             self.event_hash
         );
+        // The figures add up on the line: sent + duplicated = delivered + dropped + in flight.
+        let duplicated = match c.messages_duplicated {
+            0 => String::new(),
+            n => format!(", {n} duplicated by the network"),
+        };
         let in_flight = match self.messages_in_flight {
             0 => String::new(),
             n => format!(", {n} in flight at the end"),
         };
         let _ = writeln!(
             text,
-            "messages        {} sent, {} delivered, {} dropped{in_flight}",
+            "messages        {} sent{duplicated}, {} delivered, {} dropped{in_flight}",
             c.messages_sent, c.messages_delivered, self.messages_dropped
         );
         if self.messages_dropped > 0 {
@@ -166,9 +171,6 @@ impl Report {
                 "  dropped by    omission at sender {}, omission at receiver {}, link loss {}, partition {}",
                 c.dropped_sender_omission, c.dropped_receiver_omission, c.dropped_link_loss, c.dropped_partition
             );
-        }
-        if c.messages_duplicated > 0 {
-            let _ = writeln!(text, "  duplicated    {}", c.messages_duplicated);
         }
         let _ = writeln!(
             text,

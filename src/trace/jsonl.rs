@@ -44,7 +44,10 @@ pub enum TraceFileError {
         ours: &'static str,
     },
     /// The file ends before its footer.
-    #[error("{path}:{line}: the trace is truncated: it ends after {events} events without its footer line")]
+    #[error(
+        "{path}:{line}: the trace is truncated: it ends after {} without its footer line",
+        crate::vocab::count(*events, "event", "events")
+    )]
     Truncated {
         /// The file.
         path: String,
