@@ -117,7 +117,7 @@ impl RerunComparison {
             return format!("not compared: {reason}");
         }
         if self.differences.is_empty() {
-            let requests = crate::vocab::count(self.requests as u64, "completed request", "completed requests");
+            let requests = crate::vocab::count(self.requests, "completed request", "completed requests");
             return format!("same final state ({requests} rerun without faults)");
         }
         let lines: Vec<String> = self.differences.iter().map(ToString::to_string).collect();

@@ -88,7 +88,7 @@ impl Size {
 impl std::fmt::Display for Size {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let counts = [
-            count(self.requests as u64, "request", "requests"),
+            count(self.requests, "request", "requests"),
             count(self.servers as u64, "server", "servers"),
             count(self.clients as u64, "client", "clients"),
             count(self.tokens as u64, "token", "tokens"),
