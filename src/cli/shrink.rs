@@ -97,7 +97,7 @@ fn summary(shrunk: &Shrunk, path: &str) -> String {
         shrunk.property,
         shrunk.original,
         Size::of(&shrunk.scenario),
-        tokensim::vocab::count(shrunk.checks as u64, "check", "checks")
+        tokensim::vocab::count(shrunk.checks, "check", "checks")
     )
 }
 
@@ -119,7 +119,7 @@ impl ProgressDisplay {
     }
 
     fn show(&self, progress: &Progress) {
-        let checks = tokensim::vocab::count(progress.checks as u64, "check", "checks");
+        let checks = tokensim::vocab::count(progress.checks, "check", "checks");
         let line = format!("{checks}, {}: {}", progress.pass, progress.size);
         match &self.spinner {
             Some(spinner) => spinner.set_message(line),
