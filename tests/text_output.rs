@@ -71,8 +71,11 @@ fn a_failing_sweep_prints_a_bounded_summary_whatever_its_size() {
     let last = lines.last().unwrap();
     assert!(last.starts_with("scenario default (swarm), variant bare-version-cas, seeds 0..400: 400 run"), "{last}");
     // Repeated properties are named once per seed.
-    for line in lines.iter().filter(|line| line.contains("the rest are like those above")) {
-        let names: Vec<&str> = line.rsplit(": ").next().unwrap().split(", ").collect();
+    let repeats: Vec<&&str> = lines.iter().filter(|line| line.contains(" like those above (")).collect();
+    assert!(!repeats.is_empty(), "{stdout}");
+    for line in repeats {
+        let names = line.rsplit_once(" (").unwrap().1.trim_end_matches(')');
+        let names: Vec<&str> = names.split(", ").collect();
         let mut unique = names.clone();
         unique.sort_unstable();
         unique.dedup();

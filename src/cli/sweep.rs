@@ -125,11 +125,15 @@ fn sweep_text(report: &SweepReport) -> String {
             }
         }
         if !repeated.is_empty() {
+            let like = repeated.len() as u64;
             // Each property once, in the order they were found.
             let mut named = BTreeSet::new();
             repeated.retain(|property| named.insert(*property));
-            let n = count(failure.violations.len() as u64, "violation", "violations");
-            let _ = writeln!(text, "  (of its {n}, the rest are like those above: {})", repeated.join(", "));
+            let properties = repeated.join(", ");
+            let _ = match like == failure.violations.len() as u64 {
+                true => writeln!(text, "  {} like those above ({properties})", count(like, "violation", "violations")),
+                false => writeln!(text, "  and {like} more like those above ({properties})"),
+            };
         }
     }
     let more = report.seeds_failed.saturating_sub(FAILURES_PRINTED as u64);

@@ -187,8 +187,12 @@ impl<R: BufRead> TraceReader<R> {
         let mut lines = Lines { path, input, number: 0, text: String::new(), limit };
         if !lines.starts_like_a_header()? {
             lines.number = 1;
-            let problem = "not a trace header line: a trace file starts with `{\"line\":\"header\", ...}`";
-            return Err(lines.malformed(problem.into()));
+            let mut problem =
+                "not a trace header line: a trace file starts with `{\"line\":\"header\", ...}`".to_string();
+            if lines.path.ends_with(".toml") {
+                problem.push_str("; a scenario file runs with `tokensim run FILE`");
+            }
+            return Err(lines.malformed(problem));
         }
         if !lines.advance()? {
             lines.number = 1;
