@@ -8,7 +8,8 @@
 //!
 //! Reading a file is three steps: deserialize (unknown keys and wrong types are refused
 //! there), validate (ranges, ids, the fault budget), and, for any error, find the line and
-//! column of the key at fault in the text.
+//! column of the key at fault in the text and quote that line with a caret under it
+//! (`excerpt.rs`), with the parser's words made plain (`messages.rs`).
 
 mod budget;
 mod builder;
