@@ -3,7 +3,7 @@
 
 mod cli;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -46,6 +46,12 @@ enum Command {
     /// Exits 0 once the file is written, 2 on bad input (a seed that does not fail
     /// included: there is nothing to shrink).
     Shrink(cli::ShrinkArgs),
+    /// List the scenarios, protocol variants and properties that other commands accept.
+    List(cli::ListArgs),
+    /// Print a shell completion script: `tokensim completions bash > ~/.local/share/bash-completion/completions/tokensim`.
+    Completions(cli::CompletionsArgs),
+    /// Print a manual page (roff): `tokensim man > tokensim.1 && man ./tokensim.1`.
+    Man(cli::ManArgs),
 }
 
 fn main() -> ExitCode {
@@ -59,11 +65,17 @@ fn main() -> ExitCode {
         Command::Merge(args) => cli::merge(&args),
         Command::Repl(args) => cli::repl(&args),
         Command::Shrink(args) => cli::shrink(&args),
+        Command::List(args) => cli::list(&args),
+        Command::Completions(args) => cli::completions(&args, Cli::command()),
+        Command::Man(args) => cli::man(&args, Cli::command()),
     };
     match result {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            // Messages quote what people gave (paths, names, lines of a file): escape any
+            // control characters in them, but keep the lines of a quoted excerpt.
+            let lines: Vec<_> = message.split('\n').map(tokensim::vocab::printable).collect();
+            eprintln!("error: {}", lines.join("\n"));
             ExitCode::from(2)
         }
     }

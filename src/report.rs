@@ -6,7 +6,7 @@ use crate::protocol::{Instant, Outcome, Request};
 use crate::run::RunOutcome;
 use crate::sim::{Counters, RunEnd, Simulation};
 pub use crate::vocab::count;
-use crate::vocab::{Property, Violation};
+use crate::vocab::{printable, Property, Violation};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -146,7 +146,7 @@ impl Report {
         let c = &self.counters;
         let r = &self.requests;
         let variant = if self.variant == "correct" { String::new() } else { format!(", variant {}", self.variant) };
-        let _ = writeln!(text, "scenario {}, seed {}{variant}", self.scenario, self.seed);
+        let _ = writeln!(text, "scenario {}, seed {}{variant}", printable(&self.scenario), self.seed);
         let _ = writeln!(text, "simulated time  {}", Instant(self.simulated_time_us));
         let _ = writeln!(
             text,
@@ -155,13 +155,18 @@ impl Report {
             count(c.timers_fired, "timer", "timers"),
             self.event_hash
         );
+        // The figures add up on the line: sent + duplicated = delivered + dropped + in flight.
+        let duplicated = match c.messages_duplicated {
+            0 => String::new(),
+            n => format!(", {n} duplicated by the network"),
+        };
         let in_flight = match self.messages_in_flight {
             0 => String::new(),
             n => format!(", {n} in flight at the end"),
         };
         let _ = writeln!(
             text,
-            "messages        {} sent, {} delivered, {} dropped{in_flight}",
+            "messages        {} sent{duplicated}, {} delivered, {} dropped{in_flight}",
             c.messages_sent, c.messages_delivered, self.messages_dropped
         );
         if self.messages_dropped > 0 {
@@ -170,9 +175,6 @@ impl Report {
                 "  dropped by    omission at sender {}, omission at receiver {}, link loss {}, partition {}",
                 c.dropped_sender_omission, c.dropped_receiver_omission, c.dropped_link_loss, c.dropped_partition
             );
-        }
-        if c.messages_duplicated > 0 {
-            let _ = writeln!(text, "  duplicated    {}", c.messages_duplicated);
         }
         let _ = writeln!(
             text,

@@ -1,6 +1,7 @@
 //! Every file in `tests/bad-scenarios/` holds one mistake; reading it must fail with the
 //! exact message in its snapshot (`tests/snapshots/`), naming the file, the line and column,
-//! the key, and what was expected.
+//! the key, and what was expected on its first line, then quoting the line at fault with a
+//! caret under the mistake.
 
 use std::path::Path;
 use tokensim::scenario::{Scenario, ScenarioError};
@@ -55,6 +56,41 @@ fn range_errors_point_at_the_offending_value() {
     let error = error_of("servers-out-of-range.toml");
     assert_eq!(
         error.to_string(),
-        "bad-scenarios/servers-out-of-range.toml:4:11: world.servers: expected 3 to 7 servers, found 8"
+        "bad-scenarios/servers-out-of-range.toml:4:11: world.servers: expected 3 to 7 servers, found 8\n  |\n\
+         4 | servers = 8\n  |           ^"
     );
+}
+
+#[test]
+fn every_located_error_quotes_its_line_with_a_caret_at_its_column() {
+    for name in bad_files() {
+        let message = error_of(&name).to_string();
+        let Some((first, excerpt)) = message.split_once('\n') else {
+            assert!(matches!(error_of(&name), ScenarioError::Empty { .. }), "{name}: no excerpt in {message}");
+            continue;
+        };
+        let mut place = first.split(':').skip(1);
+        let line: usize = place.next().unwrap().parse().unwrap();
+        let column: usize = place.next().unwrap().parse().unwrap();
+        let lines: Vec<&str> = excerpt.lines().collect();
+        assert_eq!(lines.len(), 3, "{name}: {excerpt}");
+        let (quoted, carets) = (lines[1], lines[2]);
+        let gutter = quoted.find(" | ").unwrap_or_else(|| panic!("{name}: {quoted}")) + 3;
+        assert_eq!(quoted[..gutter - 3].trim(), line.to_string(), "{name}: the quoted line is the one named");
+        let file =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad-scenarios").join(&name));
+        assert_eq!(&quoted[gutter..], file.unwrap().lines().nth(line - 1).unwrap().trim_end(), "{name}");
+        let caret = carets.find('^').unwrap_or_else(|| panic!("{name}: no caret in {carets}"));
+        assert!(quoted[gutter..].chars().count() >= column - 1, "{name}");
+        let caret_column = carets[gutter..=caret].chars().count();
+        assert_eq!(caret_column, column, "{name}: the caret is under the column named\n{message}");
+    }
+}
+
+#[test]
+fn a_misspelt_key_gets_the_nearest_one_and_a_float_ratio_the_written_forms() {
+    let message = error_of("unknown-key-misspelt.toml").to_string();
+    assert!(message.lines().next().unwrap().ends_with("; did you mean `clients`?"), "{message}");
+    let message = error_of("ratio-as-float.toml").to_string();
+    assert!(message.contains(r#"expected a ratio written as a string, like "1/10", "10%", "0" or "1""#), "{message}");
 }

@@ -20,7 +20,8 @@ fn a_bad_scenario_file_is_placed_with_exit_code_2() {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad-scenarios/servers-out-of-range.toml");
     let (code, stderr) = tokensim(&["run", path]);
     assert_eq!(code, 2);
-    assert_eq!(stderr, format!("error: {path}:4:11: world.servers: expected 3 to 7 servers, found 8\n"));
+    let first = format!("error: {path}:4:11: world.servers: expected 3 to 7 servers, found 8\n");
+    assert_eq!(stderr, format!("{first}  |\n4 | servers = 8\n  |           ^\n"));
 }
 
 #[test]

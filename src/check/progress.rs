@@ -32,10 +32,11 @@ pub fn check_progress(sim: &Simulation, end: RunEnd) -> Option<Violation> {
     let since_answer = events - answer_events;
     let mut detail = match since_answer >= budget.between_answers {
         true => format!(
-            "stopped after {since_answer} events in a row without an answer (the budget allows {})",
+            "stopped after {} in a row without an answer (the budget allows {})",
+            count(since_answer, "event", "events"),
             budget.between_answers
         ),
-        false => format!("stopped after {events} events (the budget allows {})", budget.total),
+        false => format!("stopped after {} (the budget allows {})", count(events, "event", "events"), budget.total),
     };
     let _ = write!(detail, ", in {} of simulated time", Instant(sim.now().since_us(answer_time)));
     let frozen = sim.events_at_this_instant();

@@ -117,10 +117,12 @@ impl RerunComparison {
             return format!("not compared: {reason}");
         }
         if self.differences.is_empty() {
-            return format!("same final state ({} completed requests rerun without faults)", self.requests);
+            let requests = crate::vocab::count(self.requests, "completed request", "completed requests");
+            return format!("same final state ({requests} rerun without faults)");
         }
         let lines: Vec<String> = self.differences.iter().map(ToString::to_string).collect();
-        format!("final state differs in {} tokens: {}", self.differences.len(), lines.join("; "))
+        let tokens = crate::vocab::count(self.differences.len() as u64, "token", "tokens");
+        format!("final state differs in {tokens}: {}", lines.join("; "))
     }
 }
 

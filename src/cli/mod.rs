@@ -1,6 +1,8 @@
 //! The commands of the `tokensim` binary, and what they share: loading a scenario, naming
 //! its protocol variant, and writing to standard output.
 
+mod list;
+mod manual;
 mod output;
 mod repl;
 mod run;
@@ -8,6 +10,8 @@ mod shrink;
 mod sweep;
 mod trace;
 
+pub use list::{list, ListArgs};
+pub use manual::{completions, man, CompletionsArgs, ManArgs};
 pub use repl::{repl, ReplArgs};
 pub use run::{run, RunArgs};
 pub use shrink::{shrink, ShrinkArgs};

@@ -1,9 +1,11 @@
 //! `tokensim repl`: the interactive mode's terminal side. With a terminal attached it reads
 //! lines with editing and history (rustyline); otherwise it reads standard input plainly
 //! and echoes each command after the prompt, so that a piped script reads as a transcript.
+//! Everything goes through `output`, so that a full disk ends the session with one line
+//! and exit code 2 instead of a panic.
 
-use super::load_scenario;
-use std::io::{BufRead, IsTerminal, Write};
+use super::{load_scenario, output};
+use std::io::{BufRead, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokensim::repl::{Flow, Session};
@@ -30,7 +32,7 @@ pub fn repl(args: &ReplArgs) -> Result<ExitCode, String> {
     let seed = args.seed.unwrap_or(scenario.seed);
     let path = args.scenario.as_ref().map(|path| path.display().to_string());
     let mut session = Session::new(&scenario, seed, path).map_err(|error| error.to_string())?;
-    print!("{}", session.banner());
+    output::print(&session.banner())?;
     if std::io::stdin().is_terminal() {
         interactive(&mut session)?;
     } else {
@@ -49,11 +51,11 @@ fn interactive(session: &mut Session) -> Result<(), String> {
                 if !line.trim().is_empty() {
                     let _ = editor.add_history_entry(line.as_str());
                 }
-                if show(session, &line) == Flow::Quit {
+                if show(session, &line)? == Flow::Quit {
                     return Ok(());
                 }
             }
-            Err(ReadlineError::Interrupted) => println!("(type `quit` or press Ctrl-D to end the session)"),
+            Err(ReadlineError::Interrupted) => output::println("(type `quit` or press Ctrl-D to end the session)")?,
             Err(ReadlineError::Eof) => return Ok(()),
             Err(error) => return Err(format!("cannot read the terminal: {error}")),
         }
@@ -64,8 +66,8 @@ fn interactive(session: &mut Session) -> Result<(), String> {
 fn piped(session: &mut Session) -> Result<(), String> {
     for line in std::io::stdin().lock().lines() {
         let line = line.map_err(|error| format!("cannot read standard input: {error}"))?;
-        println!("{PROMPT}{line}");
-        if show(session, &line) == Flow::Quit {
+        output::println(&format!("{PROMPT}{line}"))?;
+        if show(session, &line)? == Flow::Quit {
             break;
         }
     }
@@ -73,10 +75,8 @@ fn piped(session: &mut Session) -> Result<(), String> {
 }
 
 /// Carry out one line and print its answer.
-fn show(session: &mut Session, line: &str) -> Flow {
+fn show(session: &mut Session, line: &str) -> Result<Flow, String> {
     let (text, flow) = session.execute(line);
-    let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes());
-    let _ = out.flush();
-    flow
+    output::print(&text)?;
+    Ok(flow)
 }

@@ -54,7 +54,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
             return Err(format!("cannot write the trace {}: {error}", path.display()));
         }
         let events = outcome.simulation.counters().events;
-        eprintln!("trace: {events} events written to {}", path.display());
+        eprintln!("trace: {} written to {}", tokensim::vocab::count(events, "event", "events"), path.display());
     }
     if let Some(page) = page {
         let written = page.write(&outcome.scenario, seed, &outcome.verdict.violations);

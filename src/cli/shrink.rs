@@ -35,7 +35,7 @@ pub fn shrink(args: &ShrinkArgs) -> Result<ExitCode, String> {
     let property = args.property.map(|name| name.0);
     check_writable(&args.output)?;
     let display = ProgressDisplay::new();
-    eprintln!("shrinking seed {seed} of {} ({})", scenario.name, Size::of(&scenario));
+    eprintln!("shrinking seed {seed} of {} ({})", tokensim::vocab::printable(&scenario.name), Size::of(&scenario));
     let shrunk = shrink::shrink(&scenario, seed, property, &mut |progress| display.show(progress))
         .map_err(|error| error.to_string())?;
     display.finish();
@@ -92,12 +92,12 @@ fn named(mut shrunk: Shrunk, output: &Path, origin: &str) -> Shrunk {
 fn summary(shrunk: &Shrunk, path: &str) -> String {
     let quoted = tokensim::explore::reproduce::shell_quoted(path);
     format!(
-        "wrote {path}: {} still breaks {}\n  from {}\n  to   {}\n  in {} checks; reproduce with: tokensim run {quoted}\n",
+        "wrote {path}: {} still breaks {}\n  from {}\n  to   {}\n  in {}; reproduce with: tokensim run {quoted}\n",
         shrunk.scenario.variant,
         shrunk.property,
         shrunk.original,
         Size::of(&shrunk.scenario),
-        shrunk.checks
+        tokensim::vocab::count(shrunk.checks, "check", "checks")
     )
 }
 
@@ -119,7 +119,8 @@ impl ProgressDisplay {
     }
 
     fn show(&self, progress: &Progress) {
-        let line = format!("{} checks, {}: {}", progress.checks, progress.pass, progress.size);
+        let checks = tokensim::vocab::count(progress.checks, "check", "checks");
+        let line = format!("{checks}, {}: {}", progress.pass, progress.size);
         match &self.spinner {
             Some(spinner) => spinner.set_message(line),
             None if self.last.get() != Some(progress.size) => eprintln!("  {line}"),

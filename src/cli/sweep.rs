@@ -8,11 +8,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use tokensim::explore::sweep::{self, SeedRange, SweepOptions, SweepReport};
 use tokensim::report::count;
+use tokensim::vocab::printable;
 
 /// How many failing seeds the text report prints; `--json` keeps them all (up to
 /// `sweep::FAILURES_KEPT`).
 const FAILURES_PRINTED: usize = 10;
 
+/// The arguments of `tokensim check`.
 #[derive(clap::Args)]
 pub struct CheckArgs {
     #[command(flatten)]
@@ -26,10 +28,12 @@ pub struct CheckArgs {
     /// Print the report as one JSON object (mergeable with `tokensim merge`).
     #[arg(long)]
     json: bool,
-    /// Stop at the first failing seed.
+    /// Stop at the first failing seed (with several jobs, the seeds already started finish
+    /// too, and are reported).
     #[arg(long, conflicts_with = "max_failures")]
     fail_fast: bool,
-    /// Stop once this many seeds have failed.
+    /// Stop once this many seeds have failed (with several jobs, the seeds already started
+    /// finish too, and are reported).
     #[arg(long, value_name = "N")]
     max_failures: Option<u64>,
     /// Draw the sweep as an HTML page in this file, with pages of the first failing seeds next to it.
@@ -37,6 +41,7 @@ pub struct CheckArgs {
     html: Option<PathBuf>,
 }
 
+/// The arguments of `tokensim merge`.
 #[derive(clap::Args)]
 pub struct MergeArgs {
     /// JSON reports of `tokensim check --json`.
@@ -120,14 +125,21 @@ fn sweep_text(report: &SweepReport) -> String {
             }
         }
         if !repeated.is_empty() {
-            repeated.dedup();
-            let n = count(failure.violations.len() as u64, "violation", "violations");
-            let _ = writeln!(text, "  (of its {n}, the rest are like those above: {})", repeated.join(", "));
+            let like = repeated.len() as u64;
+            // Each property once, in the order they were found.
+            let mut named = BTreeSet::new();
+            repeated.retain(|property| named.insert(*property));
+            let properties = repeated.join(", ");
+            let _ = match like == failure.violations.len() as u64 {
+                true => writeln!(text, "  {} like those above ({properties})", count(like, "violation", "violations")),
+                false => writeln!(text, "  and {like} more like those above ({properties})"),
+            };
         }
     }
     let more = report.seeds_failed.saturating_sub(FAILURES_PRINTED as u64);
     if more > 0 {
-        let _ = writeln!(text, "... and {more} more failing seeds (all of them with --json)");
+        let more = count(more, "more failing seed", "more failing seeds");
+        let _ = writeln!(text, "... and {more} (all of them with --json)");
     }
     if !report.violations_by_property.is_empty() {
         let _ = writeln!(text, "violations by property:");
@@ -143,9 +155,10 @@ fn sweep_text(report: &SweepReport) -> String {
         }
     }
     if let Some(slowest) = report.slowest.first() {
-        let names: Vec<String> = report.slowest.iter().map(|s| format!("{} ({} events)", s.seed, s.events)).collect();
+        let events = |n: u64| count(n, "event", "events");
+        let names: Vec<String> = report.slowest.iter().map(|s| format!("{} ({})", s.seed, events(s.events))).collect();
         let average = report.events / report.seeds_run.max(1);
-        let _ = writeln!(text, "slowest seeds: {} (average {average} events)", names.join(", "));
+        let _ = writeln!(text, "slowest seeds: {} (average {})", names.join(", "), events(average));
         let _ = slowest;
     }
     if report.seeds_liveness_not_owed > 0 {
@@ -164,7 +177,7 @@ fn sweep_text(report: &SweepReport) -> String {
     let _ = writeln!(
         text,
         "scenario {}{swarm}{variant}, seeds {}: {} run, {} passed, {} failed, {}, {}",
-        report.scenario,
+        printable(&report.scenario),
         ranges.join(" "),
         report.seeds_run,
         report.seeds_passed,

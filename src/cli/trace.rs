@@ -6,6 +6,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use tokensim::trace::{ReplayOutcome, TraceReader};
+use tokensim::vocab::count;
 
 /// The arguments of `tokensim show`.
 #[derive(clap::Args)]
@@ -23,10 +24,10 @@ pub fn replay(path: &std::path::Path) -> Result<ExitCode, String> {
         ReplayOutcome::Identical { outcome } => {
             let verdict = if outcome.verdict.passed() { "PASS" } else { "FAIL" };
             output::println(&format!(
-                "identical: {} events, hash {:016x}, {} violations, verdict {verdict}",
-                outcome.simulation.counters().events,
+                "identical: {}, hash {:016x}, {}, verdict {verdict}",
+                count(outcome.simulation.counters().events, "event", "events"),
                 outcome.event_hash(),
-                outcome.verdict.violations.len()
+                count(outcome.verdict.violations.len() as u64, "violation", "violations")
             ))?;
             Ok(ExitCode::SUCCESS)
         }
@@ -35,15 +36,17 @@ pub fn replay(path: &std::path::Path) -> Result<ExitCode, String> {
             Ok(ExitCode::FAILURE)
         }
         ReplayOutcome::FooterDiffers { recorded, replayed } => {
+            let events = |n: u64| count(n, "event", "events");
+            let violations = |n: usize| count(n as u64, "violation", "violations");
             output::println(&format!(
-                "every record is identical, but the footer differs from the replay: it says {} events, hash {:016x}, \
-                 {} violations; the replay has {} events, hash {:016x}, {} violations",
-                recorded.events,
+                "every record is identical, but the footer differs from the replay: it says {}, hash {:016x}, \
+                 {}; the replay has {}, hash {:016x}, {}",
+                events(recorded.events),
                 recorded.hash,
-                recorded.violations.len(),
-                replayed.events,
+                violations(recorded.violations.len()),
+                events(replayed.events),
                 replayed.hash,
-                replayed.violations.len()
+                violations(replayed.violations.len())
             ))?;
             Ok(ExitCode::FAILURE)
         }

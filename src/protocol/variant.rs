@@ -97,6 +97,30 @@ impl Variant {
         }
     }
 
+    /// The variant's mistake in one line, as `tokensim list variants` and the README's
+    /// table give it.
+    pub fn mistake(self) -> &'static str {
+        match self {
+            Variant::Correct => "none: the protocol as designed",
+            Variant::NoWriteBack => "reads answer without writing back what they saw",
+            Variant::BareVersionCas => {
+                "servers apply a write only as a compare-and-set on a bare version; values carry no writer"
+            }
+            Variant::HalfQuorum => "quorums of n / 2 servers instead of a majority",
+            Variant::ForgetfulRetries => "a retried pay is not recognised as the same request",
+            Variant::AnyMajority => "a phase is done on any majority of replies, refusals included",
+            Variant::MinoritySync => "a reconfiguration goes ahead on the first server that seals",
+            Variant::DropStateOnLeave => "a leaving server's table is left out of the state transfer",
+            Variant::ForgetsAccepted => {
+                "a coordinator proposes its own change over one a sealed server already accepted"
+            }
+            Variant::AcceptsAnyBallot => "a server accepts a proposal whatever ballot it promised",
+            Variant::StaleRefusal => "a role change is refused on the coordinator's own view, never confirmed current",
+            Variant::NoBackoff => "an unanswered phase is resent at once, not after the retransmit timeout",
+            Variant::SeedOriginal => "all of the seed's mistakes together (its quorums were majorities)",
+        }
+    }
+
     fn has(self, mistake: Variant) -> bool {
         self == mistake || (self == Variant::SeedOriginal && SEED_MISTAKES.contains(&mistake))
     }

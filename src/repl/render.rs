@@ -3,6 +3,7 @@
 
 use crate::protocol::{Config, Node, NodeId, Server, TokenId, TokenValue};
 use crate::sim::{Omission, OmissionKind, RequestRecord, Simulation};
+use crate::vocab::count;
 use std::fmt::Write as _;
 
 /// How many token owners a row of a replica's table shows.
@@ -71,10 +72,12 @@ pub fn status(sim: &Simulation) -> String {
 
 /// `3 messages, 2 timers set`, and scheduled fault events still to come, if any.
 pub fn in_flight_text(sim: &Simulation) -> String {
-    let mut text = format!("{} messages, {} timers set", sim.messages_in_flight(), sim.timers_pending());
+    let messages = count(sim.messages_in_flight() as u64, "message", "messages");
+    let mut text = format!("{messages}, {} set", count(sim.timers_pending() as u64, "timer", "timers"));
     let scheduled = sim.scheduled_faults_pending();
     if scheduled > 0 {
-        let _ = write!(text, ", {scheduled} scheduled fault events to come");
+        let _ =
+            write!(text, ", {} to come", count(scheduled as u64, "scheduled fault event", "scheduled fault events"));
     }
     text
 }

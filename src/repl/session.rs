@@ -7,6 +7,7 @@ use crate::protocol::{Instant, NodeId, Request, Variant};
 use crate::scenario::{FaultAction, Scenario, ScenarioError};
 use crate::sim::{Omission, OmissionKind, Processed, Ratio, Simulation};
 use crate::trace::{render_record, MemoryTrace, TraceEvent, TraceRecord};
+use crate::vocab::count;
 use std::fmt::Write as _;
 
 /// Events `settle` processes at most, whatever its time budget says (a guard against a
@@ -93,7 +94,12 @@ impl Session {
             let _ = writeln!(text, "faulty from the start: {}", faulty.join(", "));
         }
         if !scenario.schedule.is_empty() {
-            let _ = writeln!(text, "{} scheduled fault events happen as time passes them", scenario.schedule.len());
+            let scheduled = count(
+                scenario.schedule.len() as u64,
+                "scheduled fault event happens as time passes it",
+                "scheduled fault events happen as time passes them",
+            );
+            let _ = writeln!(text, "{scheduled}");
         }
         text.push_str("the scenario's requests and random workload do not run: you issue requests,\n");
         text.push_str("and simulated time moves only when you say so. Type `help` for the commands.\n");
@@ -171,7 +177,7 @@ impl Session {
                 let _ = write!(text, "; queued behind {earlier}");
             }
             None if replies.is_empty() => {
-                let _ = write!(text, "; {sent} messages sent");
+                let _ = write!(text, "; {} sent", count(sent as u64, "message", "messages"));
             }
             None => {}
         }
@@ -294,7 +300,7 @@ impl Session {
         let _ = writeln!(
             text,
             "still open: {}; in flight: {}",
-            count(open as u64, "request"),
+            count(open as u64, "request", "requests"),
             render::in_flight_text(&self.sim)
         );
         for record in self.sim.history().unanswered() {
@@ -386,7 +392,8 @@ impl Session {
             script.push('\n');
         }
         std::fs::write(path, script).map_err(|error| format!("cannot write {path}: {error}"))?;
-        Ok(format!("saved {} commands to {path}; replay them with: {replay}\n", self.script.len()))
+        let commands = count(self.script.len() as u64, "command", "commands");
+        Ok(format!("saved {commands} to {path}; replay them with: {replay}\n"))
     }
 
     fn replay_command(&self, path: &str) -> String {
@@ -402,23 +409,15 @@ impl Session {
 fn progress_text(head: &str, progress: &Progress) -> String {
     let mut text = format!(
         "{head}: {}; messages {} delivered, {} dropped; {} fired\n",
-        count(progress.events, "event"),
+        count(progress.events, "event", "events"),
         progress.delivered,
         progress.dropped,
-        count(progress.timers, "timer")
+        count(progress.timers, "timer", "timers")
     );
     for line in &progress.lines {
         let _ = writeln!(text, "{line}");
     }
     text
-}
-
-/// `1 event`, `2 events`.
-fn count(count: u64, noun: &str) -> String {
-    match count {
-        1 => format!("1 {noun}"),
-        _ => format!("{count} {noun}s"),
-    }
 }
 
 fn help() -> String {

@@ -33,6 +33,8 @@ impl fmt::Display for Location {
 
 /// A scenario that cannot be run, and why. Every message names the file (`origin`), and,
 /// where the text has them, the line, column and key: `file.toml:3:11: world.servers: ...`.
+/// That first line is the whole message for scripts (`head -1`); when the error came from a
+/// text, the lines after it quote the offending line with a caret under the mistake.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum ScenarioError {
@@ -52,7 +54,7 @@ pub enum ScenarioError {
     },
     /// The text is not TOML, or not of the scenario's shape (an unknown key, a wrong type,
     /// a missing key).
-    #[error("{}", located(origin, location, key.as_deref(), message))]
+    #[error("{}", located(origin, location, key.as_deref(), message, excerpt))]
     Parse {
         /// The file name, or a label for embedded text.
         origin: String,
@@ -62,9 +64,12 @@ pub enum ScenarioError {
         key: Option<String>,
         /// The parser's message.
         message: String,
+        /// The offending line of the text, quoted with a caret under the mistake (boxed, to
+        /// keep the error small).
+        excerpt: Option<Box<str>>,
     },
     /// A value is out of range or inconsistent with the rest.
-    #[error("{}", located(origin, location, Some(key), problem))]
+    #[error("{}", located(origin, location, Some(key), problem, excerpt))]
     Invalid {
         /// The file name, or a label for embedded text.
         origin: String,
@@ -74,17 +79,31 @@ pub enum ScenarioError {
         key: String,
         /// What is wrong and what was expected.
         problem: String,
+        /// The offending line of the text, quoted with a caret under the value (boxed, to
+        /// keep the error small).
+        excerpt: Option<Box<str>>,
     },
 }
 
-fn located(origin: &str, location: &Option<Location>, key: Option<&str>, message: &str) -> String {
+/// `file:line:col: key: message`, then the quoted line, if any, on the lines after it.
+fn located(
+    origin: &str,
+    location: &Option<Location>,
+    key: Option<&str>,
+    message: &str,
+    excerpt: &Option<Box<str>>,
+) -> String {
     let place = match location {
         Some(location) => format!("{origin}:{location}"),
         None => origin.to_string(),
     };
-    match key {
+    let first = match key {
         Some(key) => format!("{place}: {key}: {message}"),
         None => format!("{place}: {message}"),
+    };
+    match excerpt {
+        Some(excerpt) => format!("{first}\n{excerpt}"),
+        None => first,
     }
 }
 
@@ -100,8 +119,14 @@ impl Problem {
         Problem { key: key.into(), problem: problem.into() }
     }
 
-    pub(crate) fn into_error(self, origin: &str, location: Option<Location>) -> ScenarioError {
-        ScenarioError::Invalid { origin: origin.to_string(), location, key: self.key, problem: self.problem }
+    /// The error, placed at `location` of `origin` (with `excerpt`, its line quoted), if known.
+    pub(crate) fn into_error(
+        self,
+        origin: &str,
+        location: Option<Location>,
+        excerpt: Option<Box<str>>,
+    ) -> ScenarioError {
+        ScenarioError::Invalid { origin: origin.to_string(), location, key: self.key, problem: self.problem, excerpt }
     }
 }
 

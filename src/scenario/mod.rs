@@ -8,13 +8,16 @@
 //!
 //! Reading a file is three steps: deserialize (unknown keys and wrong types are refused
 //! there), validate (ranges, ids, the fault budget), and, for any error, find the line and
-//! column of the key at fault in the text.
+//! column of the key at fault in the text and quote that line with a caret under it
+//! (`excerpt.rs`), with the parser's words made plain (`messages.rs`).
 
 mod budget;
 mod builder;
 mod error;
+mod excerpt;
 mod fault_kinds;
 mod format;
+mod messages;
 mod seeds;
 mod spans;
 mod validate;
@@ -123,9 +126,9 @@ impl Scenario {
         }
         let scenario: Scenario = toml::from_str(text).map_err(|error| parse_error(&error, text, origin, &spans))?;
         if let Err(problem) = scenario.validate() {
-            let location = spans.as_ref().and_then(|spans| spans.locate(&problem.key));
-            let location = location.map(|span| Location::of_offset(text, span.start));
-            return Err(problem.into_error(origin, location));
+            let span = spans.as_ref().and_then(|spans| spans.locate(&problem.key));
+            let location = span.as_ref().map(|span| Location::of_offset(text, span.start));
+            return Err(problem.into_error(origin, location, span.map(|span| excerpt::excerpt(text, span))));
         }
         Ok(scenario)
     }
@@ -166,7 +169,7 @@ impl Scenario {
     /// Check every value and build the world; `origin` names the scenario in errors (which
     /// carry no location: use [`Scenario::from_toml`] to get one).
     pub fn world(&self, origin: &str) -> Result<World, ScenarioError> {
-        self.validate().map_err(|problem| problem.into_error(origin, None))
+        self.validate().map_err(|problem| problem.into_error(origin, None, None))
     }
 
     /// The omission fault of each server faulty from the start.
@@ -236,20 +239,16 @@ fn parse_error(error: &toml::de::Error, text: &str, origin: &str, spans: &Option
         _ => None,
     };
     let lines: Vec<&str> = error.message().lines().map(str::trim).filter(|line| !line.is_empty()).collect();
-    let mut message = lines.join("; ");
-    for (machine, person) in
-        [("expected u64", "expected a whole number, 0 or more"), ("expected u32", "expected a whole number, 0 or more")]
-    {
-        message = message.replace(machine, person);
-    }
+    let mut message = messages::for_people(&lines.join("; "));
     if spans.is_none() {
         message = format!("not valid TOML: {message}");
     }
     ScenarioError::Parse {
         origin: origin.to_string(),
-        location: span.map(|span| Location::of_offset(text, span.start)),
+        location: span.as_ref().map(|span| Location::of_offset(text, span.start)),
         key,
         message,
+        excerpt: span.map(|span| excerpt::excerpt(text, span)),
     }
 }
 

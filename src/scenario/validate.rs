@@ -18,6 +18,7 @@ type Checked<T> = Result<T, Problem>;
 impl Scenario {
     /// Every check; the world the scenario describes.
     pub(crate) fn validate(&self) -> Checked<World> {
+        check_name(&self.name)?;
         let (clients, servers) = self.check_sizes()?;
         let owners = self.check_owners(&clients)?;
         self.check_timing()?;
@@ -246,6 +247,22 @@ impl Scenario {
         let mut order: Vec<usize> = (0..self.schedule.len()).collect();
         order.sort_by_key(|&index| self.schedule[index].at_ms);
         order
+    }
+}
+
+/// Names are printed on terminals (reports, sweeps, the REPL): a control character in one
+/// could move the cursor, recolour the screen or forge a line of output, so none is allowed.
+fn check_name(name: &str) -> Checked<()> {
+    match name.chars().enumerate().find(|(_, c)| c.is_control()) {
+        None => Ok(()),
+        Some((index, c)) => Err(Problem::new(
+            "name",
+            format!(
+                "expected a name without control characters, found {} at character {}",
+                c.escape_unicode(),
+                index + 1
+            ),
+        )),
     }
 }
 

@@ -44,7 +44,10 @@ pub enum TraceFileError {
         ours: &'static str,
     },
     /// The file ends before its footer.
-    #[error("{path}:{line}: the trace is truncated: it ends after {events} events without its footer line")]
+    #[error(
+        "{path}:{line}: the trace is truncated: it ends after {} without its footer line",
+        crate::vocab::count(*events, "event", "events")
+    )]
     Truncated {
         /// The file.
         path: String,
@@ -148,12 +151,20 @@ pub struct TraceReader<R: BufRead> {
     footer: Option<TraceFooter>,
 }
 
-/// The file's lines, numbered from 1, one at a time.
+/// The longest line a trace file may have, in bytes (16 MiB). The longest real line is the
+/// header, which holds the scenario (itself at most 4 MiB of TOML); an event line is a few
+/// hundred bytes. A longer line is refused once this many bytes have been read, so that a
+/// file with no newline (`/dev/zero`, a binary file) ends in an error, not in memory
+/// exhaustion.
+pub const TRACE_LINE_BYTES_MAX: usize = 16 * 1024 * 1024;
+
+/// The file's lines, numbered from 1, one at a time, none longer than `limit` bytes.
 struct Lines<R: BufRead> {
     path: String,
     input: R,
     number: u64,
     text: String,
+    limit: usize,
 }
 
 impl TraceReader<BufReader<File>> {
@@ -167,8 +178,24 @@ impl TraceReader<BufReader<File>> {
 impl<R: BufRead> TraceReader<R> {
     /// Read the header from `input`; `path` names the source in errors.
     pub fn new(input: R, path: String) -> Result<Self, TraceFileError> {
-        let mut lines = Lines { path, input, number: 0, text: String::new() };
+        TraceReader::with_line_limit(input, path, TRACE_LINE_BYTES_MAX)
+    }
+
+    /// [`TraceReader::new`], refusing lines longer than `limit` bytes instead of
+    /// [`TRACE_LINE_BYTES_MAX`].
+    pub fn with_line_limit(input: R, path: String, limit: usize) -> Result<Self, TraceFileError> {
+        let mut lines = Lines { path, input, number: 0, text: String::new(), limit };
+        if !lines.starts_like_a_header()? {
+            lines.number = 1;
+            let mut problem =
+                "not a trace header line: a trace file starts with `{\"line\":\"header\", ...}`".to_string();
+            if lines.path.ends_with(".toml") {
+                problem.push_str("; a scenario file runs with `tokensim run FILE`");
+            }
+            return Err(lines.malformed(problem));
+        }
         if !lines.advance()? {
+            lines.number = 1;
             return Err(lines.malformed("the file is empty: expected a trace header line".into()));
         }
         let header = lines.parse_header()?;
@@ -241,24 +268,63 @@ impl<R: BufRead> TraceReader<R> {
 }
 
 impl<R: BufRead> Lines<R> {
-    /// Read the next line into `text`; false at the end of the file.
-    fn advance(&mut self) -> Result<bool, TraceFileError> {
-        self.text.clear();
-        let bytes = match self.input.read_line(&mut self.text) {
-            Ok(bytes) => bytes,
-            Err(error) if error.kind() == std::io::ErrorKind::InvalidData => {
-                self.number += 1;
-                return Err(self.malformed("not valid UTF-8".into()));
+    /// Whether the input is empty or its first byte (after spaces) could begin a header: a
+    /// JSON object. Looked at before the first line is read, so that a file that is not a
+    /// trace at all (`/dev/zero`, a binary) is refused at its first byte.
+    fn starts_like_a_header(&mut self) -> Result<bool, TraceFileError> {
+        loop {
+            let available = match self.input.fill_buf() {
+                Ok(available) => available,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(self.io(error)),
+            };
+            let spaces = available.iter().take_while(|&&byte| byte == b' ' || byte == b'\t').count();
+            match available.get(spaces) {
+                None if available.is_empty() => return Ok(true),
+                None => self.input.consume(spaces),
+                Some(&byte) => return Ok(byte == b'{' || byte == b'\n' || byte == b'\r'),
             }
-            Err(error) => return Err(self.io(error)),
-        };
-        if bytes == 0 {
+        }
+    }
+
+    /// Read the next line into `text` (without its newline); false at the end of the file.
+    /// A line is read in pieces and refused as soon as it passes `limit` bytes.
+    fn advance(&mut self) -> Result<bool, TraceFileError> {
+        let mut bytes = std::mem::take(&mut self.text).into_bytes();
+        bytes.clear();
+        let mut read_any = false;
+        loop {
+            let available = match self.input.fill_buf() {
+                Ok(available) => available,
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(self.io(error)),
+            };
+            if available.is_empty() {
+                break;
+            }
+            read_any = true;
+            let newline = available.iter().position(|&byte| byte == b'\n');
+            let piece = &available[..newline.unwrap_or(available.len())];
+            if bytes.len() + piece.len() > self.limit {
+                self.number += 1;
+                let limit = self.limit;
+                return Err(self.malformed(format!(
+                    "the line is longer than {}, the most a trace line may be: not a trace file, or a corrupt one",
+                    byte_size(limit)
+                )));
+            }
+            bytes.extend_from_slice(piece);
+            let used = piece.len() + usize::from(newline.is_some());
+            self.input.consume(used);
+            if newline.is_some() {
+                break;
+            }
+        }
+        if !read_any {
             return Ok(false);
         }
         self.number += 1;
-        if self.text.ends_with('\n') {
-            self.text.pop();
-        }
+        self.text = String::from_utf8(bytes).map_err(|_| self.malformed("not valid UTF-8".into()))?;
         Ok(true)
     }
 
@@ -289,6 +355,15 @@ impl<R: BufRead> Lines<R> {
 
     fn io(&self, source: std::io::Error) -> TraceFileError {
         TraceFileError::Io { path: self.path.clone(), source }
+    }
+}
+
+/// `16 MiB`, `64 KiB` or `100 bytes`: a size as people read it.
+fn byte_size(bytes: usize) -> String {
+    match bytes {
+        _ if bytes >= 1 << 20 && bytes % (1 << 20) == 0 => format!("{} MiB", bytes >> 20),
+        _ if bytes >= 1 << 10 && bytes % (1 << 10) == 0 => format!("{} KiB", bytes >> 10),
+        _ => format!("{bytes} bytes"),
     }
 }
 
@@ -353,6 +428,44 @@ mod tests {
         bytes[second_line] = 0xff;
         let error = read_all(&bytes).unwrap_err();
         assert_eq!(error.to_string(), "t.jsonl:2: not valid UTF-8");
+    }
+
+    #[test]
+    fn a_file_that_does_not_start_like_a_header_is_refused_at_once() {
+        // An endless reader of zeros: refused after looking at its first byte.
+        let error = TraceReader::new(std::io::BufReader::new(std::io::repeat(0)), "zero".into()).err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            "zero:1: not a trace header line: a trace file starts with `{\"line\":\"header\", ...}`"
+        );
+        let error = TraceReader::new(&b"  # a comment\n"[..], "t".into()).err().unwrap();
+        assert!(error.to_string().starts_with("t:1: not a trace header line"), "{error}");
+        let error = TraceReader::new(&b""[..], "t".into()).err().unwrap();
+        assert_eq!(error.to_string(), "t:1: the file is empty: expected a trace header line");
+    }
+
+    #[test]
+    fn a_line_longer_than_the_limit_is_refused_without_reading_on() {
+        // An endless line that starts like a header: refused once the limit is passed.
+        let endless = std::io::BufReader::new(std::io::Read::chain(&b"{"[..], std::io::repeat(b' ')));
+        let error = TraceReader::with_line_limit(endless, "t".into(), 1 << 16).err().unwrap();
+        assert_eq!(
+            error.to_string(),
+            "t:1: the line is longer than 64 KiB, the most a trace line may be: not a trace file, or a corrupt one"
+        );
+        // An event line past the limit, after a good header.
+        let bytes = small_trace();
+        let header_end = bytes.iter().position(|&b| b == b'\n').unwrap() + 1;
+        let mut long = bytes[..header_end].to_vec();
+        long.extend(std::iter::repeat_n(b'x', 5000));
+        let mut reader = TraceReader::with_line_limit(&long[..], "t".into(), header_end + 100).unwrap();
+        let error = reader.next_event().unwrap_err().to_string();
+        assert!(error.starts_with("t:2: the line is longer than"), "{error}");
+        // A line of exactly the limit is read.
+        let exact = TraceReader::with_line_limit(&bytes[..], "t".into(), header_end - 1);
+        assert!(exact.is_ok());
+        let short = TraceReader::with_line_limit(&bytes[..], "t".into(), header_end - 2);
+        assert!(short.is_err());
     }
 
     #[test]

@@ -14,6 +14,6 @@ pub use latency::LatencyHistogram;
 pub use network::{DropReason, NetworkOptions, Omission, OmissionKind};
 pub use property::{Property, PropertyKind, PropertySet, UnknownProperty};
 pub use ratio::{Ratio, RatioError};
-pub use text::count;
+pub use text::{count, printable};
 pub use violation::Violation;
 pub use workload::RandomWorkloadOptions;

@@ -7,8 +7,8 @@ use std::str::FromStr;
 /// A probability as an integer ratio, so a run draws the same on every platform.
 ///
 /// Written `"N/D"` or `"P%"` in scenario files: `"1/2"`, `"30%"`, `"0"`, `"1"`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(into = "String")]
 pub struct Ratio {
     /// How many chances in `denominator`.
     pub numerator: u32,
@@ -55,6 +55,32 @@ impl FromStr for Ratio {
     }
 }
 
+/// What a ratio looks like when written, for the message about a value of the wrong type
+/// (`link_loss = 0.1` in a scenario file: a float would not draw the same on every platform).
+const WRITTEN_FORMS: &str = "a ratio written as a string, like \"1/10\", \"10%\", \"0\" or \"1\"";
+
+/// Reads a ratio from its written string; any other type is refused with the forms that
+/// are accepted.
+struct RatioVisitor;
+
+impl serde::de::Visitor<'_> for RatioVisitor {
+    type Value = Ratio;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(WRITTEN_FORMS)
+    }
+
+    fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<Ratio, E> {
+        text.parse().map_err(E::custom)
+    }
+}
+
+impl<'de> Deserialize<'de> for Ratio {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Ratio, D::Error> {
+        deserializer.deserialize_str(RatioVisitor)
+    }
+}
+
 impl TryFrom<String> for Ratio {
     type Error = RatioError;
     fn try_from(text: String) -> Result<Ratio, RatioError> {
@@ -87,5 +113,14 @@ mod tests {
         assert!("1/0".parse::<Ratio>().is_err());
         assert!("-1/2".parse::<Ratio>().is_err());
         assert!("half".parse::<Ratio>().is_err());
+    }
+
+    #[test]
+    fn a_ratio_of_the_wrong_type_is_told_the_written_forms() {
+        let error = serde_json::from_str::<Ratio>("0.1").unwrap_err().to_string();
+        assert!(error.starts_with(&format!("invalid type: floating point `0.1`, expected {WRITTEN_FORMS}")), "{error}");
+        assert_eq!(serde_json::from_str::<Ratio>("\"1/10\"").unwrap(), Ratio::new(1, 10).unwrap());
+        let error = serde_json::from_str::<Ratio>("\"3/2\"").unwrap_err().to_string();
+        assert!(error.contains("found \"3/2\""), "{error}");
     }
 }

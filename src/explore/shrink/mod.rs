@@ -29,7 +29,7 @@ pub use output::render;
 use crate::check::Verdict;
 use crate::run::Run;
 use crate::scenario::{Scenario, ScenarioError, Seeds};
-use crate::vocab::{Property, PropertySet};
+use crate::vocab::{count, Property, PropertySet};
 
 /// Why a shrink could not start.
 #[derive(Debug, thiserror::Error)]
@@ -87,11 +87,14 @@ impl Size {
 
 impl std::fmt::Display for Size {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} requests, {} servers, {} clients, {} tokens, {} faults",
-            self.requests, self.servers, self.clients, self.tokens, self.faults
-        )
+        let counts = [
+            count(self.requests, "request", "requests"),
+            count(self.servers as u64, "server", "servers"),
+            count(self.clients as u64, "client", "clients"),
+            count(self.tokens as u64, "token", "tokens"),
+            count(self.faults as u64, "fault", "faults"),
+        ];
+        f.write_str(&counts.join(", "))
     }
 }
 
