@@ -122,7 +122,7 @@ fn draw_faults(rng: &mut SimRng, clients: u32, servers: u32) -> Vec<FaultSpec> {
         let server = candidates.remove(rng.below(candidates.len() as u64) as usize);
         faults.push(draw_omission(rng, server));
     }
-    faults.sort_by_key(|fault| fault.server);
+    faults.sort_by_key(|fault| fault.node);
     faults
 }
 
@@ -132,7 +132,7 @@ fn draw_omission(rng: &mut SimRng, server: NodeId) -> FaultSpec {
         true => Ratio::ALWAYS,
         false => Ratio::new(rng.between(1, 9) as u32, 10).expect("at most 9/10"),
     };
-    FaultSpec { server, kind, ratio }
+    FaultSpec { node: server, kind, ratio }
 }
 
 /// Delays, link loss, duplication and the client timeout the features call for.
@@ -209,7 +209,7 @@ fn draw_schedule(rng: &mut SimRng, scenario: &mut Scenario) {
         let server = NodeId(first_server + rng.below(u64::from(servers)) as u32);
         match rng.below(4) {
             0 => event.make_faulty = Some(draw_omission(rng, server)),
-            1 => event.heal = Some(HealSpec { server }),
+            1 => event.heal = Some(HealSpec { node: server }),
             2 => {
                 let cut = (1..=nodes).filter(|_| rng.below(3) == 0).map(NodeId).collect::<Vec<_>>();
                 event.partition = Some(if cut.is_empty() { vec![NodeId(first_server)] } else { cut });

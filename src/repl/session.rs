@@ -254,7 +254,7 @@ impl Session {
         let action = match event.action()? {
             FaultAction::MakeFaulty(spec) => {
                 let omission = Omission { kind: spec.kind, ratio: spec.ratio };
-                format!("{} becomes faulty: {}", spec.server, render::omission_text(&omission))
+                format!("{} becomes faulty: {}", spec.node, render::omission_text(&omission))
             }
             FaultAction::Heal(server) => format!("{server} heals"),
             FaultAction::Partition(nodes) => format!("partition: {} cut off", render::nodes_text(&nodes)),

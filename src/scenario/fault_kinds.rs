@@ -95,7 +95,7 @@ impl Scenario {
 }
 
 fn omission_kinds(fault: &FaultSpec, kinds: &mut BTreeSet<FaultKind>) {
-    let FaultSpec { server: _, kind, ratio } = fault;
+    let FaultSpec { node: _, kind, ratio } = fault;
     kinds.insert(match kind {
         OmissionKind::Send => FaultKind::SendOmission,
         OmissionKind::Receive => FaultKind::ReceiveOmission,

@@ -49,24 +49,27 @@ impl Default for ClientTiming {
     }
 }
 
-/// One faulty server: from the start in `[[faults]]`, or from a scheduled `make_faulty`.
+/// One faulty node, a client or a server: from the start in `[[faults]]`, or from a
+/// scheduled `make_faulty`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
-    /// The server's node id.
-    pub server: NodeId,
+    /// The node's id (`server = ID` is read too: files from before client faults).
+    #[serde(alias = "server")]
+    pub node: NodeId,
     /// Which of its messages are lost.
     pub kind: OmissionKind,
     /// How many of them (1 = all: a silent server).
     pub ratio: Ratio,
 }
 
-/// `heal = { server = 9 }`: a faulty server becomes correct again.
+/// `heal = { node = 9 }`: a faulty node becomes correct again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealSpec {
-    /// The server's node id.
-    pub server: NodeId,
+    /// The node's id (`server = ID` is read too).
+    #[serde(alias = "server")]
+    pub node: NodeId,
 }
 
 /// One entry of `[[schedule]]`: at `at_ms`, exactly one fault action.
@@ -75,10 +78,10 @@ pub struct HealSpec {
 pub struct ScheduledEvent {
     /// When, in simulated milliseconds from the start.
     pub at_ms: u64,
-    /// A server starts losing messages.
+    /// A node starts losing messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub make_faulty: Option<FaultSpec>,
-    /// A server stops losing messages.
+    /// A node stops losing messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heal: Option<HealSpec>,
     /// These nodes are cut off from the rest (replacing any earlier partition).
@@ -92,9 +95,9 @@ pub struct ScheduledEvent {
 /// What a scheduled event does, once validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FaultAction {
-    /// A server starts losing messages.
+    /// A node starts losing messages.
     MakeFaulty(FaultSpec),
-    /// A server stops losing messages.
+    /// A node stops losing messages.
     Heal(NodeId),
     /// These nodes are cut off from the rest.
     Partition(Vec<NodeId>),
@@ -107,7 +110,7 @@ impl ScheduledEvent {
     pub fn action(&self) -> Option<FaultAction> {
         let actions = [
             self.make_faulty.clone().map(FaultAction::MakeFaulty),
-            self.heal.as_ref().map(|heal| FaultAction::Heal(heal.server)),
+            self.heal.as_ref().map(|heal| FaultAction::Heal(heal.node)),
             self.partition.clone().map(FaultAction::Partition),
             self.repair.map(|_| FaultAction::Repair),
         ];

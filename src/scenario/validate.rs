@@ -103,10 +103,10 @@ impl Scenario {
 
     fn check_faults(&self, world: &World) -> Checked<()> {
         for (index, fault) in self.faults.iter().enumerate() {
-            let key = format!("faults[{index}].server");
-            check_server(world, fault.server, &key)?;
-            if self.faults[..index].iter().any(|earlier| earlier.server == fault.server) {
-                return Err(Problem::new(key, format!("server {} is listed twice", fault.server.0)));
+            let key = format!("faults[{index}].node");
+            check_node(world, fault.node, &key)?;
+            if self.faults[..index].iter().any(|earlier| earlier.node == fault.node) {
+                return Err(Problem::new(key, format!("node {} is listed twice", fault.node.0)));
             }
         }
         Ok(())
@@ -121,8 +121,8 @@ impl Scenario {
                 return Err(Problem::new(format!("schedule[{index}]"), problem));
             };
             match action {
-                FaultAction::MakeFaulty(fault) => check_server(world, fault.server, &key("make_faulty.server"))?,
-                FaultAction::Heal(server) => check_server(world, server, &key("heal.server"))?,
+                FaultAction::MakeFaulty(fault) => check_node(world, fault.node, &key("make_faulty.node"))?,
+                FaultAction::Heal(node) => check_node(world, node, &key("heal.node"))?,
                 FaultAction::Partition(nodes) => check_partition(world, &nodes, &key("partition"))?,
                 FaultAction::Repair if event.repair == Some(false) => {
                     return Err(Problem::new(key("repair"), "expected `repair = true`, found false"));
@@ -197,7 +197,7 @@ impl Scenario {
     /// one time, and the key of the entry that first reached it.
     pub(crate) fn most_faulty(&self, world: &World) -> (usize, String) {
         let mut faulty: Vec<NodeId> =
-            self.faults.iter().filter(|fault| !fault.ratio.is_never()).map(|fault| fault.server).collect();
+            self.faults.iter().filter(|fault| !fault.ratio.is_never()).map(|fault| fault.node).collect();
         let mut cut_off: Vec<NodeId> = Vec::new();
         let count = |faulty: &[NodeId], cut_off: &[NodeId]| {
             super::budget::servers_out_of_reach(&world.servers, &world.clients, faulty, cut_off)
@@ -206,9 +206,9 @@ impl Scenario {
         for index in self.schedule_order() {
             match self.schedule[index].action() {
                 Some(FaultAction::MakeFaulty(fault)) => {
-                    faulty.retain(|&server| server != fault.server);
+                    faulty.retain(|&node| node != fault.node);
                     if !fault.ratio.is_never() {
-                        faulty.push(fault.server);
+                        faulty.push(fault.node);
                     }
                 }
                 Some(FaultAction::Heal(healed)) => faulty.retain(|&server| server != healed),
@@ -266,12 +266,22 @@ fn check_name(name: &str) -> Checked<()> {
     }
 }
 
-fn check_server(world: &World, server: NodeId, key: &str) -> Checked<()> {
-    if world.servers.contains(&server) {
+/// Faults name any node, a client or a server: a faulty client is owed no answers, and
+/// the budget counts the faulty servers only.
+fn check_node(world: &World, node: NodeId, key: &str) -> Checked<()> {
+    let node_count = (world.clients.len() + world.servers.len()) as u32;
+    if (1..=node_count).contains(&node.0) {
         return Ok(());
     }
-    let (first, last) = (world.servers[0].0, world.servers[world.servers.len() - 1].0);
-    Err(Problem::new(key, format!("expected a server id ({first} to {last}; clients come first), found {}", server.0)))
+    let servers = (world.servers[0].0, world.servers[world.servers.len() - 1].0);
+    let problem = format!(
+        "expected a node id (1 to {node_count}: clients 1 to {}, servers {} to {}), found {}",
+        world.clients.len(),
+        servers.0,
+        servers.1,
+        node.0
+    );
+    Err(Problem::new(key, problem))
 }
 
 fn check_partition(world: &World, nodes: &[NodeId], key: &str) -> Checked<()> {

@@ -261,15 +261,17 @@ impl Simulation {
         if self.workload.finished() {
             return; // another client issued the last request while this arrival was queued
         }
-        let may_issue = self.node(client).is_some_and(|node| !node.is_server()) && !self.is_faulty(client);
+        // A faulty client issues requests like any other (the application does not know its
+        // node loses messages): it is owed no answers, but what it does must stay safe.
+        let may_issue = self.may_issue(client);
         if !may_issue && !self.anyone_may_issue() {
-            // Every node is a server or faulty: nobody is left to issue the rest.
+            // Every node is a server: nobody is left to issue the rest.
             self.workload.stop();
             return self.start_liveness_clock();
         }
         let request = match may_issue {
             true => Some(self.next_random_request(client)),
-            false => None, // a server (or a faulty node) waits for its next turn
+            false => None, // a server waits for its next turn
         };
         if !self.workload.finished() {
             let gap_us = self.workload.next_gap_us();
@@ -282,9 +284,14 @@ impl Simulation {
         }
     }
 
-    /// Whether any node could issue a request now: a correct node that is not a server.
+    /// Whether `node` could issue a request now: it is a client.
+    fn may_issue(&self, node: NodeId) -> bool {
+        self.node(node).is_some_and(|node| !node.is_server())
+    }
+
+    /// Whether any node could issue a request now.
     fn anyone_may_issue(&self) -> bool {
-        self.nodes.iter().flatten().any(|node| !node.is_server() && !self.is_faulty(node.id()))
+        self.nodes.iter().flatten().any(|node| self.may_issue(node.id()))
     }
 
     fn next_random_request(&mut self, client: NodeId) -> Request {
@@ -425,7 +432,7 @@ impl Simulation {
         newest.cloned().unwrap_or_else(|| Config::new(Epoch(0), self.world.servers.clone()))
     }
 
-    /// Whether `node` suffers an omission fault now.
+    /// Whether `node` (a client or a server) suffers an omission fault now.
     pub fn is_faulty(&self, node: NodeId) -> bool {
         self.network.fault(node).is_some_and(|omission| !omission.ratio.is_never())
     }

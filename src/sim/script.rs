@@ -58,7 +58,7 @@ impl Simulation {
     pub(super) fn scheduled_fault(&mut self, index: usize) {
         match self.scenario.schedule[index].action().expect("a validated event names one action") {
             FaultAction::MakeFaulty(fault) => {
-                self.network.set_fault(fault.server, Some(Omission { kind: fault.kind, ratio: fault.ratio }))
+                self.network.set_fault(fault.node, Some(Omission { kind: fault.kind, ratio: fault.ratio }))
             }
             FaultAction::Heal(server) => self.network.set_fault(server, None),
             FaultAction::Partition(nodes) => self.network.partition(&nodes),

@@ -63,9 +63,9 @@ pub fn scenario_troubles(scenario: &Scenario) -> Vec<Unavailable> {
     for (at, _, action) in schedule {
         match action {
             FaultAction::MakeFaulty(spec) => {
-                close(&mut omissions, spec.server, at, TroubleKind::Omission, &mut done);
+                close(&mut omissions, spec.node, at, TroubleKind::Omission, &mut done);
                 let omission = Omission { kind: spec.kind, ratio: spec.ratio };
-                omissions.insert(spec.server, (at, omission_label(&omission)));
+                omissions.insert(spec.node, (at, omission_label(&omission)));
             }
             FaultAction::Heal(node) => close(&mut omissions, node, at, TroubleKind::Omission, &mut done),
             FaultAction::Partition(nodes) => {
