@@ -205,7 +205,15 @@ fn draw_schedule(rng: &mut SimRng, scenario: &mut Scenario) {
     let mut times: Vec<u64> = (0..rng.between(1, 5)).map(|_| rng.between(0, span_ms)).collect();
     times.sort_unstable();
     for at_ms in times {
-        let mut event = ScheduledEvent { at_ms, make_faulty: None, heal: None, partition: None, repair: None };
+        let mut event = ScheduledEvent {
+            at_ms,
+            make_faulty: None,
+            heal: None,
+            partition: None,
+            repair: None,
+            crash: None,
+            restart: None,
+        };
         let server = NodeId(first_server + rng.below(u64::from(servers)) as u32);
         match rng.below(4) {
             0 => event.make_faulty = Some(draw_omission(rng, server)),

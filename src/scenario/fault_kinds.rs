@@ -38,11 +38,15 @@ pub enum FaultKind {
     Partition,
     /// A partition ends at a set time.
     Repair,
+    /// A node crashes at a set time.
+    Crash,
+    /// A crashed node restarts at a set time.
+    Restart,
 }
 
 impl FaultKind {
     /// Every kind.
-    pub const ALL: [FaultKind; 11] = [
+    pub const ALL: [FaultKind; 13] = [
         FaultKind::SendOmission,
         FaultKind::ReceiveOmission,
         FaultKind::BothOmission,
@@ -54,6 +58,8 @@ impl FaultKind {
         FaultKind::ScheduledHeal,
         FaultKind::Partition,
         FaultKind::Repair,
+        FaultKind::Crash,
+        FaultKind::Restart,
     ];
 }
 
@@ -72,7 +78,8 @@ impl Scenario {
             omission_kinds(fault, &mut kinds);
         }
         for event in &self.schedule {
-            let ScheduledEvent { at_ms: _, make_faulty: _, heal: _, partition: _, repair: _ } = event;
+            let ScheduledEvent { at_ms: _, make_faulty: _, heal: _, partition: _, repair: _, crash: _, restart: _ } =
+                event;
             match event.action() {
                 Some(FaultAction::MakeFaulty(fault)) => {
                     kinds.insert(FaultKind::ScheduledMakeFaulty);
@@ -86,6 +93,12 @@ impl Scenario {
                 }
                 Some(FaultAction::Repair) => {
                     kinds.insert(FaultKind::Repair);
+                }
+                Some(FaultAction::Crash(_)) => {
+                    kinds.insert(FaultKind::Crash);
+                }
+                Some(FaultAction::Restart(_)) => {
+                    kinds.insert(FaultKind::Restart);
                 }
                 None => {}
             }

@@ -72,6 +72,14 @@ pub struct HealSpec {
     pub node: NodeId,
 }
 
+/// `crash = { node = 3 }` or `restart = { node = 3 }`: a node goes down, or comes back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// The node's id: a client or a server.
+    pub node: NodeId,
+}
+
 /// One entry of `[[schedule]]`: at `at_ms`, exactly one fault action.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -90,6 +98,12 @@ pub struct ScheduledEvent {
     /// `repair = true`: the partition ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repair: Option<bool>,
+    /// A node crashes: it sends, receives and times nothing, and loses its volatile state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crash: Option<NodeSpec>,
+    /// A crashed node restarts from its durable state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<NodeSpec>,
 }
 
 /// What a scheduled event does, once validated.
@@ -103,6 +117,10 @@ pub enum FaultAction {
     Partition(Vec<NodeId>),
     /// The partition ends.
     Repair,
+    /// A node crashes.
+    Crash(NodeId),
+    /// A crashed node restarts.
+    Restart(NodeId),
 }
 
 impl ScheduledEvent {
@@ -113,6 +131,8 @@ impl ScheduledEvent {
             self.heal.as_ref().map(|heal| FaultAction::Heal(heal.node)),
             self.partition.clone().map(FaultAction::Partition),
             self.repair.map(|_| FaultAction::Repair),
+            self.crash.as_ref().map(|crash| FaultAction::Crash(crash.node)),
+            self.restart.as_ref().map(|restart| FaultAction::Restart(restart.node)),
         ];
         let mut given = actions.into_iter().flatten();
         match (given.next(), given.next()) {

@@ -27,8 +27,8 @@ pub use builder::ScenarioBuilder;
 pub use error::{Location, ScenarioError};
 pub use fault_kinds::FaultKind;
 pub use format::{
-    ClientTiming, EventBudget, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, PaySpec,
-    RequestSpec, RoleChangeSpec, ScheduledEvent, Variant, WorldOptions, TOKENS_PER_CLIENT_DEFAULT,
+    ClientTiming, EventBudget, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, NodeSpec,
+    PaySpec, RequestSpec, RoleChangeSpec, ScheduledEvent, Variant, WorldOptions, TOKENS_PER_CLIENT_DEFAULT,
 };
 pub use seeds::{Seeds, SEEDS_MAX};
 pub use validate::{AT_MS_MAX, CLIENTS_MAX, TOKENS_MAX};

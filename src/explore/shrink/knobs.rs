@@ -275,6 +275,9 @@ fn remap_event(event: &mut ScheduledEvent, rename: &impl Fn(NodeId) -> Option<No
         *nodes = nodes.iter().filter_map(|&node| rename(node)).collect();
         return !nodes.is_empty();
     }
+    if let Some(spec) = event.crash.as_mut().or(event.restart.as_mut()) {
+        return rename(spec.node).map(|node| spec.node = node).is_some();
+    }
     true
 }
 
