@@ -124,6 +124,28 @@ pub enum FaultAction {
 }
 
 impl ScheduledEvent {
+    /// The entry that does `action` at `at_ms`.
+    pub fn new(at_ms: u64, action: FaultAction) -> ScheduledEvent {
+        let mut event = ScheduledEvent {
+            at_ms,
+            make_faulty: None,
+            heal: None,
+            partition: None,
+            repair: None,
+            crash: None,
+            restart: None,
+        };
+        match action {
+            FaultAction::MakeFaulty(fault) => event.make_faulty = Some(fault),
+            FaultAction::Heal(node) => event.heal = Some(HealSpec { node }),
+            FaultAction::Partition(nodes) => event.partition = Some(nodes),
+            FaultAction::Repair => event.repair = Some(true),
+            FaultAction::Crash(node) => event.crash = Some(NodeSpec { node }),
+            FaultAction::Restart(node) => event.restart = Some(NodeSpec { node }),
+        }
+        event
+    }
+
     /// The one action this event names; `None` unless exactly one is given.
     pub fn action(&self) -> Option<FaultAction> {
         let actions = [
