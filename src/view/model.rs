@@ -755,4 +755,16 @@ mod tests {
         let attributed = (0..data.msgs.kind.len()).filter(|&i| data.msgs.kind[i] == seals && data.msgs.req[i] >= 0);
         assert!(attributed.count() > 0, "seals are given to their role change");
     }
+
+    #[test]
+    fn crashes_are_shaded_from_the_trace_and_messages_to_a_crashed_node_are_lost_there() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios/crash-mid-pay.toml"))
+            .expect("the scenario exists");
+        let scenario = Scenario::from_toml(&text, "crash-mid-pay.toml").expect("valid");
+        let data = model_of(&scenario, scenario.seed);
+        let crashes: Vec<&TroubleData> = data.troubles.iter().filter(|t| t.kind == TroubleKind::Crash).collect();
+        let spans: Vec<(u64, u64)> = crashes.iter().map(|t| (t.from, t.to)).collect();
+        assert_eq!(spans, [(25_000, 100_000), (60_000, 300_000)], "n1 and n4, each down until its restart");
+        assert!(data.msgs.fate.iter().any(|&fate| fate & 7 == Fate::ReceiverDown as u8));
+    }
 }
