@@ -19,7 +19,7 @@ use super::message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
 use super::probe::Probe;
 use super::read::ReadState;
 use super::reconfig::{Lingering, Next, Phase, RoleChange};
-use super::recovery::{remedy_wait_us, Remedy, Watch};
+use super::recovery::{remedy_wait_us, Remedy, RoundTrip, Watch};
 use super::request::{Outcome, Refusal, Request, Submitted};
 use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
 use super::variant::Variant;
@@ -105,6 +105,12 @@ pub struct Client {
     lingering: Vec<Lingering>,
     /// The identity a retry writes under in the `forgetful-retries` variant.
     retry_identity: Option<RequestId>,
+    /// How long phases take to be answered: what waits for a stopped coordinator, and
+    /// backoffs after being outbid, are measured in.
+    round_trip: RoundTrip,
+    /// The server that told this client of its configuration (`new_config`): it has
+    /// installed it, so it can repair the configuration's other servers if they never did.
+    told_by: Option<NodeId>,
 }
 
 /// The request being worked on and the state of its current phase.
@@ -171,6 +177,8 @@ impl Client {
             in_doubt: None,
             lingering: Vec::new(),
             retry_identity: None,
+            round_trip: RoundTrip::default(),
+            told_by: None,
         }
     }
 
@@ -191,6 +199,8 @@ impl Client {
             in_doubt: self.in_doubt,
             lingering: Vec::new(),
             retry_identity: None,
+            round_trip: RoundTrip::default(),
+            told_by: None,
         }
     }
 
@@ -275,6 +285,12 @@ impl Client {
 
     /// Handle one message from `from`.
     pub fn handle_message(&mut self, now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
+        if self.answers_current(message) {
+            let operation = self.current.as_mut().expect("an answer to a phase in progress");
+            if let Some(sample_us) = operation.watch.answered(now) {
+                self.round_trip.sample(sample_us);
+            }
+        }
         match message {
             Message::ReadReply { tag, .. } if self.is_phase(*tag) && self.is_reconfiguring() => {
                 self.on_role_change_answer(now, from, message, out)
@@ -293,7 +309,12 @@ impl Client {
                     }
                 }
             }
-            Message::NewConfig { config } => self.learn_config(now, config, out),
+            Message::NewConfig { config } => {
+                if config.epoch > self.config.epoch {
+                    self.told_by = Some(from);
+                }
+                self.learn_config(now, config, out)
+            }
             Message::SealAck { .. } | Message::AcceptAck { .. } => self.on_role_change_answer(now, from, message, out),
             Message::InstallAck { epoch } => {
                 self.on_install_ack(from, *epoch);
@@ -310,6 +331,27 @@ impl Client {
         }
     }
 
+    /// Whether `message` answers the current phase (the first answer is a round-trip sample).
+    fn answers_current(&self, message: &Message) -> bool {
+        match message {
+            Message::ReadReply { tag, .. } | Message::WriteAck { tag, .. } | Message::Nack { tag, .. } => {
+                self.is_phase(*tag)
+            }
+            Message::SealAck { .. } | Message::AcceptAck { .. } | Message::InstallAck { .. } => {
+                let change = self.current.as_ref().and_then(|operation| operation.step.role_change());
+                change.is_some_and(|change| change.expects(message))
+            }
+            _ => false,
+        }
+    }
+
+    /// How long to back off after being outbid, at the least: a retransmit timeout, or a
+    /// round trip if those are longer (a coordinator that retries before its rival's phases
+    /// can be answered only outbids it in turn).
+    fn backoff_unit_us(&self) -> u64 {
+        self.options.retransmit_timeout_us.max(self.round_trip.timeout_us())
+    }
+
     /// Handle a timer this client set.
     pub fn handle_timer(&mut self, now: Instant, timer: Timer, out: &mut Outputs) {
         let phase = match timer {
@@ -317,7 +359,7 @@ impl Client {
             Timer::Install { epoch } => return self.resend_lingering(now, epoch, out),
         };
         let timeout_us = self.retransmit_wait_us();
-        let wait_us = remedy_wait_us(self.id, self.options.retransmit_timeout_us);
+        let wait_us = remedy_wait_us(self.id, self.options.retransmit_timeout_us, &self.round_trip);
         let Some(operation) = self.current.as_mut() else { return };
         if operation.tag.phase != phase {
             return; // a timer of a phase that already finished
@@ -331,7 +373,7 @@ impl Client {
         match operation.watch.remedy(now, wait_us) {
             // A takeover of a takeover would only outbid itself: it is outbid and retries instead.
             Remedy::TakeOver if !matches!(operation.step, Step::Takeover(_)) => return self.take_over(now, out),
-            Remedy::Repair => Self::ask_repair(operation, out),
+            Remedy::Repair => Self::ask_repair(operation, self.told_by, out),
             Remedy::TakeOver | Remedy::Wait => {}
         }
         let Some(operation) = self.current.as_mut() else { return };
@@ -712,8 +754,9 @@ impl Client {
     fn on_rejected(&mut self, now: Instant, epoch: Epoch, promised: Ballot, out: &mut Outputs) {
         self.highest_round = self.highest_round.max(promised.round);
         let Some(mut operation) = self.current.take() else { return };
+        let backoff_us = self.backoff_unit_us();
         let next = match operation.step.role_change_mut() {
-            Some(change) => change.on_rejected(epoch, promised, self.options.retransmit_timeout_us),
+            Some(change) => change.on_rejected(epoch, promised, backoff_us),
             None => Next::Wait,
         };
         self.follow(now, operation, next, out);
@@ -790,10 +833,13 @@ impl Client {
         self.launch_phase(now, submitted, step, seal, out);
     }
 
-    /// Ask the servers that answered `operation`'s phase to install its configuration on
-    /// the servers that did not (see `recovery.rs`). Only phases addressed to the servers
-    /// of one configuration ask: an install phase resends the install itself.
-    fn ask_repair(operation: &Operation, out: &mut Outputs) {
+    /// Ask the servers that answered `operation`'s phase, and `told_by`, the server that told
+    /// this client of its configuration, to install the configuration on the servers that
+    /// did not answer (see `recovery.rs`). `told_by` may be the only one that can: a server
+    /// that the configuration retired keeps its table, and a partition may keep the rest
+    /// apart. Only phases addressed to the servers of one configuration ask: an install
+    /// phase resends the install itself.
+    fn ask_repair(operation: &Operation, told_by: Option<NodeId>, out: &mut Outputs) {
         let epoch = match &operation.message {
             Message::Read { epoch, .. }
             | Message::Write { epoch, .. }
@@ -803,12 +849,14 @@ impl Client {
         };
         let silent: Vec<NodeId> = operation.unanswered().collect();
         let answered = operation.targets.iter().zip(&operation.answered).filter(|(_, answered)| **answered);
+        let mut sources: Vec<NodeId> = answered.map(|(server, _)| *server).collect();
+        sources.extend(told_by.filter(|node| !sources.contains(node) && !silent.contains(node)));
         let mut asked = false;
-        for (server, _) in answered {
+        for server in sources {
             if silent.is_empty() {
                 break;
             }
-            out.send(*server, Message::Repair { epoch, nodes: silent.clone() });
+            out.send(server, Message::Repair { epoch, nodes: silent.clone() });
             asked = true;
         }
         if asked {

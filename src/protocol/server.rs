@@ -107,7 +107,9 @@ impl Server {
             Message::Accept { epoch, ballot, next } if self.decides(*epoch, from, out) => {
                 self.on_accept(from, *ballot, next, out)
             }
-            Message::Repair { epoch, nodes } if self.decides(*epoch, from, out) => self.on_repair(nodes, out),
+            // A retired replica repairs too: the configuration that removed it is installed
+            // here, table and all (it may be the only one a cut-off client can reach).
+            Message::Repair { epoch, nodes } if self.current(*epoch, from, out) => self.on_repair(nodes, out),
             // Answers are for clients, installs for the hosting node; anything else is stale.
             _ => {}
         }
