@@ -613,7 +613,13 @@ impl Client {
         let outcome = match submitted.request {
             Request::GetTokens { owner } => Outcome::Tokens { owner, tokens: read.tokens_of(owner) },
             Request::Pay { token, to } => {
-                let value = read.only().unwrap_or_else(|| panic!("a majority answered the read of {token}"));
+                let Some(value) = read.only() else {
+                    // Answers that carry no value of the token answered another phase under
+                    // the same tag: only a client that reused a request id (the `amnesia`
+                    // variant) can be sent those. Read again rather than decide on nothing.
+                    let read = ReadState::new(TokenSelection::One(token), self.options.token_count);
+                    return self.begin_read(now, submitted, read, out);
+                };
                 if value.owner == self.id {
                     let writer = self.writer_for(submitted.id);
                     let paid = TokenValue { version: Version(value.version.0 + 1), owner: to, writer };
