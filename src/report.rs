@@ -92,8 +92,10 @@ pub struct RequestCounts {
     pub role_change_ok: u64,
     /// Role changes refused.
     pub role_change_refused: u64,
-    /// Not answered when the run ended.
+    /// Not answered when the run ended, and still waiting for an answer.
     pub unanswered: u64,
+    /// Lost in crashes of their clients: never answered, and owed no answer.
+    pub lost: u64,
 }
 
 /// Latency percentiles (nearest rank), in simulated microseconds.
@@ -170,15 +172,26 @@ impl Report {
             c.messages_sent, c.messages_delivered, self.messages_dropped
         );
         if self.messages_dropped > 0 {
-            let _ = writeln!(
+            let _ = write!(
                 text,
                 "  dropped by    omission at sender {}, omission at receiver {}, link loss {}, partition {}",
                 c.dropped_sender_omission, c.dropped_receiver_omission, c.dropped_link_loss, c.dropped_partition
             );
+            // Only runs with crashes say so: the line of every other run reads as before.
+            match c.dropped_crashed {
+                0 => text.push('\n'),
+                crashed => {
+                    let _ = writeln!(text, ", receiver crashed {crashed}");
+                }
+            }
         }
+        let lost = match r.lost {
+            0 => String::new(),
+            lost => format!(", {lost} lost in crashes"),
+        };
         let _ = writeln!(
             text,
-            "requests        {} submitted, {} answered, {} unanswered",
+            "requests        {} submitted, {} answered, {} unanswered{lost}",
             r.submitted, r.answered, r.unanswered
         );
         let _ = writeln!(
@@ -274,6 +287,7 @@ fn request_counts(sim: &Simulation) -> RequestCounts {
     for record in sim.history().records() {
         counts.submitted += 1;
         match (&record.request, &record.outcome) {
+            (_, None) if record.lost_at.is_some() => counts.lost += 1,
             (_, None) => counts.unanswered += 1,
             (Request::GetTokens { .. }, Some(_)) => counts.gettokens += 1,
             (Request::Pay { .. }, Some(Outcome::Paid { .. })) => counts.pay_ok += 1,
@@ -282,7 +296,7 @@ fn request_counts(sim: &Simulation) -> RequestCounts {
             (_, Some(_)) => counts.role_change_refused += 1,
         }
     }
-    counts.answered = counts.submitted - counts.unanswered;
+    counts.answered = counts.submitted - counts.unanswered - counts.lost;
     counts
 }
 

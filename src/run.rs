@@ -256,6 +256,12 @@ impl Observer for Fanout<'_, '_> {
             observer.after_delivery(now, node, from, message);
         }
     }
+
+    fn after_restart(&mut self, now: crate::protocol::Instant, node: &crate::protocol::Node) {
+        for observer in self.0.iter_mut() {
+            observer.after_restart(now, node);
+        }
+    }
 }
 
 thread_local! {

@@ -9,7 +9,7 @@ use tokensim::sim::{OmissionKind, Ratio, RunEnd, Simulation};
 /// 5 servers (n7..=n11, n7 losing a third of its messages), 6 clients, random pays.
 fn busy_world(requests: u64) -> Scenario {
     let mut scenario = Scenario::default_scenario();
-    scenario.faults = vec![FaultSpec { server: NodeId(7), kind: OmissionKind::Both, ratio: Ratio::new(1, 3).unwrap() }];
+    scenario.faults = vec![FaultSpec { node: NodeId(7), kind: OmissionKind::Both, ratio: Ratio::new(1, 3).unwrap() }];
     let workload = scenario.random_workload_mut();
     workload.requests = requests;
     workload.gap_us_max = 200_000;

@@ -312,7 +312,7 @@ fn a_client_promoted_to_server_runs_the_same_variant_as_everyone() {
         let mut node = tokensim::protocol::Node::new_client(OTHER, old.clone(), options);
         let mut next = old.successor(
             vec![OTHER, SERVERS[0], SERVERS[1], SERVERS[2]],
-            tokensim::protocol::RequestId { client: CLIENT, sequence: 1 },
+            tokensim::protocol::Change::Role(tokensim::protocol::RequestId { client: CLIENT, sequence: 1 }),
         );
         next.servers.sort_unstable();
         let install = Message::Install { config: Box::new(next), table: vec![TokenValue::initial(CLIENT); 2] };

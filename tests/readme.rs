@@ -107,13 +107,13 @@ fn the_first_hour_runs_as_written() {
     assert_eq!(shown.first(), printed.first(), "{sweep}");
     assert_eq!(shown.get(1), printed.get(1), "{sweep}");
     assert_eq!(shown.last(), printed.last(), "{sweep}");
-    assert!(printed.len() <= 60, "no flood: {} lines", printed.len());
+    assert!(printed.len() <= 65, "no flood: {} lines (16 of them rare paths)", printed.len());
     assert!(dir.join("half-quorum.toml").exists() && dir.join("half-quorum.html").exists());
     let last = output_of("tokensim run half-quorum.toml");
     assert!(last.contains("verdict         PASS (the expected violation of linearizable was reproduced)"));
-    assert!(first_hour.contains("(here 5 requests on 3 servers)"));
+    assert!(first_hour.contains("(here 4 requests on 3 servers)"));
     assert!(
-        output_of("tokensim shrink").contains("\n  to   5 requests, 3 servers, "),
+        output_of("tokensim shrink").contains("\n  to   4 requests, 3 servers, "),
         "{}",
         output_of("tokensim shrink")
     );

@@ -130,3 +130,26 @@ fn scheduled_fault_events_happen_as_time_passes_them() {
     assert!(transcript.contains("\n1.500000s fault   partition: n8 cut off (scheduled)\n"), "{transcript}");
     assert!(transcript.contains("\npartition  n8 cut off from the rest\n"), "{transcript}");
 }
+
+#[test]
+fn crash_and_restart_any_node_and_see_what_survived() {
+    let script = "pay 1 0 2\ncrash 1\npay 1 6 2\nstatus\ncrash 1\nsettle\nrestart 1\nrestart 1\npay 1 6 2\nsettle\n\
+                  history\ncrash 9\nfault 3 both\nheal 3\nrestart 9\nsettle\n";
+    let transcript = repl(&scratch("crash"), &["--seed", "3"], script);
+    for expected in [
+        "n1 crashed: it sends, receives and times nothing until `restart n1`; lost, never to be answered: n1#1\n",
+        "error: n1 is down (crashed): nobody can hand it a request until `restart n1`\n",
+        "n1 (down: crashed)",
+        "error: n1 is down already; `restart n1` first\n",
+        "n1 restarted from its durable state: configuration e0, next request n1#2, ballot round 0",
+        "error: n1 is not down: only a crashed node restarts\n",
+        "n1#1 pay(t0, n2) submitted 0.000000s: lost when its client crashed at 0.000000s, never answered\n",
+        "n9 crashed: it sends, receives and times nothing until `restart n9`\n",
+        "n3 now loses every one of the messages it sends and receives\n",
+        "n9 restarted from its durable state",
+    ] {
+        assert!(transcript.contains(expected), "missing {expected:?} in:\n{transcript}");
+    }
+    assert!(transcript.contains("n1#2 pay(t6, n2) submitted"), "{transcript}");
+    assert!(transcript.contains("reply   n1#2 pay(t6, n2) = ok t6@v2"), "{transcript}");
+}

@@ -147,7 +147,7 @@ fn a_trace_of_another_format_is_refused() {
     let dir = scratch("version");
     let trace = write_trace(&dir);
     let mut file = lines(&trace);
-    file[0] = file[0].replacen("\"format\":2", "\"format\":99", 1);
+    file[0] = file[0].replacen(&format!("\"format\":{}", tokensim::trace::TRACE_FORMAT_VERSION), "\"format\":99", 1);
     write_lines(&trace, &file);
     let (_, stderr) = replay(&trace, 2);
     assert!(stderr.contains(&format!("{}:1: trace format 99 is not supported", trace.display())), "{stderr}");
@@ -197,7 +197,8 @@ fn show_prints_the_readable_form() {
     let output = tokensim(&["show", trace.to_str().unwrap()]);
     assert!(output.status.success());
     let stdout = text(&output.stdout);
-    assert!(stdout.starts_with("# tokensim trace format 2: scenario \"small\", seed 9"), "{stdout}");
+    let head = format!("# tokensim trace format {}: scenario \"small\", seed 9", tokensim::trace::TRACE_FORMAT_VERSION);
+    assert!(stdout.starts_with(&head), "{stdout}");
     assert_eq!(stdout.lines().count(), lines(&trace).len() - 1, "a line per event after the header");
     assert!(stdout.lines().any(|line| line.contains(" reply   n")), "{stdout}");
 }

@@ -85,7 +85,7 @@ fn a_run_with_unanswered_pays_is_not_compared() {
     // Every server silent: nothing is ever answered, and liveness is given up on.
     scenario.faults = (7..=11)
         .map(|server| tokensim::scenario::FaultSpec {
-            server: NodeId(server),
+            node: NodeId(server),
             kind: tokensim::sim::OmissionKind::Both,
             ratio: tokensim::sim::Ratio::ALWAYS,
         })

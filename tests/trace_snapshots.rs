@@ -27,7 +27,7 @@ fn trace_text(scenario: &Scenario, seed: u64) -> (String, Vec<TraceRecord>) {
 #[test]
 fn five_requests_with_a_lossy_server() {
     let mut scenario = tiny_world(5);
-    scenario.faults.push(FaultSpec { server: NodeId(3), kind: OmissionKind::Both, ratio: Ratio::new(1, 2).unwrap() });
+    scenario.faults.push(FaultSpec { node: NodeId(3), kind: OmissionKind::Both, ratio: Ratio::new(1, 2).unwrap() });
     let (text, records) = trace_text(&scenario, 4);
     let replies = records.iter().filter(|r| matches!(r.event, TraceEvent::Replied { .. })).count();
     assert_eq!(replies, 5, "every request is answered");

@@ -3,6 +3,8 @@
 //!
 //! - [`Property::OneConfigPerEpoch`]: every install sent for an epoch names the same
 //!   configuration (Paxos decides one value per epoch).
+//! - [`Property::OneValuePerBallot`]: every accept sent under one ballot for an epoch names
+//!   the same configuration (Paxos's premise: a ballot is never reused with another value).
 //! - [`Property::EpochsOnlyGrow`]: no node's view of the configuration, as a client or as a
 //!   replica, ever goes back to an older epoch.
 //! - [`Property::ServerCountLimits`]: every installed configuration has 3 to 7 servers.
@@ -20,8 +22,8 @@
 
 use super::violation::{Property, Violation};
 use crate::protocol::{
-    Config, Epoch, Instant, Message, Node, NodeId, Outcome, Refusal, Request, Server, TokenId, TokenValue, SERVERS_MAX,
-    SERVERS_MIN,
+    Ballot, Change, Config, Epoch, Instant, Message, Node, NodeId, Outcome, Refusal, Request, Server, TokenId,
+    TokenValue, SERVERS_MAX, SERVERS_MIN,
 };
 use crate::sim::{Observer, RequestRecord, Simulation};
 use std::collections::BTreeMap;
@@ -41,6 +43,8 @@ struct Decided {
 #[derive(Clone, Debug)]
 pub struct MembershipChecker {
     decided: BTreeMap<Epoch, Decided>,
+    /// The configuration each ballot first proposed for each epoch.
+    proposed: BTreeMap<(Epoch, Ballot), Config>,
     /// Per node id: the highest epoch seen as a client, and as a replica.
     views: Vec<(Epoch, Option<Epoch>)>,
     violations: Vec<Violation>,
@@ -52,7 +56,12 @@ impl MembershipChecker {
     pub fn new(initial: &Config, node_count: usize) -> MembershipChecker {
         let decided =
             BTreeMap::from([(initial.epoch, Decided { config: initial.clone(), since: Instant::ZERO, by: None })]);
-        MembershipChecker { decided, views: vec![(initial.epoch, None); node_count + 1], violations: Vec::new() }
+        MembershipChecker {
+            decided,
+            proposed: BTreeMap::new(),
+            views: vec![(initial.epoch, None); node_count + 1],
+            violations: Vec::new(),
+        }
     }
 
     /// What was found so far.
@@ -80,7 +89,8 @@ impl MembershipChecker {
                     describe(config),
                     by
                 );
-                let requests = first.config.changes.last().into_iter().chain(config.changes.last()).copied();
+                let requests = first.config.changes.last().into_iter().chain(config.changes.last());
+                let requests = requests.filter_map(Change::request);
                 self.report(Violation::new(Property::OneConfigPerEpoch, detail).at(now).involving(requests));
             }
             None => {
@@ -91,7 +101,7 @@ impl MembershipChecker {
                         config.epoch.0,
                         describe(config)
                     );
-                    let requests = config.changes.last().copied();
+                    let requests = config.changes.last().and_then(Change::request);
                     self.report(Violation::new(Property::ServerCountLimits, detail).at(now).involving(requests));
                 }
                 self.decided.insert(config.epoch, Decided { config: config.clone(), since: now, by: Some(by) });
@@ -99,8 +109,39 @@ impl MembershipChecker {
         }
     }
 
+    /// A coordinator proposed `next` for `epoch` under `ballot` (an accept): a ballot may
+    /// propose only one value, or Paxos may decide two.
+    fn proposed(&mut self, now: Instant, by: NodeId, epoch: Epoch, ballot: Ballot, next: &Config) {
+        match self.proposed.get(&(epoch, ballot)) {
+            None => {
+                self.proposed.insert((epoch, ballot), next.clone());
+            }
+            Some(first) if first == next => {}
+            Some(first) => {
+                let detail = format!(
+                    "ballot {ballot} proposed {} and then, from {by} at {now}, {} for epoch {}",
+                    describe(first),
+                    describe(next),
+                    epoch.0
+                );
+                let requests = first.changes.last().into_iter().chain(next.changes.last());
+                let violation = Violation::new(Property::OneValuePerBallot, detail).at(now);
+                self.report(violation.involving(requests.filter_map(Change::request)));
+            }
+        }
+    }
+
     /// `node` handled a message that may have changed its view of the configuration.
     fn viewed(&mut self, now: Instant, node: &Node, message: &Message) {
+        self.views_grow(now, node);
+        if let Message::Install { config, .. } = message {
+            self.roles_match(now, node, config);
+        }
+    }
+
+    /// `node`'s views of the configuration, as a client and as a replica, are no older than
+    /// they were.
+    fn views_grow(&mut self, now: Instant, node: &Node) {
         let Some(view) = self.views.get_mut(node.id().0 as usize) else { return };
         let (client_before, replica_before) = *view;
         let client_now = node.client().config().epoch;
@@ -116,9 +157,6 @@ impl MembershipChecker {
                 let detail = format!("{} went back from epoch {} to {} as a replica", node.id(), before.0, after.0);
                 self.report(Violation::new(Property::EpochsOnlyGrow, detail).at(now));
             }
-        }
-        if let Message::Install { config, .. } = message {
-            self.roles_match(now, node, config);
         }
     }
 
@@ -150,7 +188,9 @@ impl MembershipChecker {
         self.violations.clone()
     }
 
-    /// Epoch `e` is epoch `e - 1` with exactly the change `changes[e - 1]` asked for.
+    /// Epoch `e` is epoch `e - 1` with exactly the change `changes[e - 1]` names: the role
+    /// change its request asked for, or, for a no-change epoch (decided by a client that
+    /// took over from a stopped coordinator), the very same servers.
     fn check_chain(&mut self, sim: &Simulation) {
         let epochs: Vec<(Epoch, Decided)> = self.decided.iter().map(|(e, d)| (*e, d.clone())).collect();
         for pair in epochs.windows(2) {
@@ -163,19 +203,25 @@ impl MembershipChecker {
                 self.report(Violation::new(Property::RoleChangeInstalled, detail).at(after.since));
                 continue;
             };
-            let request = sim.history().get(change).map(|record| record.request);
-            let expected = request.and_then(|request| apply(&before.config.servers, &request));
+            let (expected, named) = match change {
+                Change::Unchanged => (Some(before.config.servers.clone()), change.to_string()),
+                Change::Role(id) => {
+                    let request = sim.history().get(id).map(|record| record.request);
+                    let asked = request.map_or("an unknown request".to_string(), |request| request.to_string());
+                    (request.and_then(|request| apply(&before.config.servers, &request)), format!("{id} {asked}"))
+                }
+            };
             if expected.as_ref() != Some(&after.config.servers) {
-                let asked = request.map_or("an unknown request".to_string(), |request| request.to_string());
                 let detail = format!(
-                    "epoch {} is {} but the change it names, {change} {asked}, applied to epoch {} {} gives {}",
+                    "epoch {} is {} but the change it names, {named}, applied to epoch {} {} gives {}",
                     epoch.0,
                     servers_text(&after.config.servers),
                     before_epoch.0,
                     servers_text(&before.config.servers),
                     expected.map_or("nothing".to_string(), |servers| servers_text(&servers))
                 );
-                self.report(Violation::new(Property::RoleChangeInstalled, detail).at(after.since).involving([change]));
+                let violation = Violation::new(Property::RoleChangeInstalled, detail).at(after.since);
+                self.report(violation.involving(change.request()));
             }
         }
     }
@@ -197,7 +243,7 @@ impl MembershipChecker {
                     Some(config) if config.servers != *servers => {
                         Some(format!("epoch {} was installed as {}", epoch.0, servers_text(&config.servers)))
                     }
-                    Some(config) if !config.changes.contains(&record.id) => {
+                    Some(config) if !config.made_by(record.id) => {
                         Some(format!("epoch {} does not include this change", epoch.0))
                     }
                     Some(_) => None,
@@ -287,7 +333,7 @@ fn servers_text(servers: &[NodeId]) -> String {
 }
 
 fn describe(config: &Config) -> String {
-    let change = config.changes.last().map_or(String::new(), |change| format!(" (by change {change})"));
+    let change = config.changes.last().map_or(String::new(), |change| format!(" (by {change})"));
     format!("{}{change}", servers_text(&config.servers))
 }
 
@@ -295,8 +341,10 @@ impl Observer for MembershipChecker {
     fn after_write(&mut self, _now: Instant, _server: &Server, _values: &[(TokenId, TokenValue)]) {}
 
     fn after_send(&mut self, now: Instant, from: NodeId, _to: NodeId, message: &Message) {
-        if let Message::Install { config, .. } = message {
-            self.decided(now, from, config);
+        match message {
+            Message::Install { config, .. } => self.decided(now, from, config),
+            Message::Accept { epoch, ballot, next } => self.proposed(now, from, *epoch, *ballot, next),
+            _ => {}
         }
     }
 
@@ -304,5 +352,10 @@ impl Observer for MembershipChecker {
         if matches!(message, Message::Install { .. } | Message::NewConfig { .. } | Message::InstallAck { .. }) {
             self.viewed(now, node, message);
         }
+    }
+
+    /// A restart must not take a node's view back: both configurations are durable.
+    fn after_restart(&mut self, now: Instant, node: &Node) {
+        self.views_grow(now, node);
     }
 }

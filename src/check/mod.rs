@@ -6,6 +6,7 @@
 //!   changed nothing and one owner per version (conservation).
 //! - [`effects`]: what a run's servers were sent: each request wrote at most one version,
 //!   refused requests wrote none, versions have no gaps.
+//! - [`identity`]: every request id names one request (ids survive crashes).
 //! - [`replicas`]: replica invariants checked after every event through the simulator's
 //!   [`Observer`](crate::sim::Observer) hook.
 //! - [`membership`]: configurations and role changes (one configuration per epoch,
@@ -26,6 +27,7 @@
 pub mod effects;
 pub mod expectations;
 pub mod history;
+pub mod identity;
 pub mod linearizability;
 pub mod liveness;
 pub mod membership;

@@ -5,10 +5,11 @@
 //! - [`Property::ReplicaVersionMonotonic`]: a server's version of a token never decreases.
 //!
 //! Only the tokens the delivered write carried can have changed, so only they are looked
-//! at: the cost per event is the size of its message.
+//! at: the cost per event is the size of its message. A restart after a crash is looked at
+//! whole: a replica's table is durable, so a restart must leave every version where it was.
 
 use super::violation::{Property, Violation};
-use crate::protocol::{Instant, NodeId, Server, TokenId, TokenValue, Version};
+use crate::protocol::{Instant, Node, NodeId, Server, TokenId, TokenValue, Version};
 use crate::sim::Observer;
 
 /// At most this many replica violations are kept per run.
@@ -111,6 +112,15 @@ impl Observer for ReplicaChecker {
     fn after_write(&mut self, now: Instant, server: &Server, values: &[(TokenId, TokenValue)]) {
         for (token, _) in values {
             self.check(now, server, *token);
+        }
+    }
+
+    /// A restarted replica must hold what it held before it crashed (its table is durable):
+    /// every token is checked, since a restart may change any of them.
+    fn after_restart(&mut self, now: Instant, node: &Node) {
+        let Some(server) = node.replica() else { return };
+        for token in 0..server.table().len() {
+            self.check(now, server, TokenId(token as u32));
         }
     }
 }

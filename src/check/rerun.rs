@@ -28,8 +28,8 @@
 //! Ordering by response time instead would be unsound: a pay can be answered after a later
 //! pay of the same token that already read its write.
 //!
-//! A request that was not answered may still have written to some servers, so a run with an
-//! unanswered `pay` is not compared.
+//! A request that was not answered (still waiting, or lost in a crash after it started) may
+//! still have written to some servers, so a run with such a `pay` is not compared.
 
 use crate::protocol::{Instant, NodeId, Outcome, Refusal, Request, RequestId, TokenId, TokenValue, Version};
 use crate::scenario::{Scenario, World};
@@ -141,7 +141,11 @@ impl fmt::Display for TokenDifference {
 
 /// Rerun `sim`'s completed requests without faults and compare the final tables.
 pub fn fault_free_rerun(sim: &Simulation) -> Result<RerunComparison, RerunError> {
-    let unanswered_pays = sim.history().unanswered().filter(|r| matches!(r.request, Request::Pay { .. })).count();
+    // A pay lost in a crash after it started may have written too; one lost while queued
+    // never reached a server.
+    let may_have_written = |r: &&crate::sim::RequestRecord| r.is_waiting() || r.started_at.is_some();
+    let pays = sim.history().without_answer().filter(|r| matches!(r.request, Request::Pay { .. }));
+    let unanswered_pays = pays.filter(may_have_written).count();
     if unanswered_pays > 0 {
         let pays = crate::vocab::count(unanswered_pays as u64, "pay was", "pays were");
         let reason = format!("{pays} never answered and may have written to some servers");

@@ -8,6 +8,7 @@
 use super::effects::check_effects;
 use super::expectations::{check_expected_answers, check_expected_violation};
 use super::history::OpHistory;
+use super::identity::check_request_ids;
 use super::linearizability::check_linearizability;
 use super::liveness::{check_liveness, LivenessReport};
 use super::membership::MembershipChecker;
@@ -155,6 +156,11 @@ impl Observer for Watchers {
     fn after_delivery(&mut self, now: Instant, node: &Node, from: NodeId, message: &Message) {
         self.membership.after_delivery(now, node, from, message);
     }
+
+    fn after_restart(&mut self, now: Instant, node: &Node) {
+        self.replicas.after_restart(now, node);
+        self.membership.after_restart(now, node);
+    }
 }
 
 /// Judge the finished run `sim`, which ended with `end` and was watched by `watchers`, on
@@ -175,10 +181,14 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judg
     verdict.expected_violation = sim.scenario().expect.violation;
     verdict.extend(replicas.violations().iter().cloned());
     verdict.extend(check_effects(sim));
+    verdict.extend(check_request_ids(sim));
     verdict.extend(watchers.membership.finish(sim));
     let history = OpHistory::from_sim(sim.history(), &sim.world().owners);
     match check_linearizability(&history) {
         Ok(found) => verdict.extend(found),
+        // A client that gave one id to two requests (`request_ids_unique`, reported above)
+        // leaves a history whose operations cannot be told apart: it is not judged further.
+        Err(_) if !sim.history().reused_ids().is_empty() => {}
         // The simulator builds well-formed histories; if it ever does not, that is its bug.
         Err(error) => verdict.add(Violation::new(Property::NoPanic, format!("malformed run history: {error}"))),
     }

@@ -9,4 +9,5 @@ pub mod shrink;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod swarm;
+mod swarm_nodes;
 pub mod sweep;

@@ -57,8 +57,8 @@ pub fn faults(world: &WorldOptions) -> impl Strategy<Value = Vec<FaultSpec>> {
         let mut faults: Vec<FaultSpec> = Vec::new();
         for (offset, kind, ratio) in drawn {
             let server = NodeId(clients + 1 + offset);
-            if faults.iter().all(|fault| fault.server != server) {
-                faults.push(FaultSpec { server, kind, ratio });
+            if faults.iter().all(|fault| fault.node != server) {
+                faults.push(FaultSpec { node: server, kind, ratio });
             }
         }
         faults

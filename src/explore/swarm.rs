@@ -76,6 +76,8 @@ pub fn swarm_scenario(base: &Scenario, seed: u64) -> Scenario {
     if features.scheduled_faults {
         draw_schedule(&mut rng, &mut scenario);
     }
+    // Faulty clients, crashes and restarts: from a stream of their own, so the rest is as drawn.
+    super::swarm_nodes::draw_node_faults(seed, &mut scenario);
     // Slow, lossy worlds with role changes take long to serve: give every request time for
     // four message delays and two timeouts, on top of the base's budget, so that a
     // liveness violation means a request was stuck, not that the world was slow.
@@ -122,7 +124,7 @@ fn draw_faults(rng: &mut SimRng, clients: u32, servers: u32) -> Vec<FaultSpec> {
         let server = candidates.remove(rng.below(candidates.len() as u64) as usize);
         faults.push(draw_omission(rng, server));
     }
-    faults.sort_by_key(|fault| fault.server);
+    faults.sort_by_key(|fault| fault.node);
     faults
 }
 
@@ -132,7 +134,7 @@ fn draw_omission(rng: &mut SimRng, server: NodeId) -> FaultSpec {
         true => Ratio::ALWAYS,
         false => Ratio::new(rng.between(1, 9) as u32, 10).expect("at most 9/10"),
     };
-    FaultSpec { server, kind, ratio }
+    FaultSpec { node: server, kind, ratio }
 }
 
 /// Delays, link loss, duplication and the client timeout the features call for.
@@ -183,14 +185,9 @@ fn draw_workload(rng: &mut SimRng, scenario: &mut Scenario, features: Features) 
         (false, 0) => Ratio::NEVER,
         (false, _) => Ratio::new(rng.between(1, 4) as u32, 20).expect("at most 1/5"),
     };
-    // A known gap, kept out of the swarm until it is closed: a coordinator cut off or made
-    // faulty in the middle of a role change leaves its configuration sealed, and nothing
-    // recovers it yet, so no request is served again (swarm seeds 67, 538, 1113, 1425,
-    // 2004, ... of 0..3000 showed it once scheduled faults met role changes). Seeds with
-    // scheduled faults keep their membership fixed until coordinator recovery exists.
-    if features.scheduled_faults {
-        workload.role_change_ratio = Ratio::NEVER;
-    }
+    // Scheduled faults meet role changes too: a coordinator cut off or made faulty in the
+    // middle of one is taken over by the clients it holds up (swarm seeds 67, 538, 1113,
+    // 1425, 2004, ... of 0..3000 were stuck before coordinator recovery).
 }
 
 /// One to five fault events over the workload's likely span: nodes made faulty and healed,
@@ -205,11 +202,19 @@ fn draw_schedule(rng: &mut SimRng, scenario: &mut Scenario) {
     let mut times: Vec<u64> = (0..rng.between(1, 5)).map(|_| rng.between(0, span_ms)).collect();
     times.sort_unstable();
     for at_ms in times {
-        let mut event = ScheduledEvent { at_ms, make_faulty: None, heal: None, partition: None, repair: None };
+        let mut event = ScheduledEvent {
+            at_ms,
+            make_faulty: None,
+            heal: None,
+            partition: None,
+            repair: None,
+            crash: None,
+            restart: None,
+        };
         let server = NodeId(first_server + rng.below(u64::from(servers)) as u32);
         match rng.below(4) {
             0 => event.make_faulty = Some(draw_omission(rng, server)),
-            1 => event.heal = Some(HealSpec { server }),
+            1 => event.heal = Some(HealSpec { node: server }),
             2 => {
                 let cut = (1..=nodes).filter(|_| rng.below(3) == 0).map(NodeId).collect::<Vec<_>>();
                 event.partition = Some(if cut.is_empty() { vec![NodeId(first_server)] } else { cut });

@@ -19,6 +19,7 @@ use super::message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
 use super::probe::Probe;
 use super::read::ReadState;
 use super::reconfig::{Lingering, Next, Phase, RoleChange};
+use super::recovery::{remedy_wait_us, Remedy, RoundTrip, Watch};
 use super::request::{Outcome, Refusal, Request, Submitted};
 use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
 use super::variant::Variant;
@@ -71,23 +72,45 @@ impl ClientOptions {
 /// A client state machine.
 ///
 /// Methods: getters (`id`, `config`, `current`, `queued`), `submit` for the application's
-/// requests, and `handle_message` / `handle_timer` for input. Outputs go into the
-/// host's [`Outputs`] buffer.
+/// requests, `handle_message` / `handle_timer` for input, and `restart` for a crash.
+/// Outputs go into the host's [`Outputs`] buffer.
+///
+/// **Durable and volatile state.** A crash loses the volatile state: the request being
+/// worked on and the queue behind it (they are never answered), the phase counter, and the
+/// installs still being resent. The durable state survives it (see [`Client::restart`]):
+/// the request counter, the highest ballot round, the configuration, and the value of a
+/// pay whose write was not yet acknowledged by a majority.
 #[derive(Clone, Debug)]
 pub struct Client {
     id: NodeId,
+    /// Durable: the configuration this client believes is current (a restart must not take
+    /// it back to an older epoch).
     config: Config,
     options: ClientOptions,
     queue: VecDeque<Submitted>,
     current: Option<Operation>,
+    /// Durable: the sequence number of the next request. Ids are never used twice: servers
+    /// and the history recognise a request (and its retries) by its id.
     next_sequence: u64,
     next_phase: u32,
-    /// The highest ballot round this client has seen, so its next ballot outbids it.
+    /// Durable: the highest ballot round this client has used or seen, so its next ballot
+    /// outbids it and no ballot of this client is ever used twice with another value.
     highest_round: u64,
+    /// Durable: the value a pay decided to write, until a majority acknowledged it. A pay
+    /// lost in a crash may have written it to a minority; the owner must not then decide
+    /// another value for the same version (two values at one version), so the next request
+    /// after a restart first finishes this write.
+    in_doubt: Option<(TokenId, TokenValue)>,
     /// Installs still being resent after their role changes were answered.
     lingering: Vec<Lingering>,
     /// The identity a retry writes under in the `forgetful-retries` variant.
     retry_identity: Option<RequestId>,
+    /// How long phases take to be answered: what waits for a stopped coordinator, and
+    /// backoffs after being outbid, are measured in.
+    round_trip: RoundTrip,
+    /// The server that told this client of its configuration (`new_config`): it has
+    /// installed it, so it can repair the configuration's other servers if they never did.
+    told_by: Option<NodeId>,
 }
 
 /// The request being worked on and the state of its current phase.
@@ -106,6 +129,8 @@ struct Operation {
     voters: Vec<NodeId>,
     /// How many voters have answered.
     answers: usize,
+    /// How long the phase has been held up, to tell when a coordinator stopped.
+    watch: Watch,
 }
 
 #[derive(Clone, Debug)]
@@ -122,6 +147,19 @@ enum Step {
     },
     /// Coordinating a role change.
     Reconfigure(RoleChange),
+    /// Finishing the write of a pay lost in a crash (the value in doubt) before working on
+    /// the request.
+    FinishLost,
+    /// Taking over a configuration sealed by a coordinator that stopped; the operation it
+    /// held up goes on once the takeover has installed the next configuration.
+    Takeover(Box<Takeover>),
+}
+
+/// A takeover of a sealed configuration, and the operation it held up.
+#[derive(Clone, Debug)]
+struct Takeover {
+    change: RoleChange,
+    interrupted: Operation,
 }
 
 impl Client {
@@ -136,9 +174,40 @@ impl Client {
             next_sequence: 1,
             next_phase: 0,
             highest_round: 0,
+            in_doubt: None,
             lingering: Vec::new(),
             retry_identity: None,
+            round_trip: RoundTrip::default(),
+            told_by: None,
         }
+    }
+
+    /// This client after a crash and a restart: its durable state (the request counter, the
+    /// highest ballot round, the configuration, a pay's write in doubt) and nothing else.
+    /// The request it was working on and its queue are lost, never answered: the host
+    /// takes them from [`Client::current`] and [`Client::queued`] before the crash.
+    pub fn restart(&self) -> Client {
+        Client {
+            id: self.id,
+            config: self.config.clone(),
+            options: self.options.clone(),
+            queue: VecDeque::new(),
+            current: None,
+            next_sequence: self.next_sequence,
+            next_phase: 0,
+            highest_round: self.highest_round,
+            in_doubt: self.in_doubt,
+            lingering: Vec::new(),
+            retry_identity: None,
+            round_trip: RoundTrip::default(),
+            told_by: None,
+        }
+    }
+
+    /// The value of a pay this client decided to write that no majority has acknowledged
+    /// yet, if any: after a crash, what its next request finishes writing first.
+    pub fn write_in_doubt(&self) -> Option<(TokenId, TokenValue)> {
+        self.in_doubt
     }
 
     /// This client's node id.
@@ -164,10 +233,12 @@ impl Client {
     /// The role change this client coordinates now, if any: the epoch it changes and the
     /// ballot round it is at.
     pub fn role_change_in_progress(&self) -> Option<(Epoch, u64)> {
-        match &self.current.as_ref()?.step {
-            Step::Reconfigure(change) => Some(change.epoch_and_round()),
-            _ => None,
-        }
+        self.current.as_ref()?.step.role_change().map(RoleChange::epoch_and_round)
+    }
+
+    /// Whether this client is taking over a configuration a stopped coordinator sealed.
+    pub fn is_taking_over(&self) -> bool {
+        matches!(self.current.as_ref().map(|operation| &operation.step), Some(Step::Takeover(_)))
     }
 
     /// The highest ballot round this client has used or seen.
@@ -214,6 +285,12 @@ impl Client {
 
     /// Handle one message from `from`.
     pub fn handle_message(&mut self, now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
+        if self.answers_current(message) {
+            let operation = self.current.as_mut().expect("an answer to a phase in progress");
+            if let Some(sample_us) = operation.watch.answered(now) {
+                self.round_trip.sample(sample_us);
+            }
+        }
         match message {
             Message::ReadReply { tag, .. } if self.is_phase(*tag) && self.is_reconfiguring() => {
                 self.on_role_change_answer(now, from, message, out)
@@ -224,12 +301,20 @@ impl Client {
             Message::Nack { tag, .. } if self.options.variant.counts_refusals() => {
                 self.on_write_ack(now, from, *tag, out)
             }
-            Message::Nack { tag, .. } => {
+            Message::Nack { tag, epoch } => {
                 if self.is_phase(*tag) {
                     out.probe(Probe::NackedWhileSealed);
+                    if *epoch == self.config.epoch {
+                        self.current.as_mut().expect("is_phase saw it").watch.sealed(now);
+                    }
                 }
             }
-            Message::NewConfig { config } => self.learn_config(now, config, out),
+            Message::NewConfig { config } => {
+                if config.epoch > self.config.epoch {
+                    self.told_by = Some(from);
+                }
+                self.learn_config(now, config, out)
+            }
             Message::SealAck { .. } | Message::AcceptAck { .. } => self.on_role_change_answer(now, from, message, out),
             Message::InstallAck { epoch } => {
                 self.on_install_ack(from, *epoch);
@@ -241,8 +326,30 @@ impl Client {
             | Message::Write { .. }
             | Message::Seal { .. }
             | Message::Accept { .. }
+            | Message::Repair { .. }
             | Message::Install { .. } => {}
         }
+    }
+
+    /// Whether `message` answers the current phase (the first answer is a round-trip sample).
+    fn answers_current(&self, message: &Message) -> bool {
+        match message {
+            Message::ReadReply { tag, .. } | Message::WriteAck { tag, .. } | Message::Nack { tag, .. } => {
+                self.is_phase(*tag)
+            }
+            Message::SealAck { .. } | Message::AcceptAck { .. } | Message::InstallAck { .. } => {
+                let change = self.current.as_ref().and_then(|operation| operation.step.role_change());
+                change.is_some_and(|change| change.expects(message))
+            }
+            _ => false,
+        }
+    }
+
+    /// How long to back off after being outbid, at the least: a retransmit timeout, or a
+    /// round trip if those are longer (a coordinator that retries before its rival's phases
+    /// can be answered only outbids it in turn).
+    fn backoff_unit_us(&self) -> u64 {
+        self.options.retransmit_timeout_us.max(self.round_trip.timeout_us())
     }
 
     /// Handle a timer this client set.
@@ -252,16 +359,24 @@ impl Client {
             Timer::Install { epoch } => return self.resend_lingering(now, epoch, out),
         };
         let timeout_us = self.retransmit_wait_us();
+        let wait_us = remedy_wait_us(self.id, self.options.retransmit_timeout_us, &self.round_trip);
         let Some(operation) = self.current.as_mut() else { return };
         if operation.tag.phase != phase {
             return; // a timer of a phase that already finished
         }
-        if matches!(&operation.step, Step::Reconfigure(change) if change.is_backing_off()) {
+        if operation.step.role_change().is_some_and(RoleChange::is_backing_off) {
             return self.retry_role_change(now, out);
         }
         if matches!(operation.step, Step::Write { .. }) && self.options.variant.forgets_retries() {
             return self.start_over(now, out);
         }
+        match operation.watch.remedy(now, wait_us) {
+            // A takeover of a takeover would only outbid itself: it is outbid and retries instead.
+            Remedy::TakeOver if !matches!(operation.step, Step::Takeover(_)) => return self.take_over(now, out),
+            Remedy::Repair => Self::ask_repair(operation, self.told_by, out),
+            Remedy::TakeOver | Remedy::Wait => {}
+        }
+        let Some(operation) = self.current.as_mut() else { return };
         out.probe(Probe::Retransmitted);
         for (index, target) in operation.targets.iter().enumerate() {
             if !operation.answered[index] {
@@ -275,16 +390,33 @@ impl Client {
     fn start_next(&mut self, now: Instant, out: &mut Outputs) {
         while let Some(submitted) = self.queue.pop_front() {
             out.push(Output::Started { id: submitted.id, request: submitted.request });
-            if matches!(submitted.request, Request::BecomeServer { .. } | Request::BecomeClient { .. }) {
-                return self.begin_role_change(now, submitted, out);
+            if let Some(lost) = self.in_doubt {
+                // A pay lost in a crash may have written this value to a minority: finish
+                // writing it before anything else, so that this client, still the owner at
+                // the version before, never decides another value for that version.
+                return self.begin_write(now, submitted, Step::FinishLost, vec![lost], out);
             }
-            match self.validate(&submitted.request) {
-                Err(refusal) => Self::reply(&submitted, Outcome::Refused(refusal), out),
-                Ok(selection) => {
-                    let read = ReadState::new(selection, self.options.token_count);
-                    self.begin_read(now, submitted, read, out);
-                    return;
-                }
+            if self.begin(now, submitted, out) {
+                return;
+            }
+        }
+    }
+
+    /// Begin work on `submitted`, which has started; false if it was answered at once.
+    fn begin(&mut self, now: Instant, submitted: Submitted, out: &mut Outputs) -> bool {
+        if matches!(submitted.request, Request::BecomeServer { .. } | Request::BecomeClient { .. }) {
+            self.begin_role_change(now, submitted, out);
+            return true;
+        }
+        match self.validate(&submitted.request) {
+            Err(refusal) => {
+                Self::reply(&submitted, Outcome::Refused(refusal), out);
+                false
+            }
+            Ok(selection) => {
+                let read = ReadState::new(selection, self.options.token_count);
+                self.begin_read(now, submitted, read, out);
+                true
             }
         }
     }
@@ -341,7 +473,7 @@ impl Client {
         out: &mut Outputs,
     ) {
         let servers = self.config.servers.clone();
-        self.launch_to(now, Operation::new(submitted, step, tag, message, servers.clone(), servers), out);
+        self.launch_to(now, Operation::new(now, submitted, step, tag, message, servers.clone(), servers), out);
     }
 
     /// Send the operation's message to its targets, arm its timer, and make it current.
@@ -440,16 +572,30 @@ impl Client {
     }
 
     fn on_write_ack(&mut self, now: Instant, from: NodeId, tag: PhaseTag, out: &mut Outputs) {
-        let is_write =
-            matches!(self.current.as_ref().map(|o| &o.step), Some(Step::Write { .. } | Step::WriteBack { .. }));
+        let is_write = matches!(
+            self.current.as_ref().map(|o| &o.step),
+            Some(Step::Write { .. } | Step::WriteBack { .. } | Step::FinishLost)
+        );
         if !is_write || !self.is_phase(tag) || !self.note_answer(from) || !self.has_quorum() {
             return;
         }
         let operation = self.current.take().expect("checked above");
         let outcome = match operation.step {
             Step::WriteBack { outcome } => outcome,
-            Step::Write { token, version } => Outcome::Paid { token, version },
-            Step::Read(_) | Step::Reconfigure(_) => unreachable!("checked above"),
+            Step::Write { token, version } => {
+                self.in_doubt = None; // a majority has it: no longer in doubt
+                Outcome::Paid { token, version }
+            }
+            Step::FinishLost => {
+                // The lost pay's value is on a majority now; the request it held up begins.
+                out.probe(Probe::LostWriteFinished);
+                self.in_doubt = None;
+                if !self.begin(now, operation.submitted, out) {
+                    self.start_next(now, out);
+                }
+                return;
+            }
+            Step::Read(_) | Step::Reconfigure(_) | Step::Takeover(_) => unreachable!("checked above"),
         };
         Self::reply(&operation.submitted, outcome, out);
         self.start_next(now, out);
@@ -467,11 +613,19 @@ impl Client {
         let outcome = match submitted.request {
             Request::GetTokens { owner } => Outcome::Tokens { owner, tokens: read.tokens_of(owner) },
             Request::Pay { token, to } => {
-                let value = read.only().unwrap_or_else(|| panic!("a majority answered the read of {token}"));
+                let Some(value) = read.only() else {
+                    // Answers that carry no value of the token answered another phase under
+                    // the same tag: only a client that reused a request id (the `amnesia`
+                    // variant) can be sent those. Read again rather than decide on nothing.
+                    let read = ReadState::new(TokenSelection::One(token), self.options.token_count);
+                    return self.begin_read(now, submitted, read, out);
+                };
                 if value.owner == self.id {
                     let writer = self.writer_for(submitted.id);
                     let paid = TokenValue { version: Version(value.version.0 + 1), owner: to, writer };
                     let step = Step::Write { token, version: paid.version };
+                    // Logged before it is sent: see `in_doubt`. Amnesia forgets it on restart.
+                    self.in_doubt = Some((token, paid));
                     return self.begin_write(now, submitted, step, vec![(token, paid)], out);
                 }
                 Outcome::Refused(Refusal::NotOwner { token, owner: value.owner, version: value.version })
@@ -502,15 +656,27 @@ impl Client {
         }
         self.config = config.clone();
         let Some(operation) = self.current.take() else { return };
-        if matches!(operation.step, Step::Reconfigure(_)) {
+        self.redo(now, operation, out);
+    }
+
+    /// Redo `operation`'s current phase in the current configuration (a role change starts
+    /// over, since its configuration is gone; a takeover is over, since the configuration
+    /// it took over is gone, and the operation it held up is redone).
+    fn redo(&mut self, now: Instant, mut operation: Operation, out: &mut Outputs) {
+        if matches!(operation.step, Step::Reconfigure(_) | Step::Takeover(_)) {
             // An install this client was sending may be what made `config`: keep it going.
             self.linger(now, &operation, out);
+        }
+        if let Step::Takeover(takeover) = operation.step {
+            operation = takeover.interrupted;
+        }
+        if matches!(operation.step, Step::Reconfigure(_)) {
             return self.begin_role_change(now, operation.submitted, out);
         }
         out.probe(Probe::RedoneInNewConfig);
         let Operation { submitted, step, message, .. } = operation;
         let step = match step {
-            Step::Reconfigure(_) => unreachable!("handled above"),
+            Step::Reconfigure(_) | Step::Takeover(_) => unreachable!("handled above"),
             Step::Read(read) => Step::Read(ReadState::new(read.selection, self.options.token_count)),
             other => other,
         };
@@ -529,7 +695,7 @@ impl Client {
 impl Client {
     /// Start (or start over) the role change `submitted` in the current configuration.
     fn begin_role_change(&mut self, now: Instant, submitted: Submitted, out: &mut Outputs) {
-        if self.config.changes.contains(&submitted.id) {
+        if self.config.made_by(submitted.id) {
             out.probe(Probe::ChangeAlreadyDecided);
             // A retry found its own change already decided: it took effect exactly once.
             let outcome = Outcome::RoleChanged { epoch: self.config.epoch, servers: self.config.servers.clone() };
@@ -568,14 +734,13 @@ impl Client {
 
     /// An answer to a role change's phase: count it, and hand it to the state machine.
     fn on_role_change_answer(&mut self, now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
-        let expected =
-            matches!(self.current.as_ref().map(|o| &o.step), Some(Step::Reconfigure(c)) if c.expects(message));
-        if !expected || !self.note_answer(from) {
+        let change = self.current.as_ref().and_then(|operation| operation.step.role_change());
+        if !change.is_some_and(|change| change.expects(message)) || !self.note_answer(from) {
             return;
         }
         let quorum = self.has_quorum();
         let mut operation = self.current.take().expect("note_answer saw an operation");
-        let Step::Reconfigure(change) = &mut operation.step else { unreachable!("checked above") };
+        let change = operation.step.role_change_mut().expect("checked above");
         let next = match message {
             Message::SealAck { accepted, table, .. } => {
                 let next = change.on_seal_ack(from, accepted.as_deref(), table, quorum);
@@ -595,9 +760,10 @@ impl Client {
     fn on_rejected(&mut self, now: Instant, epoch: Epoch, promised: Ballot, out: &mut Outputs) {
         self.highest_round = self.highest_round.max(promised.round);
         let Some(mut operation) = self.current.take() else { return };
-        let next = match &mut operation.step {
-            Step::Reconfigure(change) => change.on_rejected(epoch, promised, self.options.retransmit_timeout_us),
-            _ => Next::Wait,
+        let backoff_us = self.backoff_unit_us();
+        let next = match operation.step.role_change_mut() {
+            Some(change) => change.on_rejected(epoch, promised, backoff_us),
+            None => Next::Wait,
         };
         self.follow(now, operation, next, out);
     }
@@ -606,9 +772,9 @@ impl Client {
     fn retry_role_change(&mut self, now: Instant, out: &mut Outputs) {
         let Some(mut operation) = self.current.take() else { return };
         let ballot = self.next_ballot();
-        let next = match &mut operation.step {
-            Step::Reconfigure(change) => change.retry(ballot),
-            _ => Next::Wait,
+        let next = match operation.step.role_change_mut() {
+            Some(change) => change.retry(ballot),
+            None => Next::Wait,
         };
         self.follow(now, operation, next, out);
     }
@@ -630,8 +796,16 @@ impl Client {
                 Self::reply(&operation.submitted, Outcome::Refused(refusal), out);
                 self.start_next(now, out);
             }
+            Next::Installed { next } if matches!(operation.step, Step::Takeover(_)) => {
+                // The stopped coordinator's configuration is replaced: the operation the
+                // takeover held up goes on in the one just installed.
+                if next.epoch > self.config.epoch {
+                    self.config = next;
+                }
+                self.redo(now, operation, out);
+            }
             Next::Installed { next } => {
-                if !next.changes.contains(&operation.submitted.id) {
+                if !next.made_by(operation.submitted.id) {
                     out.probe(Probe::ChangeLostToAnother);
                 }
                 self.linger(now, &operation, out);
@@ -649,7 +823,51 @@ impl Client {
         let tag = self.next_tag(submitted.id);
         let Phase { message, targets, voters } = phase;
         let message = retag(message, tag, self.config.epoch);
-        self.launch_to(now, Operation::new(submitted, step, tag, message, targets, voters), out);
+        self.launch_to(now, Operation::new(now, submitted, step, tag, message, targets, voters), out);
+    }
+
+    /// Take over the configuration that has refused the current phase for too long: a
+    /// coordinator sealed it and stopped (see `recovery.rs`). The current operation waits
+    /// inside the takeover and is redone once the takeover installs the next configuration.
+    fn take_over(&mut self, now: Instant, out: &mut Outputs) {
+        let interrupted = self.current.take().expect("a phase is held up");
+        out.probe(Probe::TookOver);
+        let ballot = self.next_ballot();
+        let (change, seal) = RoleChange::takeover(&self.config, ballot, self.options.variant);
+        let submitted = interrupted.submitted;
+        let step = Step::Takeover(Box::new(Takeover { change, interrupted }));
+        self.launch_phase(now, submitted, step, seal, out);
+    }
+
+    /// Ask the servers that answered `operation`'s phase, and `told_by`, the server that told
+    /// this client of its configuration, to install the configuration on the servers that
+    /// did not answer (see `recovery.rs`). `told_by` may be the only one that can: a server
+    /// that the configuration retired keeps its table, and a partition may keep the rest
+    /// apart. Only phases addressed to the servers of one configuration ask: an install
+    /// phase resends the install itself.
+    fn ask_repair(operation: &Operation, told_by: Option<NodeId>, out: &mut Outputs) {
+        let epoch = match &operation.message {
+            Message::Read { epoch, .. }
+            | Message::Write { epoch, .. }
+            | Message::Seal { epoch, .. }
+            | Message::Accept { epoch, .. } => *epoch,
+            _ => return,
+        };
+        let silent: Vec<NodeId> = operation.unanswered().collect();
+        let answered = operation.targets.iter().zip(&operation.answered).filter(|(_, answered)| **answered);
+        let mut sources: Vec<NodeId> = answered.map(|(server, _)| *server).collect();
+        sources.extend(told_by.filter(|node| !sources.contains(node) && !silent.contains(node)));
+        let mut asked = false;
+        for server in sources {
+            if silent.is_empty() {
+                break;
+            }
+            out.send(server, Message::Repair { epoch, nodes: silent.clone() });
+            asked = true;
+        }
+        if asked {
+            out.probe(Probe::RepairAsked);
+        }
     }
 
     /// `from` installed `epoch`: stop resending older installs to it.
@@ -663,8 +881,7 @@ impl Client {
     /// Keep resending the install of `operation`, an install phase that is over, to the
     /// targets that have not acknowledged it.
     fn linger(&mut self, now: Instant, operation: &Operation, out: &mut Outputs) {
-        let Step::Reconfigure(change) = &operation.step else { return };
-        let Some(next) = change.installing() else { return };
+        let Some(next) = operation.step.role_change().and_then(RoleChange::installing) else { return };
         let pending: Vec<NodeId> = operation.unanswered().collect();
         if pending.is_empty() {
             return;
@@ -694,6 +911,25 @@ impl Client {
     }
 }
 
+impl Step {
+    /// The role change this step runs: a requested one, or a takeover.
+    fn role_change(&self) -> Option<&RoleChange> {
+        match self {
+            Step::Reconfigure(change) => Some(change),
+            Step::Takeover(takeover) => Some(&takeover.change),
+            _ => None,
+        }
+    }
+
+    fn role_change_mut(&mut self) -> Option<&mut RoleChange> {
+        match self {
+            Step::Reconfigure(change) => Some(change),
+            Step::Takeover(takeover) => Some(&mut takeover.change),
+            _ => None,
+        }
+    }
+}
+
 /// `message` with a new phase tag and epoch, its payload unchanged.
 fn retag(message: Message, tag: PhaseTag, epoch: Epoch) -> Message {
     match message {
@@ -704,9 +940,10 @@ fn retag(message: Message, tag: PhaseTag, epoch: Epoch) -> Message {
 }
 
 impl Operation {
-    /// A phase that sends `message` to `targets` and needs a majority of `voters` (both
-    /// ascending) to answer.
+    /// A phase launched at `now` that sends `message` to `targets` and needs a majority of
+    /// `voters` (both ascending) to answer.
     fn new(
+        now: Instant,
         submitted: Submitted,
         step: Step,
         tag: PhaseTag,
@@ -715,7 +952,7 @@ impl Operation {
         voters: Vec<NodeId>,
     ) -> Operation {
         let answered = vec![false; targets.len()];
-        Operation { submitted, step, tag, message, targets, answered, voters, answers: 0 }
+        Operation { submitted, step, tag, message, targets, answered, voters, answers: 0, watch: Watch::new(now) }
     }
 
     /// The targets that have not answered this phase, ascending.

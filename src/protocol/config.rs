@@ -2,6 +2,7 @@
 
 use super::types::{Epoch, NodeId, RequestId};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// The fewest servers a configuration may have: a server may become a client only while
 /// more than this many remain.
@@ -20,9 +21,22 @@ pub struct Config {
     pub epoch: Epoch,
     /// The servers, in ascending id order.
     pub servers: Vec<NodeId>,
-    /// Every role change applied to reach this configuration, oldest first, so that the
-    /// coordinator of a retried change can tell that its own change already took effect.
-    pub changes: Vec<RequestId>,
+    /// What made each epoch after the first, oldest first (`changes[e - 1]` made epoch `e`),
+    /// so that the coordinator of a retried change can tell that its own change already
+    /// took effect, and a checker can tell what each epoch was meant to be.
+    pub changes: Vec<Change>,
+}
+
+/// What made one epoch from the one before it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// The role change asked for by this request (a `become_server` or `become_client`).
+    Role(RequestId),
+    /// Nothing: the same servers, one epoch later. A client that took over from a
+    /// coordinator that stopped, and found no change accepted, decides this to unseal the
+    /// servers (see `reconfig.rs`).
+    Unchanged,
 }
 
 impl Config {
@@ -33,12 +47,17 @@ impl Config {
         Config { epoch, servers, changes: Vec::new() }
     }
 
-    /// The configuration after this one with `servers`, made by the role change `change`.
-    pub fn successor(&self, servers: Vec<NodeId>, change: RequestId) -> Config {
+    /// The configuration after this one with `servers`, made by `change`.
+    pub fn successor(&self, servers: Vec<NodeId>, change: Change) -> Config {
         let mut next = Config::new(Epoch(self.epoch.0 + 1), servers);
         next.changes = self.changes.clone();
         next.changes.push(change);
         next
+    }
+
+    /// Whether the role change `request` is one of the changes that made this configuration.
+    pub fn made_by(&self, request: RequestId) -> bool {
+        self.changes.contains(&Change::Role(request))
     }
 
     /// How many distinct servers make a majority: any two majorities intersect.
@@ -54,5 +73,24 @@ impl Config {
     /// The position of `node` among the servers, for per-server bookkeeping.
     pub fn index_of(&self, node: NodeId) -> Option<usize> {
         self.servers.binary_search(&node).ok()
+    }
+}
+
+impl Change {
+    /// The request that made the change, if it was a role change.
+    pub fn request(&self) -> Option<RequestId> {
+        match self {
+            Change::Role(request) => Some(*request),
+            Change::Unchanged => None,
+        }
+    }
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Change::Role(request) => write!(f, "change {request}"),
+            Change::Unchanged => f.write_str("no change"),
+        }
     }
 }

@@ -138,6 +138,16 @@ pub enum Message {
         /// The configuration installed.
         epoch: Epoch,
     },
+    /// A client to a server of `epoch`: these servers of `epoch` never answer me, as if
+    /// the install of `epoch` never reached them (its coordinator stopped before resending
+    /// it); install `epoch` on them from your own table. Any table of a server that
+    /// installed `epoch` holds everything the install carried, so it is a valid one.
+    Repair {
+        /// The configuration to install.
+        epoch: Epoch,
+        /// The servers of `epoch` that did not answer.
+        nodes: Vec<NodeId>,
+    },
 }
 
 impl Message {
@@ -157,6 +167,7 @@ impl Message {
             Message::Rejected { .. } => "rejected",
             Message::Install { .. } => "install",
             Message::InstallAck { .. } => "install_ack",
+            Message::Repair { .. } => "repair",
         }
     }
 }

@@ -13,13 +13,14 @@ mod node;
 mod probe;
 mod read;
 mod reconfig;
+mod recovery;
 mod request;
 mod server;
 mod types;
 mod variant;
 
 pub use client::{Client, ClientOptions};
-pub use config::{Config, SERVERS_MAX, SERVERS_MIN};
+pub use config::{Change, Config, SERVERS_MAX, SERVERS_MIN};
 pub use message::{Message, Output, Outputs, PhaseTag, Timer, TokenSelection};
 pub use node::Node;
 pub use probe::{Probe, ProbeCounts};

@@ -3,6 +3,11 @@
 //! Roles change by role-change requests: an `Install` naming this node makes it a server
 //! (from the state the install carries); an `Install` without it retires its replica. A
 //! node keeps its tokens in either role, and a retired replica keeps its table.
+//!
+//! A node can crash and restart ([`Node::restart`]): the host decides when, stops handing
+//! it input while it is down, and asks it for its replacement when it comes back. What
+//! survives is the node's durable state: all of its replica, and the client's durable part
+//! (see [`Client`]).
 
 use super::client::{Client, ClientOptions};
 use super::config::Config;
@@ -10,6 +15,7 @@ use super::message::{Message, Outputs, Timer};
 use super::request::{Refusal, Request};
 use super::server::Server;
 use super::types::{Instant, NodeId, RequestId, TokenValue};
+use std::sync::Arc;
 
 /// One node: its client part, and its replica while it is (or once was) a server.
 ///
@@ -20,18 +26,49 @@ pub struct Node {
     id: NodeId,
     client: Client,
     replica: Option<Server>,
+    /// The node as it was built, kept only by the `amnesia` variant: what it restarts as.
+    boot: Option<Arc<Node>>,
 }
 
 impl Node {
     /// A node that starts as a client of `config`.
     pub fn new_client(id: NodeId, config: Config, options: ClientOptions) -> Node {
-        Node { id, client: Client::new(id, config, options), replica: None }
+        Node { id, client: Client::new(id, config, options), replica: None, boot: None }.booted()
     }
 
     /// A node that starts as a server of `config` with `table` (indexed by token id).
     pub fn new_server(id: NodeId, config: Config, table: Vec<TokenValue>, options: ClientOptions) -> Node {
         let replica = Server::new(id, config.clone(), table).with_variant(options.variant);
-        Node { id, client: Client::new(id, config, options), replica: Some(replica) }
+        Node { id, client: Client::new(id, config, options), replica: Some(replica), boot: None }.booted()
+    }
+
+    /// This node, keeping a copy of itself to restart as if its variant forgets everything.
+    fn booted(mut self) -> Node {
+        if self.client.variant().forgets_on_restart() {
+            self.boot = Some(Arc::new(self.clone()));
+        }
+        self
+    }
+
+    /// This node after a crash and a restart: its durable state, without the volatile.
+    ///
+    /// Durable: the whole replica (its table, configuration, promise, accepted value and
+    /// seal: see [`Server::restart`]), and the client's request counter, highest ballot
+    /// round, configuration and pay in doubt (see [`Client::restart`]). Volatile, and lost:
+    /// the request the client was working on, its queue, and the installs it was still
+    /// resending. The `amnesia` variant loses the durable state too: the node comes back as
+    /// it was built.
+    pub fn restart(&self) -> Node {
+        if let Some(boot) = &self.boot {
+            return (**boot).clone();
+        }
+        let replica = self.replica.as_ref().map(Server::restart);
+        Node { id: self.id, client: self.client.restart(), replica, boot: None }
+    }
+
+    /// The requests a crash now would lose: the one being worked on, then the queue.
+    pub fn requests_in_memory(&self) -> Vec<RequestId> {
+        self.client.current().into_iter().chain(self.client.queued()).map(|submitted| submitted.id).collect()
     }
 
     /// This node's id.
@@ -71,7 +108,11 @@ impl Node {
     /// Handle one message from `from`.
     pub fn handle_message(&mut self, now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
         match message {
-            Message::Read { .. } | Message::Write { .. } | Message::Seal { .. } | Message::Accept { .. } => {
+            Message::Read { .. }
+            | Message::Write { .. }
+            | Message::Seal { .. }
+            | Message::Accept { .. }
+            | Message::Repair { .. } => {
                 if let Some(replica) = self.replica.as_mut() {
                     replica.handle_message(now, from, message, out);
                 }

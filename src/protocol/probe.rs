@@ -42,11 +42,17 @@ pub enum Probe {
     InstallResent,
     /// A retried role change found its own change already decided.
     ChangeAlreadyDecided,
+    /// A client took over a configuration that a stopped coordinator left sealed.
+    TookOver,
+    /// A client asked servers to install their configuration on servers left behind.
+    RepairAsked,
+    /// A restarted client finished writing the value of a pay it lost in a crash.
+    LostWriteFinished,
 }
 
 impl Probe {
     /// Every probe, in a fixed order.
-    pub const ALL: [Probe; 13] = [
+    pub const ALL: [Probe; 16] = [
         Probe::ReplicasDisagreed,
         Probe::WriteBackNeeded,
         Probe::RefusalWithWriteBack,
@@ -60,6 +66,9 @@ impl Probe {
         Probe::RefusalConfirmed,
         Probe::InstallResent,
         Probe::ChangeAlreadyDecided,
+        Probe::TookOver,
+        Probe::RepairAsked,
+        Probe::LostWriteFinished,
     ];
 
     /// The probe's stable lowercase name.
@@ -78,6 +87,9 @@ impl Probe {
             Probe::RefusalConfirmed => "refusal_confirmed",
             Probe::InstallResent => "install_resent",
             Probe::ChangeAlreadyDecided => "change_already_decided",
+            Probe::TookOver => "took_over",
+            Probe::RepairAsked => "repair_asked",
+            Probe::LostWriteFinished => "lost_write_finished",
         }
     }
 

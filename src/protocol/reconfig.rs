@@ -21,10 +21,10 @@
 //! bookkeeping (who answered, whether a quorum did), hands each answer to the matching
 //! handler here, and carries out the [`Next`] step the handler returns.
 
-use super::config::{Config, SERVERS_MAX, SERVERS_MIN};
+use super::config::{Change, Config, SERVERS_MAX, SERVERS_MIN};
 use super::message::Message;
 use super::request::{Refusal, Request, Submitted};
-use super::types::{Ballot, Epoch, NodeId, RequestId, TokenValue};
+use super::types::{Ballot, Epoch, NodeId, TokenValue};
 use super::variant::Variant;
 
 /// How many times an install is resent after its role change was answered.
@@ -38,8 +38,9 @@ const LINGERING_BACKOFF_MAX: u64 = 32;
 pub(super) struct RoleChange {
     /// The configuration being changed.
     from: Config,
-    /// The role-change request, named in the configuration it makes.
-    request: RequestId,
+    /// What this change proposes to make the next epoch: the role-change request (named
+    /// in the configuration it makes), or nothing for a takeover.
+    change: Change,
     /// The node a `become_client` removes, whose table some variants leave out.
     leaving: Option<NodeId>,
     ballot: Ballot,
@@ -138,10 +139,32 @@ impl RoleChange {
         };
         let mut change = RoleChange {
             from: from.clone(),
-            request: submitted.id,
+            change: Change::Role(submitted.id),
             leaving,
             ballot,
             proposal,
+            variant,
+            stage: Stage::Backoff,
+            outbid: 0,
+        };
+        let seal = change.seal();
+        (change, seal)
+    }
+
+    /// Take over `from`, whose servers a coordinator sealed and then stopped (it crashed, or
+    /// its messages are lost) before it installed what it decided: seal `from` under
+    /// `ballot`, then complete the change a sealed server reports accepted, if any, or else
+    /// decide [`Change::Unchanged`], the same servers at the next epoch. Paxos makes either
+    /// safe: a change that may have been decided was accepted by a majority of `from`, so
+    /// every sealed majority holds a server that reports it, and the highest-ballot report
+    /// is what must be proposed. The install then unseals the servers.
+    pub(super) fn takeover(from: &Config, ballot: Ballot, variant: Variant) -> (RoleChange, Phase) {
+        let mut change = RoleChange {
+            from: from.clone(),
+            change: Change::Unchanged,
+            leaving: None,
+            ballot,
+            proposal: from.servers.clone(),
             variant,
             stage: Stage::Backoff,
             outbid: 0,
@@ -158,7 +181,7 @@ impl RoleChange {
     /// Whether the change, in its accept phase, proposes a value a sealed server had
     /// already accepted rather than its own change.
     pub(super) fn proposes_accepted(&self) -> bool {
-        matches!(&self.stage, Stage::Accept { next, .. } if !next.changes.contains(&self.request))
+        matches!(&self.stage, Stage::Accept { next, .. } if next.changes.last() != Some(&self.change))
     }
 
     /// Whether the change waits out a backoff after being outbid.
@@ -175,7 +198,7 @@ impl RoleChange {
     ) -> (RoleChange, Phase) {
         let change = RoleChange {
             from: from.clone(),
-            request: submitted.id,
+            change: Change::Role(submitted.id),
             leaving: None,
             ballot: Ballot { round: 0, node: submitted.id.client },
             proposal: from.servers.clone(),
@@ -304,7 +327,7 @@ impl RoleChange {
         };
         let next = match accepted {
             Some((_, config)) if !self.variant.forgets_accepted() => config,
-            _ => self.from.successor(self.proposal.clone(), self.request),
+            _ => self.from.successor(self.proposal.clone(), self.change),
         };
         let message = Message::Accept { epoch: self.from.epoch, ballot: self.ballot, next: Box::new(next.clone()) };
         self.stage = Stage::Accept { next, merged };
@@ -399,7 +422,7 @@ fn merge_tables(merged: &mut Vec<TokenValue>, table: &[TokenValue]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::Version;
+    use crate::protocol::{RequestId, Version};
 
     const COORDINATOR: NodeId = NodeId(1);
 
@@ -461,7 +484,8 @@ mod tests {
         let accept = change.on_seal_ack(NodeId(6), None, &[value(3, 4)], true);
         let Message::Accept { next, ballot: b, .. } = phase_message(&accept) else { panic!("{accept:?}") };
         assert_eq!((next.epoch, &next.servers, *b), (Epoch(4), &servers(&[2, 5, 6, 7]), ballot(1, 1)));
-        assert_eq!(next.changes, [RequestId { client: COORDINATOR, sequence: 4 }], "the change names its request");
+        let request = RequestId { client: COORDINATOR, sequence: 4 };
+        assert_eq!(next.changes, [Change::Role(request)], "the change names its request");
     }
 
     #[test]
@@ -515,6 +539,27 @@ mod tests {
             accepted: None,
             table: vec![]
         }));
+    }
+
+    #[test]
+    fn a_takeover_completes_an_accepted_change_or_else_decides_no_change() {
+        let from = Config::new(Epoch(3), servers(&[5, 6, 7]));
+        let (mut idle, seal) = RoleChange::takeover(&from, ballot(4, 2), Variant::Correct);
+        assert_eq!(seal.message, Message::Seal { epoch: Epoch(3), ballot: ballot(4, 2) });
+        idle.on_seal_ack(NodeId(5), None, &[value(2, 1)], false);
+        let accept = idle.on_seal_ack(NodeId(7), None, &[value(1, 1)], true);
+        let Message::Accept { next, .. } = phase_message(&accept) else { panic!("{accept:?}") };
+        assert_eq!((next.epoch, &next.servers, &next.changes[..]), (Epoch(4), &from.servers, &[Change::Unchanged][..]));
+        assert!(!idle.proposes_accepted());
+
+        let (mut completing, _) = RoleChange::takeover(&from, ballot(4, 2), Variant::Correct);
+        let (promotion, _) = promotion(Variant::Correct);
+        let theirs = from.successor(servers(&[2, 5, 6, 7]), promotion.change);
+        completing.on_seal_ack(NodeId(6), Some(&(ballot(1, 1), theirs.clone())), &[value(1, 1)], false);
+        let accept = completing.on_seal_ack(NodeId(7), None, &[value(1, 1)], true);
+        let Message::Accept { next, .. } = phase_message(&accept) else { panic!("{accept:?}") };
+        assert_eq!(**next, theirs, "the stopped coordinator's accepted change is completed");
+        assert!(completing.proposes_accepted());
     }
 
     #[test]

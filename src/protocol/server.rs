@@ -84,6 +84,16 @@ impl Server {
         self.retired
     }
 
+    /// This replica after its node crashed and restarted: all of it, since all of it is
+    /// durable. The table holds writes this server acknowledged (a majority counted on it);
+    /// the promise and the accepted value are Paxos's memory (forgetting them lets two
+    /// configurations be decided for one epoch); `sealed` is part of the promise (a sealed
+    /// majority's tables were merged into an install, so a write taken after the seal would
+    /// be lost); the configuration is what the table is a replica of.
+    pub fn restart(&self) -> Server {
+        self.clone()
+    }
+
     /// Handle one message from `from`, writing any answer into `out`.
     pub fn handle_message(&mut self, _now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
         match message {
@@ -97,6 +107,9 @@ impl Server {
             Message::Accept { epoch, ballot, next } if self.decides(*epoch, from, out) => {
                 self.on_accept(from, *ballot, next, out)
             }
+            // A retired replica repairs too: the configuration that removed it is installed
+            // here, table and all (it may be the only one a cut-off client can reach).
+            Message::Repair { epoch, nodes } if self.current(*epoch, from, out) => self.on_repair(nodes, out),
             // Answers are for clients, installs for the hosting node; anything else is stale.
             _ => {}
         }
@@ -181,6 +194,18 @@ impl Server {
         match refused {
             true => out.send(from, Message::Nack { epoch, tag }),
             false => out.send(from, Message::WriteAck { epoch, tag }),
+        }
+    }
+
+    /// Install this configuration, with this replica's table, on `nodes`, servers of it that
+    /// a client found silent: the install its coordinator sent them was lost, and the
+    /// coordinator stopped before resending it. This table holds the merged table of that
+    /// install (this replica merged it when it installed), and possibly later writes, which
+    /// is all an install needs to carry. Sealed or not: the table is not read as an answer.
+    fn on_repair(&self, nodes: &[NodeId], out: &mut Outputs) {
+        for &node in nodes.iter().filter(|&&node| node != self.id && self.config.contains(node)) {
+            let install = Message::Install { config: Box::new(self.config.clone()), table: self.table.clone() };
+            out.send(node, install);
         }
     }
 

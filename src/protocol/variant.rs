@@ -53,6 +53,13 @@ pub enum Variant {
     /// time then stops moving while the resends go on (a livelock), which the run's event
     /// budget must stop with a verdict.
     NoBackoff,
+    /// Crash with amnesia: a node that restarts after a crash has lost its durable state
+    /// too, and comes back as it was at the start of the run: a server with the initial
+    /// table, no promise and no accepted value, in the first configuration; a client that
+    /// numbers its requests and ballots from 1 again and forgets the pay it was writing.
+    /// Acknowledged writes vanish from a majority, Paxos forgets what it promised, and
+    /// request ids and ballots are used twice.
+    Amnesia,
     /// The seed's first implementation, as closely as the model allows: no write-back,
     /// compare-and-set on a bare version, any majority counts, retries not recognised, joins
     /// synced from a minority, and leaving servers' state dropped (its quorums were
@@ -62,7 +69,7 @@ pub enum Variant {
 
 impl Variant {
     /// Every variant, the correct one first.
-    pub const ALL: [Variant; 13] = [
+    pub const ALL: [Variant; 14] = [
         Variant::Correct,
         Variant::NoWriteBack,
         Variant::BareVersionCas,
@@ -75,6 +82,7 @@ impl Variant {
         Variant::AcceptsAnyBallot,
         Variant::StaleRefusal,
         Variant::NoBackoff,
+        Variant::Amnesia,
         Variant::SeedOriginal,
     ];
 
@@ -93,6 +101,7 @@ impl Variant {
             Variant::AcceptsAnyBallot => "accepts-any-ballot",
             Variant::StaleRefusal => "stale-refusal",
             Variant::NoBackoff => "no-backoff",
+            Variant::Amnesia => "amnesia",
             Variant::SeedOriginal => "seed-original",
         }
     }
@@ -117,6 +126,7 @@ impl Variant {
             Variant::AcceptsAnyBallot => "a server accepts a proposal whatever ballot it promised",
             Variant::StaleRefusal => "a role change is refused on the coordinator's own view, never confirmed current",
             Variant::NoBackoff => "an unanswered phase is resent at once, not after the retransmit timeout",
+            Variant::Amnesia => "a node that restarts after a crash has lost its durable state too",
             Variant::SeedOriginal => "all of the seed's mistakes together (its quorums were majorities)",
         }
     }
@@ -176,6 +186,11 @@ impl Variant {
     /// Whether an outbid coordinator retries at once instead of backing off.
     pub(super) fn skips_backoff(self) -> bool {
         self.has(Variant::NoBackoff)
+    }
+
+    /// Whether a node that restarts after a crash loses its durable state too.
+    pub(super) fn forgets_on_restart(self) -> bool {
+        self.has(Variant::Amnesia)
     }
 
     /// Whether a leaving server's table is left out of the state transfer.

@@ -75,6 +75,16 @@ pub enum Command {
         /// The node.
         node: NodeId,
     },
+    /// `crash <node>`: the node goes down, losing its volatile state.
+    Crash {
+        /// The node.
+        node: NodeId,
+    },
+    /// `restart <node>`: a crashed node comes back from its durable state.
+    Restart {
+        /// The node.
+        node: NodeId,
+    },
     /// `partition <nodes...>`: cut these nodes off from the rest.
     Partition {
         /// The nodes cut off.
@@ -151,6 +161,12 @@ pub const COMMANDS: &[CommandSpec] = &[
         summary: "the node loses that share of its messages (1 when left out: silent)",
     },
     CommandSpec { name: "heal", arguments: "<node>", summary: "the node loses no more messages" },
+    CommandSpec {
+        name: "crash",
+        arguments: "<node>",
+        summary: "the node goes down: it loses its requests and volatile state",
+    },
+    CommandSpec { name: "restart", arguments: "<node>", summary: "a crashed node comes back from its durable state" },
     CommandSpec { name: "partition", arguments: "<nodes...>", summary: "cut these nodes off from the rest" },
     CommandSpec { name: "repair", arguments: "", summary: "end the partition" },
     CommandSpec { name: "history", arguments: "", summary: "every request so far and its answer" },
@@ -295,6 +311,14 @@ impl Args<'_> {
             "heal" => {
                 self.count(1, 1)?;
                 Command::Heal { node: self.node(0)? }
+            }
+            "crash" => {
+                self.count(1, 1)?;
+                Command::Crash { node: self.node(0)? }
+            }
+            "restart" => {
+                self.count(1, 1)?;
+                Command::Restart { node: self.node(0)? }
             }
             "partition" => {
                 self.count(1, usize::MAX)?;

@@ -37,6 +37,10 @@ pub fn record_text(record: &RequestRecord) -> String {
     let head = format!("{} {} submitted {}", record.id, record.request, record.submitted_at);
     match (&record.outcome, record.answered_at) {
         (Some(outcome), Some(at)) => format!("{head}, answered {at}: {outcome}"),
+        _ if record.lost_at.is_some() => {
+            let at = record.lost_at.unwrap_or_default();
+            format!("{head}: lost when its client crashed at {at}, never answered")
+        }
         _ => match record.started_at {
             Some(at) => format!("{head}, started {at}: open"),
             None => format!("{head}: queued"),
@@ -52,7 +56,11 @@ pub fn status(sim: &Simulation) -> String {
         .world()
         .nodes()
         .into_iter()
-        .filter_map(|id| sim.fault(id).map(|omission| format!("{id} ({})", omission_text(&omission))))
+        .filter_map(|id| match (sim.is_crashed(id), sim.fault(id)) {
+            (true, _) => Some(format!("{id} (down: crashed)")),
+            (false, Some(omission)) => Some(format!("{id} ({})", omission_text(&omission))),
+            (false, None) => None,
+        })
         .collect();
     let mut text = String::new();
     let _ = writeln!(text, "time       {}", sim.now());
@@ -98,7 +106,10 @@ pub fn node(sim: &Simulation, node: &Node) -> String {
     let id = node.id();
     let role = if node.is_server() { "server" } else { "client" };
     let mut text = format!("{id}: {role}\n");
-    let fault = sim.fault(id).map_or_else(|| "none".to_string(), |omission| omission_text(&omission));
+    let fault = match (sim.is_crashed(id), sim.fault(id)) {
+        (true, _) => "down: crashed (it keeps only its durable state; `restart` brings it back)".to_string(),
+        (false, omission) => omission.map_or_else(|| "none".to_string(), |omission| omission_text(&omission)),
+    };
     let _ = writeln!(text, "  fault      {fault}");
     let client = node.client();
     let _ = writeln!(text, "  config     {} (its client's view)", config_text(client.config()));

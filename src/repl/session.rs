@@ -4,8 +4,8 @@
 use super::command::{parse, Command, COMMANDS};
 use super::render;
 use crate::protocol::{Instant, NodeId, Request, Variant};
-use crate::scenario::{FaultAction, Scenario, ScenarioError};
-use crate::sim::{Omission, OmissionKind, Processed, Ratio, Simulation};
+use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::{Omission, OmissionKind, Ratio, Simulation};
 use crate::trace::{render_record, MemoryTrace, TraceEvent, TraceRecord};
 use crate::vocab::count;
 use std::fmt::Write as _;
@@ -138,16 +138,26 @@ impl Session {
             Command::Status => Ok(render::status(&self.sim)),
             Command::Node { id } => self.known_node(id).map(|node| render::node(&self.sim, node)),
             Command::Token { id } => self.known_token(id).map(|()| render::token(&self.sim, id)),
-            Command::Fault { node, kind, ratio } => self.fault(node, kind, ratio),
-            Command::Heal { node } => self.heal(node),
-            Command::Partition { nodes } => self.partition(&nodes),
-            Command::Repair => Ok(self.repair()),
+            // A fault command says what it did itself: its trace records are not news.
+            Command::Fault { node, kind, ratio } => self.quietly(|session| session.fault(node, kind, ratio)),
+            Command::Heal { node } => self.quietly(|session| session.heal(node)),
+            Command::Crash { node } => self.quietly(|session| session.crash(node)),
+            Command::Restart { node } => self.quietly(|session| session.restart(node)),
+            Command::Partition { nodes } => self.quietly(|session| session.partition(&nodes)),
+            Command::Repair => self.quietly(|session| Ok(session.repair())),
             Command::History => Ok(render::history(&self.sim)),
             Command::Rerun => Ok(self.rerun()),
             Command::Save { path } => self.save(&path),
             Command::Help => Ok(help()),
             Command::Quit => unreachable!("handled by `execute`"),
         }
+    }
+
+    /// Run a command that changes faults, dropping the trace records it made.
+    fn quietly(&mut self, command: impl FnOnce(&mut Session) -> Result<String, String>) -> Result<String, String> {
+        let result = command(self);
+        self.trace.take();
+        result
     }
 
     fn known_node(&self, id: NodeId) -> Result<&crate::protocol::Node, String> {
@@ -166,6 +176,9 @@ impl Session {
     /// Hand `request` to `client` now; what was submitted, and its answer if it came at once.
     fn request(&mut self, client: NodeId, request: Request) -> Result<String, String> {
         let behind = self.known_node(client)?.client().current().map(|submitted| submitted.id);
+        if self.sim.is_crashed(client) {
+            return Err(format!("{client} is down (crashed): nobody can hand it a request until `restart {client}`"));
+        }
         let id = self.sim.submit_scripted(client, request).expect("the node exists");
         let records = self.trace.take();
         let sent = records.iter().filter(|record| matches!(record.event, TraceEvent::Sent { .. })).count();
@@ -217,15 +230,12 @@ impl Session {
     fn step(&mut self, count: u64) -> String {
         let mut text = String::new();
         for _ in 0..count {
-            let Some(processed) = self.sim.process_next() else {
+            if self.sim.process_next().is_none() {
                 text.push_str("nothing to do: no event is waiting\n");
                 break;
-            };
-            for record in self.trace.take() {
-                let _ = writeln!(text, "{}", render_record(&record));
             }
-            if let Some(line) = self.scheduled_fault_line(&processed) {
-                let _ = writeln!(text, "{line}");
+            for record in self.trace.take() {
+                let _ = writeln!(text, "{}", session_line(&record));
             }
         }
         text
@@ -233,34 +243,25 @@ impl Session {
 
     /// Process one event and fold what it did into `progress`; `false` if none was waiting.
     fn advance(&mut self, progress: &mut Progress) -> bool {
-        let Some(processed) = self.sim.process_next() else { return false };
+        if self.sim.process_next().is_none() {
+            return false;
+        }
         progress.events += 1;
         for record in self.trace.take() {
             match record.event {
                 TraceEvent::Delivered { .. } => progress.delivered += 1,
                 TraceEvent::Dropped { .. } => progress.dropped += 1,
                 TraceEvent::TimerFired { .. } => progress.timers += 1,
-                TraceEvent::Replied { .. } => progress.lines.push(render_record(&record)),
+                // Replies, and the scheduled fault events: crashes, restarts, faults, partitions.
+                TraceEvent::Replied { .. }
+                | TraceEvent::Crashed { .. }
+                | TraceEvent::Restarted { .. }
+                | TraceEvent::FaultChanged { .. }
+                | TraceEvent::Partitioned { .. } => progress.lines.push(session_line(&record)),
                 _ => {}
             }
         }
-        progress.lines.extend(self.scheduled_fault_line(&processed));
         true
-    }
-
-    /// `0.500000s fault   partition [n9 n10] (scheduled)`, for a scheduled fault event.
-    fn scheduled_fault_line(&self, processed: &Processed) -> Option<String> {
-        let event = &self.sim.scenario().schedule[processed.scheduled_fault?];
-        let action = match event.action()? {
-            FaultAction::MakeFaulty(spec) => {
-                let omission = Omission { kind: spec.kind, ratio: spec.ratio };
-                format!("{} becomes faulty: {}", spec.server, render::omission_text(&omission))
-            }
-            FaultAction::Heal(server) => format!("{server} heals"),
-            FaultAction::Partition(nodes) => format!("partition: {} cut off", render::nodes_text(&nodes)),
-            FaultAction::Repair => "the partition is repaired".to_string(),
-        };
-        Some(format!("{} fault   {action} (scheduled)", processed.at))
     }
 
     /// Advance simulated time by `duration_us`.
@@ -354,6 +355,42 @@ impl Session {
         Ok(if had { format!("{node} is correct again\n") } else { format!("{node} had no fault\n") })
     }
 
+    fn crash(&mut self, node: NodeId) -> Result<String, String> {
+        self.known_node(node)?;
+        let lost = self.sim.crash(node).ok_or_else(|| format!("{node} is down already; `restart {node}` first"))?;
+        let mut text = format!("{node} crashed: it sends, receives and times nothing until `restart {node}`");
+        if !lost.is_empty() {
+            let ids: Vec<String> = lost.iter().map(ToString::to_string).collect();
+            let _ = write!(text, "; lost, never to be answered: {}", ids.join(" "));
+        }
+        text.push('\n');
+        text.push_str(&self.budget_warning());
+        Ok(text)
+    }
+
+    fn restart(&mut self, node: NodeId) -> Result<String, String> {
+        self.known_node(node)?;
+        if !self.sim.restart(node) {
+            return Err(format!("{node} is not down: only a crashed node restarts"));
+        }
+        let client = self.sim.node(node).expect("known").client();
+        let mut text = format!(
+            "{node} restarted from its durable state: configuration e{}, next request {}, ballot round {}",
+            client.config().epoch.0,
+            client.next_request_id(),
+            client.highest_ballot_round()
+        );
+        if let Some((token, value)) = client.write_in_doubt() {
+            let _ = write!(
+                text,
+                "; its next request first finishes writing {token}@{} (a pay lost in the crash)",
+                value.version
+            );
+        }
+        text.push('\n');
+        Ok(text)
+    }
+
     fn partition(&mut self, nodes: &[NodeId]) -> Result<String, String> {
         for &node in nodes {
             self.known_node(node)?;
@@ -403,6 +440,20 @@ impl Session {
             other => format!(" --variant {other}"),
         };
         format!("tokensim repl{scenario} --seed {}{variant} < {path}", self.sim.seed())
+    }
+}
+
+/// A trace record as the session prints it. Fault events (`fault`, `crash`, `restart`) are
+/// marked as the scenario's: the ones this session's own commands make are reported by the
+/// commands, not as trace lines.
+fn session_line(record: &TraceRecord) -> String {
+    let line = render_record(record);
+    match record.event {
+        TraceEvent::Crashed { .. }
+        | TraceEvent::Restarted { .. }
+        | TraceEvent::FaultChanged { .. }
+        | TraceEvent::Partitioned { .. } => format!("{line} (scheduled)"),
+        _ => line,
     }
 }
 

@@ -88,9 +88,9 @@ impl ScenarioBuilder {
         self
     }
 
-    /// Server `node` loses `ratio` of its messages in the `kind` direction from the start.
+    /// Node `node` (a client or a server) loses `ratio` of its messages in the `kind` direction from the start.
     pub fn faulty(mut self, node: NodeId, kind: OmissionKind, ratio: Ratio) -> ScenarioBuilder {
-        self.scenario.faults.push(FaultSpec { server: node, kind, ratio });
+        self.scenario.faults.push(FaultSpec { node, kind, ratio });
         self
     }
 

@@ -38,11 +38,17 @@ pub enum FaultKind {
     Partition,
     /// A partition ends at a set time.
     Repair,
+    /// A node crashes at a set time.
+    Crash,
+    /// A crashed node restarts at a set time.
+    Restart,
+    /// A client (not a server) loses messages: it is owed no answers while faulty.
+    ClientOmission,
 }
 
 impl FaultKind {
     /// Every kind.
-    pub const ALL: [FaultKind; 11] = [
+    pub const ALL: [FaultKind; 14] = [
         FaultKind::SendOmission,
         FaultKind::ReceiveOmission,
         FaultKind::BothOmission,
@@ -54,6 +60,9 @@ impl FaultKind {
         FaultKind::ScheduledHeal,
         FaultKind::Partition,
         FaultKind::Repair,
+        FaultKind::Crash,
+        FaultKind::Restart,
+        FaultKind::ClientOmission,
     ];
 }
 
@@ -68,15 +77,18 @@ impl Scenario {
         if !duplicate_ratio.is_never() {
             kinds.insert(FaultKind::Duplication);
         }
+        // Clients are nodes 1..=clients (see `WorldOptions`).
+        let clients = self.world.clients;
         for fault in &self.faults {
-            omission_kinds(fault, &mut kinds);
+            omission_kinds(fault, clients, &mut kinds);
         }
         for event in &self.schedule {
-            let ScheduledEvent { at_ms: _, make_faulty: _, heal: _, partition: _, repair: _ } = event;
+            let ScheduledEvent { at_ms: _, make_faulty: _, heal: _, partition: _, repair: _, crash: _, restart: _ } =
+                event;
             match event.action() {
                 Some(FaultAction::MakeFaulty(fault)) => {
                     kinds.insert(FaultKind::ScheduledMakeFaulty);
-                    omission_kinds(&fault, &mut kinds);
+                    omission_kinds(&fault, clients, &mut kinds);
                 }
                 Some(FaultAction::Heal(_)) => {
                     kinds.insert(FaultKind::ScheduledHeal);
@@ -87,6 +99,12 @@ impl Scenario {
                 Some(FaultAction::Repair) => {
                     kinds.insert(FaultKind::Repair);
                 }
+                Some(FaultAction::Crash(_)) => {
+                    kinds.insert(FaultKind::Crash);
+                }
+                Some(FaultAction::Restart(_)) => {
+                    kinds.insert(FaultKind::Restart);
+                }
                 None => {}
             }
         }
@@ -94,8 +112,12 @@ impl Scenario {
     }
 }
 
-fn omission_kinds(fault: &FaultSpec, kinds: &mut BTreeSet<FaultKind>) {
-    let FaultSpec { server: _, kind, ratio } = fault;
+/// The kinds of the omission fault `fault`, in a world whose clients are `1..=clients`.
+fn omission_kinds(fault: &FaultSpec, clients: u32, kinds: &mut BTreeSet<FaultKind>) {
+    let FaultSpec { node, kind, ratio } = fault;
+    if node.0 <= clients {
+        kinds.insert(FaultKind::ClientOmission);
+    }
     kinds.insert(match kind {
         OmissionKind::Send => FaultKind::SendOmission,
         OmissionKind::Receive => FaultKind::ReceiveOmission,

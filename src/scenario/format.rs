@@ -49,24 +49,35 @@ impl Default for ClientTiming {
     }
 }
 
-/// One faulty server: from the start in `[[faults]]`, or from a scheduled `make_faulty`.
+/// One faulty node, a client or a server: from the start in `[[faults]]`, or from a
+/// scheduled `make_faulty`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FaultSpec {
-    /// The server's node id.
-    pub server: NodeId,
+    /// The node's id (`server = ID` is read too: files from before client faults).
+    #[serde(alias = "server")]
+    pub node: NodeId,
     /// Which of its messages are lost.
     pub kind: OmissionKind,
     /// How many of them (1 = all: a silent server).
     pub ratio: Ratio,
 }
 
-/// `heal = { server = 9 }`: a faulty server becomes correct again.
+/// `heal = { node = 9 }`: a faulty node becomes correct again.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct HealSpec {
-    /// The server's node id.
-    pub server: NodeId,
+    /// The node's id (`server = ID` is read too).
+    #[serde(alias = "server")]
+    pub node: NodeId,
+}
+
+/// `crash = { node = 3 }` or `restart = { node = 3 }`: a node goes down, or comes back.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// The node's id: a client or a server.
+    pub node: NodeId,
 }
 
 /// One entry of `[[schedule]]`: at `at_ms`, exactly one fault action.
@@ -75,10 +86,10 @@ pub struct HealSpec {
 pub struct ScheduledEvent {
     /// When, in simulated milliseconds from the start.
     pub at_ms: u64,
-    /// A server starts losing messages.
+    /// A node starts losing messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub make_faulty: Option<FaultSpec>,
-    /// A server stops losing messages.
+    /// A node stops losing messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub heal: Option<HealSpec>,
     /// These nodes are cut off from the rest (replacing any earlier partition).
@@ -87,29 +98,63 @@ pub struct ScheduledEvent {
     /// `repair = true`: the partition ends.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repair: Option<bool>,
+    /// A node crashes: it sends, receives and times nothing, and loses its volatile state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub crash: Option<NodeSpec>,
+    /// A crashed node restarts from its durable state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart: Option<NodeSpec>,
 }
 
 /// What a scheduled event does, once validated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FaultAction {
-    /// A server starts losing messages.
+    /// A node starts losing messages.
     MakeFaulty(FaultSpec),
-    /// A server stops losing messages.
+    /// A node stops losing messages.
     Heal(NodeId),
     /// These nodes are cut off from the rest.
     Partition(Vec<NodeId>),
     /// The partition ends.
     Repair,
+    /// A node crashes.
+    Crash(NodeId),
+    /// A crashed node restarts.
+    Restart(NodeId),
 }
 
 impl ScheduledEvent {
+    /// The entry that does `action` at `at_ms`.
+    pub fn new(at_ms: u64, action: FaultAction) -> ScheduledEvent {
+        let mut event = ScheduledEvent {
+            at_ms,
+            make_faulty: None,
+            heal: None,
+            partition: None,
+            repair: None,
+            crash: None,
+            restart: None,
+        };
+        match action {
+            FaultAction::MakeFaulty(fault) => event.make_faulty = Some(fault),
+            FaultAction::Heal(node) => event.heal = Some(HealSpec { node }),
+            FaultAction::Partition(nodes) => event.partition = Some(nodes),
+            FaultAction::Repair => event.repair = Some(true),
+            FaultAction::Crash(node) => event.crash = Some(NodeSpec { node }),
+            FaultAction::Restart(node) => event.restart = Some(NodeSpec { node }),
+        }
+        event
+    }
+
     /// The one action this event names; `None` unless exactly one is given.
     pub fn action(&self) -> Option<FaultAction> {
         let actions = [
             self.make_faulty.clone().map(FaultAction::MakeFaulty),
-            self.heal.as_ref().map(|heal| FaultAction::Heal(heal.server)),
+            self.heal.as_ref().map(|heal| FaultAction::Heal(heal.node)),
             self.partition.clone().map(FaultAction::Partition),
             self.repair.map(|_| FaultAction::Repair),
+            self.crash.as_ref().map(|crash| FaultAction::Crash(crash.node)),
+            self.restart.as_ref().map(|restart| FaultAction::Restart(restart.node)),
         ];
         let mut given = actions.into_iter().flatten();
         match (given.next(), given.next()) {

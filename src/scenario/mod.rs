@@ -27,8 +27,8 @@ pub use builder::ScenarioBuilder;
 pub use error::{Location, ScenarioError};
 pub use fault_kinds::FaultKind;
 pub use format::{
-    ClientTiming, EventBudget, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, PaySpec,
-    RequestSpec, RoleChangeSpec, ScheduledEvent, Variant, WorldOptions, TOKENS_PER_CLIENT_DEFAULT,
+    ClientTiming, EventBudget, Expectations, ExpectedAnswer, FaultAction, FaultSpec, GetTokensSpec, HealSpec, NodeSpec,
+    PaySpec, RequestSpec, RoleChangeSpec, ScheduledEvent, Variant, WorldOptions, TOKENS_PER_CLIENT_DEFAULT,
 };
 pub use seeds::{Seeds, SEEDS_MAX};
 pub use validate::{AT_MS_MAX, CLIENTS_MAX, TOKENS_MAX};
@@ -125,7 +125,10 @@ impl Scenario {
             return Err(ScenarioError::Empty { origin: origin.to_string() });
         }
         let scenario: Scenario = toml::from_str(text).map_err(|error| parse_error(&error, text, origin, &spans))?;
-        if let Err(problem) = scenario.validate() {
+        if let Err(mut problem) = scenario.validate() {
+            if let Some(spans) = spans.as_ref() {
+                problem.key = spans.as_written(&problem.key);
+            }
             let span = spans.as_ref().and_then(|spans| spans.locate(&problem.key));
             let location = span.as_ref().map(|span| Location::of_offset(text, span.start));
             return Err(problem.into_error(origin, location, span.map(|span| excerpt::excerpt(text, span))));
@@ -174,7 +177,7 @@ impl Scenario {
 
     /// The omission fault of each server faulty from the start.
     pub fn omissions(&self) -> impl Iterator<Item = (NodeId, Omission)> + '_ {
-        self.faults.iter().map(|f| (f.server, Omission { kind: f.kind, ratio: f.ratio }))
+        self.faults.iter().map(|f| (f.node, Omission { kind: f.kind, ratio: f.ratio }))
     }
 
     /// Whether the scenario keeps fewer than half of its servers faulty at every moment

@@ -40,6 +40,24 @@ impl Spans {
         }
     }
 
+    /// `path` as the file writes it: a key read under an alias (`faults[0].server` for
+    /// `faults[0].node`) is named the way its author wrote it.
+    pub(crate) fn as_written(&self, path: &str) -> String {
+        let written = |path: &str| self.entries.iter().any(|entry| entry.path == path);
+        if written(path) {
+            return path.to_string();
+        }
+        for (name, alias) in ALIASES {
+            if let Some(stem) = path.strip_suffix(name).filter(|stem| stem.ends_with('.')) {
+                let aliased = format!("{stem}{alias}");
+                if written(&aliased) {
+                    return aliased;
+                }
+            }
+        }
+        path.to_string()
+    }
+
     /// The deepest key whose key or value span holds byte `offset`.
     pub(crate) fn key_at(&self, offset: usize) -> Option<&str> {
         let holds = |span: &Option<Range<usize>>| span.as_ref().is_some_and(|s| s.start <= offset && offset < s.end);
@@ -55,6 +73,9 @@ impl Spans {
         self.entries.is_empty()
     }
 }
+
+/// Keys read under another name too (serde aliases of the format): (name, alias).
+const ALIASES: [(&str, &str); 1] = [("node", "server")];
 
 /// `a.b[2].c` -> `a.b[2]` -> `a.b` -> `a` -> none.
 fn parent(path: &str) -> Option<&str> {
@@ -131,6 +152,14 @@ mod tests {
         assert_eq!(text_at(spans.locate("faults[1].server").unwrap()), "9");
         assert_eq!(text_at(spans.locate("requests[0].pay.token").unwrap()), "4");
         assert!(text_at(spans.locate("world.clients").unwrap()).starts_with("[world]"), "falls back to the table");
+    }
+
+    #[test]
+    fn keys_read_under_an_alias_are_named_as_written() {
+        let spans = Spans::of(TEXT).unwrap();
+        assert_eq!(spans.as_written("faults[1].node"), "faults[1].server");
+        assert_eq!(spans.as_written("world.servers"), "world.servers");
+        assert_eq!(spans.as_written("faults[3].node"), "faults[3].node", "not written at all");
     }
 
     #[test]

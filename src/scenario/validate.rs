@@ -26,6 +26,7 @@ impl Scenario {
         self.check_faults(&world)?;
         self.check_schedule(&world)?;
         self.check_requests(&world)?;
+        self.check_crashes()?;
         self.check_budget(&world)?;
         Ok(world)
     }
@@ -103,10 +104,10 @@ impl Scenario {
 
     fn check_faults(&self, world: &World) -> Checked<()> {
         for (index, fault) in self.faults.iter().enumerate() {
-            let key = format!("faults[{index}].server");
-            check_server(world, fault.server, &key)?;
-            if self.faults[..index].iter().any(|earlier| earlier.server == fault.server) {
-                return Err(Problem::new(key, format!("server {} is listed twice", fault.server.0)));
+            let key = format!("faults[{index}].node");
+            check_node(world, fault.node, &key)?;
+            if self.faults[..index].iter().any(|earlier| earlier.node == fault.node) {
+                return Err(Problem::new(key, format!("node {} is listed twice", fault.node.0)));
             }
         }
         Ok(())
@@ -117,20 +118,71 @@ impl Scenario {
             let key = |field: &str| format!("schedule[{index}].{field}");
             check_at(event.at_ms, &key("at_ms"))?;
             let Some(action) = event.action() else {
-                let problem = "expected exactly one of make_faulty, heal, partition, repair";
+                let problem = "expected exactly one of make_faulty, heal, partition, repair, crash, restart";
                 return Err(Problem::new(format!("schedule[{index}]"), problem));
             };
             match action {
-                FaultAction::MakeFaulty(fault) => check_server(world, fault.server, &key("make_faulty.server"))?,
-                FaultAction::Heal(server) => check_server(world, server, &key("heal.server"))?,
+                FaultAction::MakeFaulty(fault) => check_node(world, fault.node, &key("make_faulty.node"))?,
+                FaultAction::Heal(node) => check_node(world, node, &key("heal.node"))?,
                 FaultAction::Partition(nodes) => check_partition(world, &nodes, &key("partition"))?,
                 FaultAction::Repair if event.repair == Some(false) => {
                     return Err(Problem::new(key("repair"), "expected `repair = true`, found false"));
                 }
                 FaultAction::Repair => {}
+                FaultAction::Crash(node) => check_node(world, node, &key("crash.node"))?,
+                FaultAction::Restart(node) => check_node(world, node, &key("restart.node"))?,
             }
         }
         Ok(())
+    }
+
+    /// Crashes and restarts in order: a crash names a node that is up, a restart one that
+    /// is down, and no explicit request is handed to a node while it is down (nobody can
+    /// hand a request to a node that is down).
+    fn check_crashes(&self) -> Checked<()> {
+        let downs = self.downtimes()?;
+        for (index, spec) in self.requests.iter().enumerate() {
+            let at = spec.at_us();
+            if let Some((from, _)) = downs.iter().find(|(from, to)| from.0 == spec.client && from.1 <= at && at < *to) {
+                let problem = format!(
+                    "{} is down at {} ms (crashed at {} ms): nobody can hand it a request until it restarts",
+                    spec.client,
+                    at / 1000,
+                    from.1 / 1000
+                );
+                return Err(Problem::new(format!("requests[{index}].client"), problem));
+            }
+        }
+        Ok(())
+    }
+
+    /// When each node is down: (node, crashed at µs) and the µs it restarts (`u64::MAX`: it
+    /// stays down), in schedule order.
+    pub(crate) fn downtimes(&self) -> Checked<Vec<((NodeId, u64), u64)>> {
+        let mut downs: Vec<((NodeId, u64), u64)> = Vec::new();
+        for index in self.schedule_order() {
+            let event = &self.schedule[index];
+            let is_down = |downs: &[((NodeId, u64), u64)], node: NodeId| {
+                downs.iter().position(|((down, _), until)| *down == node && *until == u64::MAX)
+            };
+            match event.action() {
+                Some(FaultAction::Crash(node)) if is_down(&downs, node).is_some() => {
+                    let problem =
+                        format!("{node} is already down at {} ms: restart it before it crashes again", event.at_ms);
+                    return Err(Problem::new(format!("schedule[{index}].crash.node"), problem));
+                }
+                Some(FaultAction::Crash(node)) => downs.push(((node, event.at_us()), u64::MAX)),
+                Some(FaultAction::Restart(node)) => match is_down(&downs, node) {
+                    Some(position) => downs[position].1 = event.at_us(),
+                    None => {
+                        let problem = format!("{node} is not down at {} ms: only a crashed node restarts", event.at_ms);
+                        return Err(Problem::new(format!("schedule[{index}].restart.node"), problem));
+                    }
+                },
+                _ => {}
+            }
+        }
+        Ok(downs)
     }
 
     fn check_requests(&self, world: &World) -> Checked<()> {
@@ -193,30 +245,35 @@ impl Scenario {
         Ok(())
     }
 
-    /// The most servers that are faulty, or out of a client's reach by a partition, at any
-    /// one time, and the key of the entry that first reached it.
+    /// The most servers that are faulty (an omission fault, or crashed and not yet
+    /// restarted), or out of a client's reach by a partition, at any one time, and the key
+    /// of the entry that first reached it.
     pub(crate) fn most_faulty(&self, world: &World) -> (usize, String) {
-        let mut faulty: Vec<NodeId> =
-            self.faults.iter().filter(|fault| !fault.ratio.is_never()).map(|fault| fault.server).collect();
+        let mut lossy: Vec<NodeId> =
+            self.faults.iter().filter(|fault| !fault.ratio.is_never()).map(|fault| fault.node).collect();
+        let mut crashed: Vec<NodeId> = Vec::new();
         let mut cut_off: Vec<NodeId> = Vec::new();
-        let count = |faulty: &[NodeId], cut_off: &[NodeId]| {
-            super::budget::servers_out_of_reach(&world.servers, &world.clients, faulty, cut_off)
+        let count = |lossy: &[NodeId], crashed: &[NodeId], cut_off: &[NodeId]| {
+            let faulty: Vec<NodeId> = lossy.iter().chain(crashed).copied().collect();
+            super::budget::servers_out_of_reach(&world.servers, &world.clients, &faulty, cut_off)
         };
-        let mut most = (count(&faulty, &cut_off), "faults".to_string());
+        let mut most = (count(&lossy, &crashed, &cut_off), "faults".to_string());
         for index in self.schedule_order() {
             match self.schedule[index].action() {
                 Some(FaultAction::MakeFaulty(fault)) => {
-                    faulty.retain(|&server| server != fault.server);
+                    lossy.retain(|&node| node != fault.node);
                     if !fault.ratio.is_never() {
-                        faulty.push(fault.server);
+                        lossy.push(fault.node);
                     }
                 }
-                Some(FaultAction::Heal(healed)) => faulty.retain(|&server| server != healed),
+                Some(FaultAction::Heal(healed)) => lossy.retain(|&node| node != healed),
                 Some(FaultAction::Partition(nodes)) => cut_off = nodes,
                 Some(FaultAction::Repair) => cut_off.clear(),
+                Some(FaultAction::Crash(node)) => crashed.push(node),
+                Some(FaultAction::Restart(node)) => crashed.retain(|&down| down != node),
                 None => {}
             }
-            let now = count(&faulty, &cut_off);
+            let now = count(&lossy, &crashed, &cut_off);
             if now > most.0 {
                 most = (now, format!("schedule[{index}]"));
             }
@@ -266,12 +323,22 @@ fn check_name(name: &str) -> Checked<()> {
     }
 }
 
-fn check_server(world: &World, server: NodeId, key: &str) -> Checked<()> {
-    if world.servers.contains(&server) {
+/// Faults name any node, a client or a server: a faulty client is owed no answers, and
+/// the budget counts the faulty servers only.
+fn check_node(world: &World, node: NodeId, key: &str) -> Checked<()> {
+    let node_count = (world.clients.len() + world.servers.len()) as u32;
+    if (1..=node_count).contains(&node.0) {
         return Ok(());
     }
-    let (first, last) = (world.servers[0].0, world.servers[world.servers.len() - 1].0);
-    Err(Problem::new(key, format!("expected a server id ({first} to {last}; clients come first), found {}", server.0)))
+    let servers = (world.servers[0].0, world.servers[world.servers.len() - 1].0);
+    let problem = format!(
+        "expected a node id (1 to {node_count}: clients 1 to {}, servers {} to {}), found {}",
+        world.clients.len(),
+        servers.0,
+        servers.1,
+        node.0
+    );
+    Err(Problem::new(key, problem))
 }
 
 fn check_partition(world: &World, nodes: &[NodeId], key: &str) -> Checked<()> {

@@ -84,6 +84,7 @@ impl Simulation {
     /// correct again with `None`. Messages already in flight are judged when they arrive.
     pub fn set_fault(&mut self, node: NodeId, omission: Option<Omission>) {
         self.network.set_fault(node, omission);
+        self.trace(|| super::TraceEvent::FaultChanged { node, omission });
         self.watch_budget();
     }
 
@@ -96,12 +97,15 @@ impl Simulation {
     /// in flight still arrive.
     pub fn partition(&mut self, nodes: &[NodeId]) {
         self.network.partition(nodes);
+        let nodes = self.network.cut_off();
+        self.trace(|| super::TraceEvent::Partitioned { nodes });
         self.watch_budget();
     }
 
     /// End the partition now.
     pub fn repair(&mut self) {
         self.network.repair();
+        self.trace(|| super::TraceEvent::Partitioned { nodes: Vec::new() });
     }
 
     /// The nodes the current partition cuts off from the rest, ascending (empty when there

@@ -20,6 +20,8 @@ pub struct Counters {
     pub dropped_link_loss: u64,
     /// Messages lost to a partition.
     pub dropped_partition: u64,
+    /// Messages that arrived at a crashed node.
+    pub dropped_crashed: u64,
     /// Extra copies of messages the network delivered (duplication).
     pub messages_duplicated: u64,
     /// Timers that fired.
@@ -29,7 +31,11 @@ pub struct Counters {
 impl Counters {
     /// All messages lost, whatever the reason.
     pub fn messages_dropped(&self) -> u64 {
-        self.dropped_sender_omission + self.dropped_receiver_omission + self.dropped_link_loss + self.dropped_partition
+        self.dropped_sender_omission
+            + self.dropped_receiver_omission
+            + self.dropped_link_loss
+            + self.dropped_partition
+            + self.dropped_crashed
     }
 
     pub(crate) fn count_drop(&mut self, reason: DropReason) {
@@ -38,6 +44,7 @@ impl Counters {
             DropReason::ReceiverOmission => self.dropped_receiver_omission += 1,
             DropReason::LinkLoss => self.dropped_link_loss += 1,
             DropReason::Partition => self.dropped_partition += 1,
+            DropReason::Crashed => self.dropped_crashed += 1,
         }
     }
 }

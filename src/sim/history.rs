@@ -19,6 +19,9 @@ pub struct RequestRecord {
     pub answered_at: Option<Instant>,
     /// The answer, once there is one.
     pub outcome: Option<Outcome>,
+    /// When its client crashed with it in memory (working on it, or queued), or when it
+    /// was handed to a client that was down: it is never answered, and owed no answer.
+    pub lost_at: Option<Instant>,
     /// The position of the start among all starts and answers of the run (from 1).
     ///
     /// Several events can share a microsecond; this rank is the order they really
@@ -29,6 +32,13 @@ pub struct RequestRecord {
     pub answered_rank: Option<u64>,
 }
 
+impl RequestRecord {
+    /// Whether the request still waits for its answer: not answered, and not lost.
+    pub fn is_waiting(&self) -> bool {
+        self.outcome.is_none() && self.lost_at.is_none()
+    }
+}
+
 /// Every request of a run, in submission order.
 #[derive(Clone, Debug, Default)]
 pub struct History {
@@ -37,6 +47,9 @@ pub struct History {
     open: usize,
     /// How many starts and answers were recorded: the last rank given.
     events: u64,
+    /// Ids a client gave a second request (a broken variant: the counter was not durable),
+    /// with when; the later request's record replaced the earlier one's.
+    reused: Vec<(RequestId, Instant)>,
 }
 
 impl History {
@@ -48,12 +61,25 @@ impl History {
             started_at: None,
             answered_at: None,
             outcome: None,
+            lost_at: None,
             started_rank: None,
             answered_rank: None,
         };
-        if self.records.insert(id, record).is_none() {
-            self.open += 1;
+        match self.records.insert(id, record) {
+            None => self.open += 1,
+            Some(earlier) => {
+                self.reused.push((id, at));
+                if !earlier.is_waiting() {
+                    self.open += 1;
+                }
+            }
         }
+    }
+
+    /// Ids a client gave a second request, with when the second came, in order. A correct
+    /// client never does: its request counter survives crashes.
+    pub fn reused_ids(&self) -> &[(RequestId, Instant)] {
+        &self.reused
     }
 
     /// The simulator calls this and [`History::answered`] in the order events happen, so
@@ -69,12 +95,20 @@ impl History {
     pub(crate) fn answered(&mut self, id: RequestId, outcome: Outcome, at: Instant) {
         let rank = self.next_rank();
         if let Some(record) = self.records.get_mut(&id) {
-            if record.outcome.is_none() {
+            if record.is_waiting() {
                 self.open -= 1;
             }
             record.answered_at = Some(at);
             record.outcome = Some(outcome);
             record.answered_rank = Some(rank);
+        }
+    }
+
+    /// Request `id` was lost in a crash of its client at `at`: it will never be answered.
+    pub(crate) fn mark_lost(&mut self, id: RequestId, at: Instant) {
+        if let Some(record) = self.records.get_mut(&id).filter(|record| record.is_waiting()) {
+            record.lost_at = Some(at);
+            self.open -= 1;
         }
     }
 
@@ -88,7 +122,7 @@ impl History {
         self.records.values()
     }
 
-    /// How many requests have no answer yet.
+    /// How many requests still wait for an answer: not answered, and not lost in a crash.
     pub fn open(&self) -> usize {
         self.open
     }
@@ -108,8 +142,20 @@ impl History {
         self.records.is_empty()
     }
 
-    /// The requests still waiting for an answer, in submission order.
+    /// The requests still waiting for an answer (not answered, not lost), in submission order.
     pub fn unanswered(&self) -> impl Iterator<Item = &RequestRecord> {
+        self.records.values().filter(|record| record.is_waiting())
+    }
+
+    /// The requests lost in crashes of their clients, in submission order. One that had
+    /// started may still take effect (its writes may have reached servers), or, for a role
+    /// change, be completed by a client that takes over; it is never answered.
+    pub fn lost(&self) -> impl Iterator<Item = &RequestRecord> {
+        self.records.values().filter(|record| record.lost_at.is_some())
+    }
+
+    /// The requests without an answer, lost or still waiting, in submission order.
+    pub fn without_answer(&self) -> impl Iterator<Item = &RequestRecord> {
         self.records.values().filter(|record| record.outcome.is_none())
     }
 

@@ -7,6 +7,7 @@
 mod budget;
 mod control;
 mod counters;
+mod crash;
 mod fingerprint;
 mod history;
 mod network;
@@ -65,6 +66,8 @@ pub struct Simulation {
     queue: EventQueue,
     /// Indexed by node id (index 0 is unused).
     nodes: Vec<Option<Node>>,
+    /// Indexed by node id: whether the node is down (crashed, not yet restarted).
+    crashed: Vec<bool>,
     network: Network,
     workload: RandomWorkload,
     outputs: Outputs,
@@ -135,6 +138,7 @@ impl Simulation {
             seed,
             now: Instant::ZERO,
             queue: EventQueue::default(),
+            crashed: vec![false; nodes.len()],
             nodes,
             network,
             workload,
@@ -238,12 +242,18 @@ impl Simulation {
             }
             Event::Arrival { client } => self.arrival(client, observer),
             Event::Scripted { index } => self.scripted_request(index, observer),
-            Event::Fault { index } => self.scheduled_fault(index),
+            Event::Fault { index } => self.scheduled_fault(index, observer),
         }
     }
 
     fn deliver(&mut self, from: NodeId, to: NodeId, message: Message, key: MessageKey, observer: &mut dyn Observer) {
-        if let Some(reason) = self.network.on_arrival(to, key) {
+        // A crashed receiver is checked first; it draws nothing either way, since the
+        // network's draws are keyed by message, not taken in turn.
+        let lost = match self.is_crashed(to) {
+            true => Some(DropReason::Crashed),
+            false => self.network.on_arrival(to, key),
+        };
+        if let Some(reason) = lost {
             self.counters.count_drop(reason);
             self.trace(|| TraceEvent::Dropped { from, to, message: message.clone(), reason });
             return;
@@ -261,15 +271,17 @@ impl Simulation {
         if self.workload.finished() {
             return; // another client issued the last request while this arrival was queued
         }
-        let may_issue = self.node(client).is_some_and(|node| !node.is_server()) && !self.is_faulty(client);
+        // A faulty client issues requests like any other (the application does not know its
+        // node loses messages): it is owed no answers, but what it does must stay safe.
+        let may_issue = self.may_issue(client);
         if !may_issue && !self.anyone_may_issue() {
-            // Every node is a server or faulty: nobody is left to issue the rest.
+            // Every node is a server: nobody is left to issue the rest.
             self.workload.stop();
             return self.start_liveness_clock();
         }
         let request = match may_issue {
             true => Some(self.next_random_request(client)),
-            false => None, // a server (or a faulty node) waits for its next turn
+            false => None, // a server waits for its next turn
         };
         if !self.workload.finished() {
             let gap_us = self.workload.next_gap_us();
@@ -282,9 +294,14 @@ impl Simulation {
         }
     }
 
-    /// Whether any node could issue a request now: a correct node that is not a server.
+    /// Whether `node` could issue a request now: it is a client, and it is up.
+    fn may_issue(&self, node: NodeId) -> bool {
+        self.node(node).is_some_and(|node| !node.is_server()) && !self.is_crashed(node)
+    }
+
+    /// Whether any node could issue a request now.
     fn anyone_may_issue(&self) -> bool {
-        self.nodes.iter().flatten().any(|node| !node.is_server() && !self.is_faulty(node.id()))
+        self.nodes.iter().flatten().any(|node| self.may_issue(node.id()))
     }
 
     fn next_random_request(&mut self, client: NodeId) -> Request {
@@ -298,6 +315,11 @@ impl Simulation {
     }
 
     fn submit(&mut self, client: NodeId, request: crate::protocol::Request, observer: &mut dyn Observer) {
+        if self.is_crashed(client) {
+            // Nobody hands a request to a node that is down: the workload skips its turns,
+            // validation refuses a scenario's request to it, and the REPL refuses one.
+            return;
+        }
         // Recorded before the node runs: a local refusal is answered within `submit`.
         if let Some(node) = self.node(client) {
             let id = node.next_request_id();
@@ -425,9 +447,10 @@ impl Simulation {
         newest.cloned().unwrap_or_else(|| Config::new(Epoch(0), self.world.servers.clone()))
     }
 
-    /// Whether `node` suffers an omission fault now.
+    /// Whether `node` (a client or a server) is faulty now: it suffers an omission fault, or
+    /// it is down (crashed, not yet restarted).
     pub fn is_faulty(&self, node: NodeId) -> bool {
-        self.network.fault(node).is_some_and(|omission| !omission.ratio.is_never())
+        self.is_crashed(node) || self.network.fault(node).is_some_and(|omission| !omission.ratio.is_never())
     }
 
     /// The nodes that liveness is owed to now: every node without an omission fault that the
@@ -517,8 +540,8 @@ impl Simulation {
     }
 
     /// Hand `request` to node `client` now, as a scripted driver does (outside the random
-    /// workload); the id its reply will carry, or `None` if there is no such node. A node
-    /// that is a server answers with a refusal.
+    /// workload); the id its reply will carry, or `None` if there is no such node or it is
+    /// down (crashed). A node that is a server answers with a refusal.
     pub fn submit_scripted(&mut self, client: NodeId, request: Request) -> Option<RequestId> {
         self.submit_observed(client, request, &mut observer::Unobserved)
     }
@@ -531,7 +554,7 @@ impl Simulation {
         request: Request,
         observer: &mut dyn Observer,
     ) -> Option<RequestId> {
-        let node = self.node(client)?;
+        let node = self.node(client).filter(|_| !self.is_crashed(client))?;
         let id = node.next_request_id();
         self.submit(client, request, observer);
         Some(id)

@@ -25,6 +25,11 @@ pub trait Observer {
     fn after_delivery(&mut self, now: Instant, node: &Node, from: NodeId, message: &Message) {
         let _ = (now, node, from, message);
     }
+
+    /// `node` restarted after a crash: this is what its durable state made it.
+    fn after_restart(&mut self, now: Instant, node: &Node) {
+        let _ = (now, node);
+    }
 }
 
 /// The observer of a run nobody watches.
@@ -50,6 +55,11 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
         self.0.after_delivery(now, node, from, message);
         self.1.after_delivery(now, node, from, message);
     }
+
+    fn after_restart(&mut self, now: Instant, node: &Node) {
+        self.0.after_restart(now, node);
+        self.1.after_restart(now, node);
+    }
 }
 
 impl<T: Observer + ?Sized> Observer for &mut T {
@@ -64,6 +74,10 @@ impl<T: Observer + ?Sized> Observer for &mut T {
     fn after_delivery(&mut self, now: Instant, node: &Node, from: NodeId, message: &Message) {
         (**self).after_delivery(now, node, from, message);
     }
+
+    fn after_restart(&mut self, now: Instant, node: &Node) {
+        (**self).after_restart(now, node);
+    }
 }
 
 impl<T: Observer + ?Sized> Observer for Box<T> {
@@ -77,6 +91,10 @@ impl<T: Observer + ?Sized> Observer for Box<T> {
 
     fn after_delivery(&mut self, now: Instant, node: &Node, from: NodeId, message: &Message) {
         (**self).after_delivery(now, node, from, message);
+    }
+
+    fn after_restart(&mut self, now: Instant, node: &Node) {
+        (**self).after_restart(now, node);
     }
 }
 

@@ -86,6 +86,21 @@ impl EventQueue {
         self.heap.peek().map(|key| key.at)
     }
 
+    /// Take every pending event that `matches` out of the queue (a crashed node's timers);
+    /// the rest keep their times and their order.
+    pub(crate) fn remove(&mut self, matches: impl Fn(&Event) -> bool) {
+        let (slots, free) = (&mut self.slots, &mut self.free);
+        self.heap.retain(|key| {
+            let slot = &mut slots[key.slot as usize];
+            if slot.as_ref().is_some_and(&matches) {
+                *slot = None;
+                free.push(key.slot);
+                return false;
+            }
+            true
+        });
+    }
+
     /// How many pending events `matches` (counting needs no order, so none is imposed).
     pub(crate) fn count(&self, matches: impl Fn(&Event) -> bool) -> usize {
         self.slots.iter().flatten().filter(|event| matches(event)).count()
@@ -112,6 +127,23 @@ mod tests {
             queue.push(Instant(5), Event::Arrival { client: NodeId(client) });
         }
         queue.push(Instant(1), Event::Arrival { client: NodeId(9) });
+        let order: Vec<u32> = std::iter::from_fn(|| queue.pop())
+            .map(|(_, event)| match event {
+                Event::Arrival { client } => client.0,
+                _ => unreachable!(),
+            })
+            .collect();
+        assert_eq!(order, [9, 3, 1, 2]);
+    }
+
+    #[test]
+    fn removed_events_never_pop_and_the_rest_keep_their_order() {
+        let mut queue = EventQueue::default();
+        for (at, client) in [(5, 3), (1, 4), (5, 1), (2, 4), (5, 2)] {
+            queue.push(Instant(at), Event::Arrival { client: NodeId(client) });
+        }
+        queue.remove(|event| matches!(event, Event::Arrival { client } if *client == NodeId(4)));
+        queue.push(Instant(0), Event::Arrival { client: NodeId(9) }); // reuses a freed slot
         let order: Vec<u32> = std::iter::from_fn(|| queue.pop())
             .map(|(_, event)| match event {
                 Event::Arrival { client } => client.0,

@@ -12,6 +12,8 @@ pub(crate) enum Stream {
     Workload = 2,
     /// Draws a swarm run's world and faults (see `crate::swarm`).
     Swarm = 3,
+    /// Draws a swarm run's faults on nodes: faulty clients, crashes and restarts.
+    SwarmNodes = 4,
 }
 
 /// Random draws keyed by what they are about, not by when they are made: the draw for a

@@ -47,9 +47,13 @@ impl Simulation {
     }
 
     /// The role changes asked for and not yet answered: (node, whether it is a promotion).
+    /// A change lost in a crash after it started counts too: a client that takes over
+    /// from its stopped coordinator may still complete it.
     fn pending_role_changes(&self) -> Vec<(NodeId, bool)> {
         let mut pending = Vec::new();
-        for record in self.history().unanswered() {
+        let records =
+            self.history().without_answer().filter(|record| record.is_waiting() || record.started_at.is_some());
+        for record in records {
             match record.request {
                 Request::BecomeServer { node } => pending.push((node, true)),
                 Request::BecomeClient { node } => pending.push((node, false)),

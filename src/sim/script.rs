@@ -1,6 +1,6 @@
 //! What a scenario scripts: fault events at set times (make faulty, heal, partition,
-//! repair) acting on the network model, explicit requests at set times, and message
-//! duplication. Kept apart from the event loop in `mod.rs`, which only dispatches here.
+//! repair on the network model; crash and restart of nodes), explicit requests at set
+//! times, and message duplication. Kept apart from the event loop in `mod.rs`, which only dispatches here.
 
 use super::queue::Event;
 use super::Simulation;
@@ -54,15 +54,23 @@ impl Simulation {
         self.scripted_ids.get(index).copied().flatten()
     }
 
-    /// Carry out the fault event `schedule[index]` on the network model.
-    pub(super) fn scheduled_fault(&mut self, index: usize) {
+    /// Carry out the fault event `schedule[index]` (on the network model, or a crash or a
+    /// restart), showing `observer` a restarted node.
+    pub(super) fn scheduled_fault(&mut self, index: usize, observer: &mut dyn super::Observer) {
         match self.scenario.schedule[index].action().expect("a validated event names one action") {
             FaultAction::MakeFaulty(fault) => {
-                self.network.set_fault(fault.server, Some(Omission { kind: fault.kind, ratio: fault.ratio }))
+                self.set_fault(fault.node, Some(Omission { kind: fault.kind, ratio: fault.ratio }))
             }
-            FaultAction::Heal(server) => self.network.set_fault(server, None),
-            FaultAction::Partition(nodes) => self.network.partition(&nodes),
-            FaultAction::Repair => self.network.repair(),
+            FaultAction::Heal(node) => self.set_fault(node, None),
+            FaultAction::Partition(nodes) => self.partition(&nodes),
+            FaultAction::Repair => self.repair(),
+            // Validation lets a crash name only a node that is up, and a restart one that is down.
+            FaultAction::Crash(node) => {
+                self.crash(node);
+            }
+            FaultAction::Restart(node) => {
+                self.restart_observed(node, observer);
+            }
         }
         self.watch_budget();
     }

@@ -2,7 +2,7 @@
 //! What becomes of the records (files, replay, text) is the business of `crate::trace`.
 
 use crate::protocol::{Instant, Message, NodeId, Outcome, Request, RequestId, Timer};
-use crate::vocab::{DropReason, Violation};
+use crate::vocab::{DropReason, Omission, Violation};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
@@ -68,6 +68,31 @@ pub enum TraceEvent {
         request: Request,
         /// The answer.
         outcome: Outcome,
+    },
+    /// `node` crashed: it sends, receives and times nothing until it restarts.
+    Crashed {
+        /// The node.
+        node: NodeId,
+        /// The requests it had in memory (the one it worked on, then its queue): lost, never
+        /// to be answered.
+        lost: Vec<RequestId>,
+    },
+    /// `node` restarted, from its durable state.
+    Restarted {
+        /// The node.
+        node: NodeId,
+    },
+    /// `node` got an omission fault, or lost it (`None`: healed).
+    FaultChanged {
+        /// The node.
+        node: NodeId,
+        /// Its fault from now on.
+        omission: Option<Omission>,
+    },
+    /// The partition changed: `nodes` are cut off from the rest from now on (none: repaired).
+    Partitioned {
+        /// The nodes cut off, ascending.
+        nodes: Vec<NodeId>,
     },
 }
 

@@ -8,7 +8,7 @@ use crate::vocab::Violation;
 use serde::{Deserialize, Serialize};
 
 /// The trace format this build writes and reads. Bump it whenever a line's shape changes.
-pub const TRACE_FORMAT_VERSION: u32 = 2;
+pub const TRACE_FORMAT_VERSION: u32 = 3;
 
 /// The tokensim version this build is, written into every trace header.
 pub const TOKENSIM_VERSION: &str = env!("CARGO_PKG_VERSION");

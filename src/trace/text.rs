@@ -7,10 +7,13 @@
 //! 0.009876s drop    n3 -> n1 read_reply n1#1.p0 t3@v1:n2 (omission at sender)
 //! 0.060000s timer   n1 retransmit p0
 //! 0.071234s reply   n1#1 pay(t3, n2) = ok t3@v2
+//! 0.500000s crash   n1
+//! 0.900000s restart n1
 //! ```
 
 use super::event::{TraceEvent, TraceHeader, TraceRecord};
 use crate::protocol::{Message, PhaseTag, Timer, TokenId, TokenSelection, TokenValue};
+use crate::vocab::{Omission, OmissionKind};
 use std::fmt::Write as _;
 
 /// Lists of more values than this are shown by their count only.
@@ -44,7 +47,32 @@ pub fn render_event(event: &TraceEvent) -> String {
             format!("timer   {node} install e{}", epoch.0)
         }
         TraceEvent::Replied { id, request, outcome } => format!("reply   {id} {request} = {outcome}"),
+        TraceEvent::Crashed { node, lost } if lost.is_empty() => format!("crash   {node}"),
+        TraceEvent::Crashed { node, lost } => {
+            let ids: Vec<String> = lost.iter().map(ToString::to_string).collect();
+            format!("crash   {node} (lost {})", ids.join(" "))
+        }
+        TraceEvent::Restarted { node } => format!("restart {node}"),
+        TraceEvent::FaultChanged { node, omission: Some(omission) } => {
+            format!("fault   {node} becomes faulty: {}", omission_text(omission))
+        }
+        TraceEvent::FaultChanged { node, omission: None } => format!("fault   {node} heals"),
+        TraceEvent::Partitioned { nodes } if nodes.is_empty() => "fault   the partition is repaired".to_string(),
+        TraceEvent::Partitioned { nodes } => {
+            let names: Vec<String> = nodes.iter().map(ToString::to_string).collect();
+            format!("fault   partition: {} cut off", names.join(" "))
+        }
     }
+}
+
+/// `send 1/2`: which of its messages a faulty node loses, and how many.
+fn omission_text(omission: &Omission) -> String {
+    let kind = match omission.kind {
+        OmissionKind::Send => "send",
+        OmissionKind::Receive => "receive",
+        OmissionKind::Both => "both",
+    };
+    format!("{kind} {}", omission.ratio)
 }
 
 /// A whole trace: the header line, then one line per record, each ending in a newline.
@@ -82,6 +110,10 @@ fn message_text(message: &Message) -> String {
         Message::Accept { epoch, ballot, next } => format!("{kind} e{} {ballot} {}", epoch.0, config_text(next)),
         Message::Rejected { epoch, promised } => format!("{kind} e{} promised {promised}", epoch.0),
         Message::InstallAck { epoch } => format!("{kind} e{}", epoch.0),
+        Message::Repair { epoch, nodes } => {
+            let names: Vec<String> = nodes.iter().map(ToString::to_string).collect();
+            format!("{kind} e{} on [{}]", epoch.0, names.join(" "))
+        }
     }
 }
 

@@ -1,10 +1,9 @@
 //! When nodes were faulty or cut off, as intervals the page shades over their lanes.
 //!
-//! Today the trace records no fault events: faults are part of the scenario in its header
-//! (`faults` from the start, `schedule` at set times), so the intervals are derived from
-//! it. The shape is generic on purpose: "node N was unavailable or faulty from t1 to t2,
-//! with a label", so crashes (or fault events recorded in the trace) can add intervals of
-//! their own kind without the page changing.
+//! Omission faults and partitions are part of the scenario in its header (`faults` from the
+//! start, `schedule` at set times), so their intervals are derived from it. Crashes come
+//! from the trace's own `crashed` and `restarted` records (see `model.rs`). The shape is
+//! generic on purpose: "node N was unavailable or faulty from t1 to t2, with a label".
 
 use crate::protocol::NodeId;
 use crate::scenario::{FaultAction, Scenario};
@@ -20,7 +19,7 @@ pub enum TroubleKind {
     Omission,
     /// The node is cut off from the nodes on the other side of a partition.
     Partition,
-    /// The node is down (not produced yet: reserved for crashes).
+    /// The node is down: crashed, and not yet restarted.
     Crash,
 }
 
@@ -63,9 +62,9 @@ pub fn scenario_troubles(scenario: &Scenario) -> Vec<Unavailable> {
     for (at, _, action) in schedule {
         match action {
             FaultAction::MakeFaulty(spec) => {
-                close(&mut omissions, spec.server, at, TroubleKind::Omission, &mut done);
+                close(&mut omissions, spec.node, at, TroubleKind::Omission, &mut done);
                 let omission = Omission { kind: spec.kind, ratio: spec.ratio };
-                omissions.insert(spec.server, (at, omission_label(&omission)));
+                omissions.insert(spec.node, (at, omission_label(&omission)));
             }
             FaultAction::Heal(node) => close(&mut omissions, node, at, TroubleKind::Omission, &mut done),
             FaultAction::Partition(nodes) => {
@@ -85,6 +84,9 @@ pub fn scenario_troubles(scenario: &Scenario) -> Vec<Unavailable> {
                     close(&mut cut_off, node, at, TroubleKind::Partition, &mut done);
                 }
             }
+            // Crashes are shaded from the trace's `crashed` and `restarted` records, which
+            // also show the crashes the REPL makes.
+            FaultAction::Crash(_) | FaultAction::Restart(_) => {}
         }
     }
     for (node, (from_us, label)) in omissions {

@@ -44,6 +44,8 @@ pub enum Fate {
     Partition = 4,
     /// Still in flight when the run (or the trace) ended.
     InFlight = 5,
+    /// Lost at the receiver, which was down (crashed).
+    ReceiverDown = 6,
 }
 
 /// Added to a fate: the message is a copy the network made (or a delivery without a send).
@@ -56,8 +58,15 @@ impl Fate {
             DropReason::ReceiverOmission => Fate::ReceiverOmission,
             DropReason::LinkLoss => Fate::LinkLoss,
             DropReason::Partition => Fate::Partition,
+            DropReason::Crashed => Fate::ReceiverDown,
         }
     }
+}
+
+/// A node down from `from_us` until `to_us` (`None`: to the end of the run).
+fn crash_trouble(node: NodeId, from_us: u64, to_us: Option<u64>) -> Unavailable {
+    let label = "down: crashed (sends and receives nothing; restarts from its durable state)".to_string();
+    Unavailable { node, from_us, to_us, kind: TroubleKind::Crash, label }
 }
 
 /// A request's result class (the page colours spans by it).
@@ -272,6 +281,8 @@ pub struct RunModel {
     roles: Vec<(u64, u32, bool, u64, usize)>,
     timers: Vec<(u64, u32, usize)>,
     troubles: Vec<Unavailable>,
+    /// Nodes down now (crashed in the trace, not restarted yet), with when they went down.
+    down: BTreeMap<u32, u64>,
 }
 
 struct RequestBuild {
@@ -344,6 +355,7 @@ impl RunModel {
             roles: Vec::new(),
             timers: Vec::new(),
             troubles: scenario_troubles(scenario),
+            down: BTreeMap::new(),
         }
     }
 
@@ -374,6 +386,7 @@ impl RunModel {
             TraceEvent::Delivered { from, to, message } => self.arrived(at, *from, *to, message, Fate::Delivered),
             TraceEvent::Dropped { from, to, message, reason } => match reason {
                 DropReason::ReceiverOmission => self.arrived(at, *from, *to, message, Fate::ReceiverOmission),
+                DropReason::Crashed => self.arrived(at, *from, *to, message, Fate::ReceiverDown),
                 // Lost as it was sent: the send just before it, at the same instant.
                 _ => self.lost_at_sender(at, *from, *to, message, Fate::of(*reason)),
             },
@@ -386,6 +399,18 @@ impl RunModel {
                 let text = self.strings.intern(text);
                 self.timers.push((at, node.0, text));
             }
+            // Crashes are shaded from the trace (the REPL can crash nodes the scenario does
+            // not); omission faults and partitions from the scenario (`scenario_troubles`).
+            TraceEvent::Crashed { node, .. } => {
+                self.nodes.insert(node.0);
+                self.down.entry(node.0).or_insert(at);
+            }
+            TraceEvent::Restarted { node } => {
+                if let Some(from_us) = self.down.remove(&node.0) {
+                    self.troubles.push(crash_trouble(*node, from_us, Some(at)));
+                }
+            }
+            TraceEvent::FaultChanged { .. } | TraceEvent::Partitioned { .. } => {}
         }
     }
 
@@ -538,6 +563,10 @@ impl RunModel {
         }
         .to_string();
         let violations = violations.unwrap_or_default();
+        let still_down: Vec<(u32, u64)> = std::mem::take(&mut self.down).into_iter().collect();
+        for (node, from_us) in still_down {
+            self.troubles.push(crash_trouble(NodeId(node), from_us, None));
+        }
         for node in self.troubles.iter().map(|t| t.node.0) {
             self.nodes.insert(node);
         }
@@ -725,5 +754,17 @@ mod tests {
         let seals = words::KIND_NAMES.iter().position(|&k| k == "seal").unwrap() as u8;
         let attributed = (0..data.msgs.kind.len()).filter(|&i| data.msgs.kind[i] == seals && data.msgs.req[i] >= 0);
         assert!(attributed.count() > 0, "seals are given to their role change");
+    }
+
+    #[test]
+    fn crashes_are_shaded_from_the_trace_and_messages_to_a_crashed_node_are_lost_there() {
+        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios/crash-mid-pay.toml"))
+            .expect("the scenario exists");
+        let scenario = Scenario::from_toml(&text, "crash-mid-pay.toml").expect("valid");
+        let data = model_of(&scenario, scenario.seed);
+        let crashes: Vec<&TroubleData> = data.troubles.iter().filter(|t| t.kind == TroubleKind::Crash).collect();
+        let spans: Vec<(u64, u64)> = crashes.iter().map(|t| (t.from, t.to)).collect();
+        assert_eq!(spans, [(25_000, 100_000), (60_000, 300_000)], "n1 and n4, each down until its restart");
+        assert!(data.msgs.fate.iter().any(|&fate| fate & 7 == Fate::ReceiverDown as u8));
     }
 }

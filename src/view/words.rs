@@ -5,7 +5,7 @@ use crate::protocol::{Config, Message, PhaseTag, Refusal, TokenId, TokenSelectio
 use std::fmt::Write as _;
 
 /// Every message kind, in the order of the page's `kind` column (and its legend's colours).
-pub const KIND_NAMES: [&str; 13] = [
+pub const KIND_NAMES: [&str; 14] = [
     "read",
     "read_reply",
     "write",
@@ -19,7 +19,14 @@ pub const KIND_NAMES: [&str; 13] = [
     "rejected",
     "install",
     "install_ack",
+    "repair",
 ];
+
+/// `[n7 n9]`.
+fn nodes_text(nodes: &[crate::protocol::NodeId]) -> String {
+    let names: Vec<String> = nodes.iter().map(ToString::to_string).collect();
+    format!("[{}]", names.join(" "))
+}
 
 /// Value lists longer than this are shown by their count and first few values.
 const VALUES_SHOWN_MAX: usize = 4;
@@ -70,6 +77,7 @@ pub fn payload(message: &Message) -> String {
         Message::Rejected { epoch, promised } => format!("e{} promised {promised}", epoch.0),
         Message::Install { config, table } => format!("{}; table of {} tokens", config_text(config), table.len()),
         Message::InstallAck { epoch } => format!("e{} installed", epoch.0),
+        Message::Repair { epoch, nodes } => format!("install e{} on {}", epoch.0, nodes_text(nodes)),
     }
 }
 
@@ -136,6 +144,11 @@ pub fn property_words(property: Property) -> (&'static str, &'static str) {
             "A request took effect more than once, or not at all",
             "A pay answered ok takes effect exactly once, however often its messages were retried.",
         ),
+        Property::RequestIdsUnique => (
+            "A client gave one request id to two requests",
+            "A request's id is how servers recognise its retries and how a written value names its \
+             writer; a client's request counter must survive its crashes so that no id is used twice.",
+        ),
         Property::ReplicaOneValuePerVersion => (
             "Two servers hold different values for one version",
             "Replicas may lag, but two servers must never disagree on what a given version holds.",
@@ -148,6 +161,11 @@ pub fn property_words(property: Property) -> (&'static str, &'static str) {
             "Two configurations were decided for one epoch",
             "Each change of configuration is decided once (single-decree Paxos): every install of an \
              epoch must name the same servers.",
+        ),
+        Property::OneValuePerBallot => (
+            "One ballot proposed two configurations for an epoch",
+            "Paxos needs every ballot to propose at most one value: a coordinator never reuses a \
+             ballot, crashes included, so its highest ballot round must survive them.",
         ),
         Property::EpochsOnlyGrow => (
             "A node went back to an older configuration",

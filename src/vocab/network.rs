@@ -31,7 +31,7 @@ impl Default for NetworkOptions {
     }
 }
 
-/// Which direction of a faulty server's traffic is lost.
+/// Which direction of a faulty node's traffic is lost.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OmissionKind {
@@ -43,8 +43,8 @@ pub enum OmissionKind {
     Both,
 }
 
-/// An omission fault: a server loses `ratio` of its messages in the `kind` direction.
-/// At ratio 1 the server is silent; its state is never wrong, only stale.
+/// An omission fault: a node (a client or a server) loses `ratio` of its messages in the
+/// `kind` direction. At ratio 1 the node is silent; its state is never wrong, only stale.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Omission {
     /// Which direction is lost.
@@ -75,6 +75,8 @@ pub enum DropReason {
     LinkLoss,
     /// The sender and receiver are on different sides of a partition.
     Partition,
+    /// The receiver was down (crashed, not yet restarted) when the message arrived.
+    Crashed,
 }
 
 impl DropReason {
@@ -85,6 +87,7 @@ impl DropReason {
             DropReason::ReceiverOmission => "omission at receiver",
             DropReason::LinkLoss => "link loss",
             DropReason::Partition => "partition",
+            DropReason::Crashed => "crashed",
         }
     }
 }

@@ -23,12 +23,18 @@ pub enum Property {
     RefusalChangedNothing,
     /// Safety 3: a request took effect at most once, retries included.
     ExactlyOnce,
+    /// Every request id names one request: a client never gives an id to two requests,
+    /// crashes included.
+    RequestIdsUnique,
     /// Replica invariant: no two servers hold different values at the same version.
     ReplicaOneValuePerVersion,
     /// Replica invariant: a server's version of a token never decreases.
     ReplicaVersionMonotonic,
     /// Membership: every install of an epoch names the same configuration.
     OneConfigPerEpoch,
+    /// Membership: a ballot proposes at most one configuration for an epoch (no coordinator
+    /// reuses a ballot with another value, crashes included).
+    OneValuePerBallot,
     /// Membership: no node's view of the configuration goes back to an older epoch.
     EpochsOnlyGrow,
     /// Membership: every installed configuration has 3 to 7 servers.
@@ -72,16 +78,18 @@ pub enum PropertyKind {
 
 impl Property {
     /// Every property, in the order verdicts list them.
-    pub const ALL: [Property; 20] = [
+    pub const ALL: [Property; 22] = [
         Property::Linearizable,
         Property::OneOwnerPerVersion,
         Property::VersionsContiguous,
         Property::NoDoubleSpend,
         Property::RefusalChangedNothing,
         Property::ExactlyOnce,
+        Property::RequestIdsUnique,
         Property::ReplicaOneValuePerVersion,
         Property::ReplicaVersionMonotonic,
         Property::OneConfigPerEpoch,
+        Property::OneValuePerBallot,
         Property::EpochsOnlyGrow,
         Property::ServerCountLimits,
         Property::RoleChangeInstalled,
@@ -132,6 +140,9 @@ impl Property {
             }
             Property::RefusalChangedNothing => ("refusal_changed_nothing", Safety, "a refused request changed nothing"),
             Property::ExactlyOnce => ("exactly_once", Safety, "a request took effect at most once, retries included"),
+            Property::RequestIdsUnique => {
+                ("request_ids_unique", Safety, "no client gives one request id to two requests, crashes included")
+            }
             Property::ReplicaOneValuePerVersion => (
                 "replica_one_value_per_version",
                 Safety,
@@ -142,6 +153,9 @@ impl Property {
             }
             Property::OneConfigPerEpoch => {
                 ("one_config_per_epoch", Safety, "every install of an epoch names the same configuration")
+            }
+            Property::OneValuePerBallot => {
+                ("one_value_per_ballot", Safety, "a ballot proposes at most one configuration for an epoch")
             }
             Property::EpochsOnlyGrow => {
                 ("epochs_only_grow", Safety, "no node's view of the configuration goes back to an older epoch")

@@ -40,8 +40,8 @@ pub fn small_world(seed: u64, variant: Variant) -> Scenario {
     world.owners.clear();
     let first_server = world.clients + 1;
     scenario.faults = match rng.between(0, 3) {
-        0 => vec![FaultSpec { server: NodeId(first_server), kind: OmissionKind::Both, ratio: ratio(1, 2) }],
-        1 => vec![FaultSpec { server: NodeId(first_server + 1), kind: OmissionKind::Send, ratio: Ratio::ALWAYS }],
+        0 => vec![FaultSpec { node: NodeId(first_server), kind: OmissionKind::Both, ratio: ratio(1, 2) }],
+        1 => vec![FaultSpec { node: NodeId(first_server + 1), kind: OmissionKind::Send, ratio: Ratio::ALWAYS }],
         _ => Vec::new(),
     };
     let network = &mut scenario.network;

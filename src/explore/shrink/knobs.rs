@@ -250,7 +250,7 @@ fn liveness_budget(shrinker: &mut Shrinker<'_>) -> bool {
 /// on it is dropped, it leaves partitions, and a request naming it is dropped. Returns false
 /// when an initial owner would be removed (the candidate makes no sense then).
 pub(super) fn remap_nodes(scenario: &mut Scenario, rename: impl Fn(NodeId) -> Option<NodeId>) -> bool {
-    scenario.faults.retain_mut(|fault| rename(fault.server).map(|server| fault.server = server).is_some());
+    scenario.faults.retain_mut(|fault| rename(fault.node).map(|node| fault.node = node).is_some());
     scenario.schedule.retain_mut(|event| remap_event(event, &rename));
     scenario.requests.retain_mut(|spec| {
         let mut named = vec![&mut spec.client];
@@ -266,14 +266,17 @@ pub(super) fn remap_nodes(scenario: &mut Scenario, rename: impl Fn(NodeId) -> Op
 /// Rename the nodes of one scheduled event; whether it is kept.
 fn remap_event(event: &mut ScheduledEvent, rename: &impl Fn(NodeId) -> Option<NodeId>) -> bool {
     if let Some(fault) = event.make_faulty.as_mut() {
-        return rename(fault.server).map(|server| fault.server = server).is_some();
+        return rename(fault.node).map(|node| fault.node = node).is_some();
     }
     if let Some(heal) = event.heal.as_mut() {
-        return rename(heal.server).map(|server| heal.server = server).is_some();
+        return rename(heal.node).map(|node| heal.node = node).is_some();
     }
     if let Some(nodes) = event.partition.as_mut() {
         *nodes = nodes.iter().filter_map(|&node| rename(node)).collect();
         return !nodes.is_empty();
+    }
+    if let Some(spec) = event.crash.as_mut().or(event.restart.as_mut()) {
+        return rename(spec.node).map(|node| spec.node = node).is_some();
     }
     true
 }
@@ -288,7 +291,7 @@ mod tests {
     #[test]
     fn removing_a_node_drops_what_names_it_and_renames_the_rest() {
         let mut scenario = Scenario::default_scenario(); // clients 1..=6, servers 7..=11
-        scenario.faults = vec![FaultSpec { server: NodeId(8), kind: OmissionKind::Send, ratio: Ratio::ALWAYS }];
+        scenario.faults = vec![FaultSpec { node: NodeId(8), kind: OmissionKind::Send, ratio: Ratio::ALWAYS }];
         scenario.requests = vec![
             RequestSpec::new(0, NodeId(1), Request::Pay { token: TokenId(0), to: NodeId(6) }),
             RequestSpec::new(5, NodeId(2), Request::GetTokens { owner: NodeId(3) }),
@@ -302,7 +305,7 @@ mod tests {
         };
         let mut without_three = scenario.clone();
         assert!(remap_nodes(&mut without_three, shift(3)), "no token owner is removed");
-        assert_eq!(without_three.faults[0].server, NodeId(7), "server ids move down");
+        assert_eq!(without_three.faults[0].node, NodeId(7), "server ids move down");
         assert_eq!(without_three.requests.len(), 1, "the request naming n3 is dropped");
         assert_eq!(without_three.requests[0].pay.as_ref().map(|pay| pay.to), Some(NodeId(5)));
         let mut without_eight = scenario.clone();

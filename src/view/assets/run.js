@@ -22,9 +22,9 @@
   var MAX_ARROWS = 1800;                  // more visible messages than this: density
   var BIN_PX = 3;                         // density bins
   var MIN_WINDOW = 20;                    // µs: the deepest zoom
-  var KIND_FAMILY = [0, 0, 1, 1, 2, 3, 3, 3, 3, 3, 2, 3, 3]; // read/write/refusal/reconfiguration
+  var KIND_FAMILY = [0, 0, 1, 1, 2, 3, 3, 3, 3, 3, 2, 3, 3, 3]; // read/write/refusal/reconfiguration
   var FATE_WORDS = ['delivered', 'lost: omission at the sender', 'lost: omission at the receiver',
-    'lost: link loss', 'lost: partition', 'still in flight when the run ended'];
+    'lost: link loss', 'lost: partition', 'still in flight when the run ended', 'lost: the receiver was down'];
   var CLASS_WORDS = ['ok', 'refused', 'role change took effect', 'never answered'];
 
   var S = D.strings, run = D.run, END = Math.max(1, run.end);
@@ -406,16 +406,16 @@
       if (fate === 1 || fate === 3 || fate === 4) {
         // Lost as it was sent: a short stub toward the receiver, crossed out.
         x2 = x1 + 16; y2 = y1 + (y2 - y1) * 0.3; cross = [x2, y2];
-      } else if (fate === 2) {
+      } else if (fate === 2 || fate === 6) {
         cross = [x2, y2];
       }
     } else if (pos[a] >= 0) {
       // The receiver's lane is filtered out: a stub leaving the sender.
       y1 = anchorY(a); y2 = y1 + (b > a ? 14 : -14); x2 = x1 + 10; cls += ' stub';
-      if (fate >= 1 && fate <= 4) { cross = [x2, y2]; }
+      if (fate >= 1 && fate !== 5) { cross = [x2, y2]; }
     } else {
       y2 = anchorY(b); y1 = y2 + (a > b ? 14 : -14); x1 = x2 - 10; cls += ' stub';
-      if (fate === 2) { cross = [x2, y2]; }
+      if (fate === 2 || fate === 6) { cross = [x2, y2]; }
     }
     var seg = clipSegment(x1, y1, x2, y2, xa - 40, xb + 40);
     if (!seg) { return; }
@@ -442,7 +442,7 @@
       bump(traffic, M.from[i], mS[i]);
       if (fate === 0) { bump(traffic, M.to[i], mE[i]); }
       if (fate === 1 || fate === 3 || fate === 4) { bump(losses, M.from[i], mS[i]); }
-      if (fate === 2) { bump(losses, M.to[i], mE[i]); }
+      if (fate === 2 || fate === 6) { bump(losses, M.to[i], mE[i]); }
     });
     var most = 1;
     visible.forEach(function (lane) { for (var b = 0; b < bins; b++) { most = Math.max(most, traffic[lane][b]); } });
@@ -475,7 +475,7 @@
       for (var i = 0; i < nM; i++) {
         var bin = Math.min(n - 1, Math.floor(mS[i] * scale));
         all[bin]++;
-        if ((M.fate[i] & 7) >= 1 && (M.fate[i] & 7) <= 4) { lost[bin]++; }
+        if ((M.fate[i] & 7) >= 1 && (M.fate[i] & 7) !== 5) { lost[bin]++; }
       }
       var most = 1;
       for (var k = 0; k < n; k++) { most = Math.max(most, all[k]); }
@@ -565,7 +565,7 @@
     var tag = r >= 0 ? ' · request ' + esc(reqName[r]) + (M.phase[i] >= 0 ? ' phase p' + M.phase[i] : '') : '';
     var lines = [head + tag, '<code>' + esc(S[M.text[i]]) + '</code>', 'sent ' + secs(mS[i])];
     if (fate === 0) { lines.push('delivered ' + secs(mE[i]) + ' (delay ' + dur(M.d[i]) + ')'); }
-    else if (fate === 2) { lines.push('<span class="lost">' + FATE_WORDS[2] + '</span> at ' + secs(mE[i]) + ' (after ' + dur(M.d[i]) + ')'); }
+    else if (fate === 2 || fate === 6) { lines.push('<span class="lost">' + FATE_WORDS[fate] + '</span> at ' + secs(mE[i]) + ' (after ' + dur(M.d[i]) + ')'); }
     else if (fate === 5) { lines.push('<span class="lost">' + FATE_WORDS[5] + '</span>'); }
     else { lines.push('<span class="lost">' + FATE_WORDS[fate] + '</span>'); }
     if (M.fate[i] & 8) { lines.push('a copy made by the network (duplication)'); }
@@ -936,7 +936,9 @@
         setWindow(w[0], w[1]);
         select(target);
         var hl = chart.querySelectorAll('line.m.hl').length;
-        check('selecting a request highlights its messages', hl > 0 && chart.querySelector('rect.req.sel') !== null, hl + ' highlighted');
+        // A request that waited long (a silent client, a crash) may span more messages than
+        // are drawn one by one: then they are density, and none is drawn alone to highlight.
+        check('selecting a request highlights its messages', (hl > 0 || drawn.aggregated) && chart.querySelector('rect.req.sel') !== null, hl + ' highlighted' + (drawn.aggregated ? ' (density view)' : ''));
         select(-1);
       }
       // Token filter: the token of the first pay.

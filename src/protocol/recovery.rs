@@ -1,0 +1,158 @@
+//! Recovering from a coordinator that stopped in the middle of a role change: how long a
+//! client's phase has been held up, and what to do about it.
+//!
+//! Two things can hold a phase up for good although a majority of the servers is correct:
+//! - **Sealed servers.** A coordinator sealed the configuration (Paxos prepare) and then
+//!   stopped, crashed or cut off, before it installed what it decided: the servers refuse
+//!   reads and writes (`nack`) until an install comes, and none will. Once the servers have
+//!   refused for long enough, the client takes over ([`Remedy::TakeOver`]): a role change of
+//!   its own that seals with a higher ballot, then completes the change a sealed server
+//!   reports accepted, or else decides that nothing changes (`RoleChange::takeover`).
+//! - **Servers left behind.** The coordinator stopped after its install reached some of the
+//!   new configuration's servers but not the rest, which it would have reached by resending.
+//!   Those are still in the old configuration and ignore the new one's messages. Once a
+//!   phase has waited long enough, the client asks the servers that did answer to install
+//!   the configuration on those that did not ([`Remedy::Repair`], `Message::Repair`).
+//!
+//! Both are safe when they were not needed: a takeover of a live coordinator is two Paxos
+//! proposers at once, which Paxos allows (the slower is outbid and starts over), and a
+//! repair of a server that has the configuration is ignored by it. The wait only keeps them
+//! rare, and it must outlast a live coordinator's role change, which takes a few round
+//! trips: so it is measured in round trips as the client sees them ([`RoundTrip`], an
+//! estimate after TCP's retransmission timer), and in retransmit timeouts while those are
+//! longer, and it is longer at some clients than others so that blocked clients do not all
+//! take over at once. (A wait of a few timeouts alone was seen to set every client of a
+//! slow, lossy world taking over from every other, for good.)
+
+use super::types::{Instant, NodeId};
+
+/// How many retransmit timeouts a phase waits before a remedy, at the least.
+const REMEDY_TIMEOUTS: u64 = 8;
+/// How many round trips (as [`RoundTrip::timeout_us`] estimates them) a phase waits before
+/// a remedy, at the least: a role change takes three phases, each retransmitted maybe.
+const REMEDY_ROUND_TRIPS: u64 = 8;
+
+/// How long a phase of a client has been held up.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Watch {
+    /// When the phase was launched.
+    launched: Instant,
+    /// Whether any answer came yet (the first one is a round-trip sample).
+    heard: bool,
+    /// When the phase was launched, or when its last repair was asked for.
+    since: Instant,
+    /// When a sealed server of the phase's configuration first refused it.
+    sealed_since: Option<Instant>,
+}
+
+/// What to do about a phase that is not done yet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Remedy {
+    /// Nothing yet: keep resending.
+    Wait,
+    /// Take over the sealed configuration with a higher ballot.
+    TakeOver,
+    /// Ask the servers that answered to install the configuration on those that did not.
+    Repair,
+}
+
+impl Watch {
+    /// A phase launched at `now`.
+    pub(super) fn new(now: Instant) -> Watch {
+        Watch { launched: now, heard: false, since: now, sealed_since: None }
+    }
+
+    /// An answer to the phase came at `now`: how long the first one took, the first time.
+    pub(super) fn answered(&mut self, now: Instant) -> Option<u64> {
+        (!std::mem::replace(&mut self.heard, true)).then(|| now.since_us(self.launched))
+    }
+
+    /// A sealed server of the phase's own configuration refused it at `now`.
+    pub(super) fn sealed(&mut self, now: Instant) {
+        self.sealed_since.get_or_insert(now);
+    }
+
+    /// What to do at `now`, after `wait_us` is how long a phase may be held up.
+    pub(super) fn remedy(&mut self, now: Instant, wait_us: u64) -> Remedy {
+        if self.sealed_since.is_some_and(|since| now.since_us(since) >= wait_us) {
+            return Remedy::TakeOver;
+        }
+        if now.since_us(self.since) >= wait_us {
+            self.since = now; // asked again only after another wait
+            return Remedy::Repair;
+        }
+        Remedy::Wait
+    }
+}
+
+/// How long client `id` lets a phase be held up before a remedy: [`REMEDY_TIMEOUTS`]
+/// retransmit timeouts of `timeout_us` or [`REMEDY_ROUND_TRIPS`] round trips of `round_trip`,
+/// whichever is longer, and by id up to three more of the longer of the two, so that the
+/// clients a stopped coordinator blocks do not all take over at the same moment.
+pub(super) fn remedy_wait_us(id: NodeId, timeout_us: u64, round_trip: &RoundTrip) -> u64 {
+    let unit = timeout_us.max(round_trip.timeout_us());
+    let wait =
+        timeout_us.saturating_mul(REMEDY_TIMEOUTS).max(round_trip.timeout_us().saturating_mul(REMEDY_ROUND_TRIPS));
+    wait.saturating_add(unit.saturating_mul(u64::from(id.0 % 4)))
+}
+
+/// A client's estimate of how long its phases take to be answered, after TCP's
+/// retransmission timer (RFC 6298): a smoothed round trip and its mean deviation, from the
+/// time each phase took to get its first answer. Integer arithmetic, so that a seed means
+/// the same run on every machine. Volatile: a restarted client estimates afresh.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct RoundTrip {
+    smoothed_us: u64,
+    deviation_us: u64,
+}
+
+impl RoundTrip {
+    /// A phase got its first answer `sample_us` after it was launched.
+    pub(super) fn sample(&mut self, sample_us: u64) {
+        if self.smoothed_us == 0 && self.deviation_us == 0 {
+            (self.smoothed_us, self.deviation_us) = (sample_us, sample_us / 2);
+            return;
+        }
+        self.deviation_us = (3 * self.deviation_us + self.smoothed_us.abs_diff(sample_us)) / 4;
+        self.smoothed_us = (7 * self.smoothed_us + sample_us) / 8;
+    }
+
+    /// How long an answer may take: the smoothed round trip and four deviations (zero
+    /// before the first sample).
+    pub(super) fn timeout_us(&self) -> u64 {
+        self.smoothed_us.saturating_add(self.deviation_us.saturating_mul(4))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_phase_is_taken_over_and_a_silent_one_repaired_after_the_wait() {
+        let mut refused = Watch::new(Instant(0));
+        assert_eq!(refused.remedy(Instant(50), 100), Remedy::Wait);
+        refused.sealed(Instant(60));
+        refused.sealed(Instant(90));
+        assert_eq!(refused.remedy(Instant(150), 100), Remedy::Repair, "100 since launch, 90 since the seal");
+        assert_eq!(refused.remedy(Instant(160), 100), Remedy::TakeOver, "100 since the first refusal");
+        let mut silent = Watch::new(Instant(0));
+        assert_eq!(silent.remedy(Instant(100), 100), Remedy::Repair);
+        assert_eq!(silent.remedy(Instant(150), 100), Remedy::Wait, "a repair is asked for once per wait");
+        assert_eq!(silent.remedy(Instant(200), 100), Remedy::Repair);
+        assert_eq!(remedy_wait_us(NodeId(6), 10, &RoundTrip::default()), 100, "8 timeouts, and 2 more by id");
+    }
+
+    #[test]
+    fn the_wait_grows_with_the_round_trips_a_client_sees() {
+        let mut round_trip = RoundTrip::default();
+        round_trip.sample(1_000);
+        assert_eq!(round_trip.timeout_us(), 3_000, "one sample: itself and twice half of it");
+        for _ in 0..50 {
+            round_trip.sample(1_000);
+        }
+        assert!((1_000..1_100).contains(&round_trip.timeout_us()), "{round_trip:?}: steady, little deviation");
+        assert_eq!(remedy_wait_us(NodeId(4), 100, &round_trip), 8 * round_trip.timeout_us());
+        assert_eq!(remedy_wait_us(NodeId(4), 10_000, &round_trip), 80_000, "the timeout when it is longer");
+    }
+}
