@@ -110,14 +110,21 @@ impl<'a> Run<'a> {
             catch_unwind(AssertUnwindSafe(|| {
                 let mut watching = (&mut watchers, Fanout(&mut observers));
                 drive(&mut Driver { simulation: &mut simulation, observer: &mut watching });
-                let end = simulation.run_observed(&mut watching);
-                judge(&simulation, end, &mut watchers, judged)
+                let end = match &scenario.choices {
+                    Some(schedule) => simulation.run_schedule(schedule, &mut watching)?,
+                    None => simulation.run_observed(&mut watching),
+                };
+                Ok(judge(&simulation, end, &mut watchers, judged))
             }))
         });
-        let verdict = result.unwrap_or_else(|panic| {
-            let message = LAST_PANIC.with(|last| last.take()).unwrap_or_else(|| panic_message(panic.as_ref()));
-            panicked(seed, judged, scenario.expect.violation, &message)
-        });
+        let verdict = match result {
+            Ok(Ok(verdict)) => verdict,
+            Ok(Err(error)) => return Err(choice_error(&scenario, error)),
+            Err(panic) => {
+                let message = LAST_PANIC.with(|last| last.take()).unwrap_or_else(|| panic_message(panic.as_ref()));
+                panicked(seed, judged, scenario.expect.violation, &message)
+            }
+        };
         let mut trace = simulation.take_trace();
         let trace_error = trace.as_mut().and_then(|sink| {
             let end = TraceEnd {
@@ -128,6 +135,17 @@ impl<'a> Run<'a> {
             sink.finish(&end).err()
         });
         Ok(RunOutcome { scenario, seed, simulation, verdict, trace, trace_error })
+    }
+}
+
+/// A scenario whose `choices` do not fit its own run, as the scenario error it is.
+fn choice_error(scenario: &Scenario, error: crate::sim::ChoiceError) -> ScenarioError {
+    ScenarioError::Invalid {
+        origin: scenario.name.clone(),
+        location: None,
+        key: "choices".to_string(),
+        problem: error.to_string(),
+        excerpt: None,
     }
 }
 

@@ -64,6 +64,13 @@ impl MembershipChecker {
         }
     }
 
+    /// Fold the configurations decided into `state` (a search's digest).
+    pub fn hash_state(&self, state: &mut impl std::hash::Hasher) {
+        for (epoch, decided) in &self.decided {
+            std::hash::Hash::hash(&(epoch, &decided.config), state);
+        }
+    }
+
     /// What was found so far.
     pub fn violations(&self) -> &[Violation] {
         &self.violations

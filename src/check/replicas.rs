@@ -34,6 +34,11 @@ impl ReplicaChecker {
         ReplicaChecker { seed, values, versions: Vec::new(), violations: Vec::new(), writes_seen: 0 }
     }
 
+    /// Fold the values each version was first held with into `state` (a search's digest).
+    pub fn hash_state(&self, state: &mut impl std::hash::Hasher) {
+        std::hash::Hash::hash(&self.values, state);
+    }
+
     /// What was found so far.
     pub fn violations(&self) -> &[Violation] {
         &self.violations

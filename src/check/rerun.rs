@@ -190,6 +190,7 @@ pub fn rerun_scenario(original: &Scenario, requests: usize) -> Scenario {
     scenario.faults.clear();
     scenario.schedule.clear();
     scenario.requests.clear();
+    scenario.choices = None;
     scenario.network.link_loss = Ratio::NEVER;
     scenario.network.duplicate_ratio = Ratio::NEVER;
     scenario.random_workload_mut().requests = 0;

@@ -127,7 +127,8 @@ impl Verdict {
 }
 
 /// The checkers that watch a run as it goes: lend them to the run, then hand them to
-/// [`judge`].
+/// [`judge`]. A search clones them with the run it branches.
+#[derive(Clone, Debug)]
 pub struct Watchers {
     replicas: ReplicaChecker,
     membership: MembershipChecker,
@@ -141,6 +142,45 @@ impl Watchers {
             replicas: ReplicaChecker::new(&sim.world().owners, Some(sim.seed())),
             membership: MembershipChecker::new(&sim.current_config(), node_count),
         }
+    }
+}
+
+impl Watchers {
+    /// Fold what the watchers remember (the values servers held, the configurations
+    /// decided) into `state`, for a search's state digest: two runs that reached the same
+    /// simulation state by different paths may have shown the watchers different things.
+    pub fn hash_state(&self, state: &mut impl std::hash::Hasher) {
+        self.replicas.hash_state(state);
+        self.membership.hash_state(state);
+    }
+
+    /// A digest of everything [`Watchers::safety_violations`] judges: the history's requests
+    /// and answers, the values written, and what the watchers saw. Equal before and after a
+    /// step, the step cannot have changed the judgement, and a search need not judge again.
+    pub fn safety_inputs(&self, sim: &Simulation) -> u64 {
+        let mut inputs = crate::sim::Fingerprint::default();
+        inputs.add(&(sim.history().len(), sim.history().open(), sim.version_conflicts().len()));
+        sim.hash_writes(&mut inputs);
+        self.hash_state(&mut inputs);
+        inputs.add(&(self.replicas.violations().len(), self.membership.violations().len()));
+        inputs.value()
+    }
+
+    /// Every safety violation of the run `sim` so far, judged as it stands (a run in
+    /// progress, as a search sees it at each state): replica and membership invariants,
+    /// the effects of writes, and linearizability of the history so far.
+    pub fn safety_violations(&self, sim: &Simulation) -> Vec<Violation> {
+        let mut verdict = Verdict::empty(sim.seed(), PropertySet::all());
+        verdict.extend(self.replicas.violations().iter().cloned());
+        verdict.extend(check_effects(sim));
+        verdict.extend(self.membership.clone().finish(sim));
+        let history = OpHistory::from_sim(sim.history(), &sim.world().owners);
+        match check_linearizability(&history) {
+            Ok(found) => verdict.extend(found),
+            Err(error) => verdict.add(Violation::new(Property::NoPanic, format!("malformed run history: {error}"))),
+        }
+        verdict.violations.retain(|violation| violation.property.is_safety());
+        verdict.violations
     }
 }
 

@@ -1,6 +1,7 @@
 //! The commands of the `tokensim` binary, and what they share: loading a scenario, naming
 //! its protocol variant, and writing to standard output.
 
+mod explore;
 mod list;
 mod manual;
 mod output;
@@ -10,6 +11,7 @@ mod shrink;
 mod sweep;
 mod trace;
 
+pub use explore::{explore, ExploreArgs};
 pub use list::{list, ListArgs};
 pub use manual::{completions, man, CompletionsArgs, ManArgs};
 pub use repl::{repl, ReplArgs};

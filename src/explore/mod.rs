@@ -2,9 +2,11 @@
 //! - [`swarm`]: each seed draws its own world, faults and workload;
 //! - [`sweep`]: every seed of a range, in parallel, under the one judge ([`crate::run::Run`]);
 //! - [`shrink`]: a failing run made into the smallest scenario that still fails the same way;
+//! - [`search`]: every schedule of a small world, within bounds, checked at every state;
 //! - `strategies` (cargo feature `proptest`): proptest strategies for users' own tests.
 
 pub mod reproduce;
+pub mod search;
 pub mod shrink;
 #[cfg(feature = "proptest")]
 pub mod strategies;

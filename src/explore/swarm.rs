@@ -69,6 +69,7 @@ pub fn swarm_scenario(base: &Scenario, seed: u64) -> Scenario {
     // The base's schedule and scripted requests name nodes of its own world, not this one.
     scenario.schedule.clear();
     scenario.requests.clear();
+    scenario.choices = None;
     draw_world(&mut rng, &mut scenario, features);
     scenario.faults = draw_faults(&mut rng, scenario.world.clients, scenario.world.servers);
     draw_network(&mut rng, &mut scenario, features);

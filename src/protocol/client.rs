@@ -27,7 +27,7 @@ use std::collections::VecDeque;
 
 /// What a client needs to know about the world, beyond its configuration. Build one with
 /// [`ClientOptions::new`] and change what differs from the defaults.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ClientOptions {
     /// How long to wait for answers before resending a phase's message.
     pub retransmit_timeout_us: u64,
@@ -113,8 +113,33 @@ pub struct Client {
     told_by: Option<NodeId>,
 }
 
+/// A search's view of a client (see `sim::choice`): everything but the round-trip
+/// estimate, which is made of times (a search takes events whatever their planned times,
+/// so two equal states would differ in it alone).
+impl std::hash::Hash for Client {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let Client {
+            id,
+            config,
+            options,
+            queue,
+            current,
+            next_sequence,
+            next_phase,
+            highest_round,
+            in_doubt,
+            lingering,
+            retry_identity,
+            round_trip: _,
+            told_by,
+        } = self;
+        (id, config, options, queue, current, next_sequence, next_phase, highest_round).hash(state);
+        (in_doubt, lingering, retry_identity, told_by).hash(state);
+    }
+}
+
 /// The request being worked on and the state of its current phase.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Operation {
     submitted: Submitted,
     step: Step,
@@ -133,7 +158,7 @@ struct Operation {
     watch: Watch,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 enum Step {
     Read(ReadState),
     /// Writing back what a read saw; answer `outcome` once a majority has it.
@@ -156,7 +181,7 @@ enum Step {
 }
 
 /// A takeover of a sealed configuration, and the operation it held up.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 struct Takeover {
     change: RoleChange,
     interrupted: Operation,
@@ -345,11 +370,40 @@ impl Client {
         }
     }
 
+    /// Whether handling `message` from `from` would change nothing and send nothing, now
+    /// and ever after: an answer to a phase that is over (phase numbers never repeat), a
+    /// second answer from the same server, or a refusal this protocol does not count. Hosts
+    /// that explore schedules take such deliveries at once instead of branching on them.
+    pub fn ignores_message(&self, from: NodeId, message: &Message) -> bool {
+        let answered = |tag: PhaseTag| {
+            self.current.as_ref().is_none_or(|operation| {
+                operation.tag != tag
+                    || operation.targets.binary_search(&from).map_or(true, |index| operation.answered[index])
+            })
+        };
+        match message {
+            Message::ReadReply { tag, .. } if self.is_phase(*tag) && self.is_reconfiguring() => false,
+            Message::ReadReply { tag, .. } | Message::WriteAck { tag, .. } => answered(*tag),
+            Message::Nack { tag, .. } if self.options.variant.counts_refusals() => answered(*tag),
+            Message::Nack { .. } => true,
+            _ => false,
+        }
+    }
+
     /// How long to back off after being outbid, at the least: a retransmit timeout, or a
     /// round trip if those are longer (a coordinator that retries before its rival's phases
     /// can be answered only outbids it in turn).
     fn backoff_unit_us(&self) -> u64 {
         self.options.retransmit_timeout_us.max(self.round_trip.timeout_us())
+    }
+
+    /// Whether `timer` would do nothing when it fires, now and ever after: the retransmit
+    /// timer of a phase that is over, or the install timer of a change no longer lingering.
+    pub fn ignores_timer(&self, timer: Timer) -> bool {
+        match timer {
+            Timer::Retransmit { phase } => self.current.as_ref().is_none_or(|operation| operation.tag.phase != phase),
+            Timer::Install { epoch } => self.lingering.iter().all(|lingering| lingering.epoch != epoch),
+        }
     }
 
     /// Handle a timer this client set.

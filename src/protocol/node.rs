@@ -21,7 +21,7 @@ use std::sync::Arc;
 ///
 /// Methods: getters (`id`, `is_server`, `client`, `replica`), `submit` for the
 /// application's requests, and `handle_message` / `handle_timer` for input.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Node {
     id: NodeId,
     client: Client,
@@ -120,6 +120,17 @@ impl Node {
             Message::Install { config, table } => self.on_install(now, from, config, table, out),
             _ => self.client.handle_message(now, from, message, out),
         }
+    }
+
+    /// Whether handling `message` from `from` would change nothing and send nothing, now and
+    /// ever after (see [`Client::ignores_message`]); messages for the replica never are.
+    pub fn ignores_message(&self, from: NodeId, message: &Message) -> bool {
+        self.client.ignores_message(from, message)
+    }
+
+    /// Whether `timer` would do nothing when it fires, now and ever after.
+    pub fn ignores_timer(&self, timer: Timer) -> bool {
+        self.client.ignores_timer(timer)
     }
 
     /// Handle a timer this node set.

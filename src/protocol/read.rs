@@ -5,7 +5,7 @@ use super::message::TokenSelection;
 use super::types::{NodeId, TokenId, TokenValue, Version};
 
 /// The highest value seen so far for each token read, and how many answers agreed on it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct ReadState {
     pub(super) selection: TokenSelection,
     best: Vec<Option<TokenValue>>,

@@ -34,7 +34,7 @@ const LINGERING_BACKOFF_MAX: u64 = 32;
 
 /// One role change being coordinated: which configuration it changes, under which ballot,
 /// into what, and how far it got.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct RoleChange {
     /// The configuration being changed.
     from: Config,
@@ -55,7 +55,7 @@ pub(super) struct RoleChange {
 /// The most doublings of a coordinator's backoff (a cap of 64 retransmit timeouts).
 const BACKOFF_DOUBLINGS_MAX: u32 = 6;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Stage {
     /// The change is invalid in the coordinator's configuration: confirming, with a
     /// majority of its servers, that the configuration is still current before refusing
@@ -352,7 +352,7 @@ impl RoleChange {
 
 /// An install still being resent to the nodes that have not acknowledged it. Without it, a
 /// server whose install was lost would stay sealed in the old configuration for good.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub(super) struct Lingering {
     pub(super) epoch: Epoch,
     message: Message,

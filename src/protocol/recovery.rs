@@ -45,6 +45,16 @@ pub(super) struct Watch {
     sealed_since: Option<Instant>,
 }
 
+/// A search's view of a watch: whether an answer came and whether a sealed server refused,
+/// not when. A search takes events in any order whatever their planned times, so the times
+/// a watch holds are artifacts of the schedule, and hashing them would keep two otherwise
+/// equal states apart.
+impl std::hash::Hash for Watch {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (self.heard, self.sealed_since.is_some()).hash(state);
+    }
+}
+
 /// What to do about a phase that is not done yet.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Remedy {

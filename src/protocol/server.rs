@@ -12,7 +12,7 @@ use super::variant::Variant;
 ///
 /// Methods: getters (`id`, `config`, `table`, `value`, `is_sealed`, `is_retired`), and
 /// `handle_message` for input. A server sets no timers: it only ever answers.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Hash)]
 pub struct Server {
     id: NodeId,
     config: Config,

@@ -86,6 +86,11 @@ pub struct Scenario {
     /// Explicit requests at set times.
     #[serde(default)]
     pub requests: Vec<RequestSpec>,
+    /// The scheduler's first choices, as `tokensim explore` writes them (`"0 0 3 1x"`: which
+    /// pending event happens at each step, `x` for a message lost): the run takes them,
+    /// then goes on as the timed scheduler would. With choices, only they lose messages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices: Option<crate::vocab::Schedule>,
     /// What the run must show.
     #[serde(default)]
     pub expect: Expectations,

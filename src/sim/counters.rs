@@ -22,6 +22,9 @@ pub struct Counters {
     pub dropped_partition: u64,
     /// Messages that arrived at a crashed node.
     pub dropped_crashed: u64,
+    /// Messages a schedule chose to lose (see `vocab::Schedule`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub dropped_chosen: u64,
     /// Extra copies of messages the network delivered (duplication).
     pub messages_duplicated: u64,
     /// Timers that fired.
@@ -36,6 +39,7 @@ impl Counters {
             + self.dropped_link_loss
             + self.dropped_partition
             + self.dropped_crashed
+            + self.dropped_chosen
     }
 
     pub(crate) fn count_drop(&mut self, reason: DropReason) {
@@ -45,6 +49,11 @@ impl Counters {
             DropReason::LinkLoss => self.dropped_link_loss += 1,
             DropReason::Partition => self.dropped_partition += 1,
             DropReason::Crashed => self.dropped_crashed += 1,
+            DropReason::Chosen => self.dropped_chosen += 1,
         }
     }
+}
+
+fn is_zero(value: &u64) -> bool {
+    *value == 0
 }

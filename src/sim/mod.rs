@@ -5,6 +5,7 @@
 //! clock or iterates a hash map. The same seed gives the same run on any machine.
 
 mod budget;
+mod choice;
 mod control;
 mod counters;
 mod crash;
@@ -23,6 +24,7 @@ mod writes;
 pub use crate::protocol::Node;
 pub use crate::vocab::{DropReason, NetworkOptions, Omission, OmissionKind, RandomWorkloadOptions, Ratio, RatioError};
 pub use budget::BudgetBreak;
+pub use choice::{ChoiceError, PendingEvent};
 pub use control::Processed;
 pub use counters::Counters;
 pub use fingerprint::Fingerprint;
@@ -59,8 +61,8 @@ pub enum RunEnd {
 
 /// One simulated world, stepped event by event.
 pub struct Simulation {
-    scenario: Scenario,
-    world: World,
+    scenario: std::sync::Arc<Scenario>,
+    world: std::sync::Arc<World>,
     seed: u64,
     now: Instant,
     queue: EventQueue,
@@ -99,6 +101,40 @@ pub struct Simulation {
 
 use network::Network;
 
+/// A copy of the run as it stands, to branch from (as a search does). The copy reports to
+/// no trace: a trace sink writes one run, not two.
+impl Clone for Simulation {
+    fn clone(&self) -> Simulation {
+        Simulation {
+            scenario: self.scenario.clone(),
+            world: self.world.clone(),
+            seed: self.seed,
+            now: self.now,
+            queue: self.queue.clone(),
+            nodes: self.nodes.clone(),
+            crashed: self.crashed.clone(),
+            network: self.network.clone(),
+            workload: self.workload.clone(),
+            outputs: Outputs::new(),
+            history: self.history.clone(),
+            counters: self.counters.clone(),
+            writes: self.writes.clone(),
+            deadline: self.deadline,
+            scripted_left: self.scripted_left,
+            scripted_ids: self.scripted_ids.clone(),
+            end: self.end,
+            fingerprint: self.fingerprint,
+            trace: None,
+            budget_break: self.budget_break.clone(),
+            event_budget: self.event_budget,
+            events_at_last_answer: self.events_at_last_answer,
+            time_at_last_answer: self.time_at_last_answer,
+            events_at_time_change: self.events_at_time_change,
+            probes: self.probes,
+        }
+    }
+}
+
 impl Simulation {
     /// A world built from `scenario`, driven by `seed`.
     pub fn new(scenario: &Scenario, seed: u64) -> Result<Simulation, ScenarioError> {
@@ -134,7 +170,7 @@ impl Simulation {
         let workload =
             RandomWorkload::new(scenario.random_workload(), rng, world.owners.clone(), world.clients.clone());
         let mut simulation = Simulation {
-            scenario: scenario.clone(),
+            scenario: std::sync::Arc::new(scenario.clone()),
             seed,
             now: Instant::ZERO,
             queue: EventQueue::default(),
@@ -158,7 +194,7 @@ impl Simulation {
             time_at_last_answer: Instant::ZERO,
             events_at_time_change: 0,
             probes: ProbeCounts::default(),
-            world,
+            world: std::sync::Arc::new(world),
         };
         simulation.schedule_script();
         simulation.schedule_first_arrivals();
@@ -200,6 +236,18 @@ impl Simulation {
 
     /// Process one event like [`Simulation::step`], showing `observer` what it changed.
     pub fn step_observed(&mut self, observer: &mut dyn Observer) -> Option<RunEnd> {
+        if let Some(end) = self.end_before_step() {
+            return Some(end);
+        }
+        let (at, event) = self.queue.pop().expect("a run that has not ended has an event");
+        self.begin_event(at, &event);
+        self.process(event, observer);
+        None
+    }
+
+    /// How the run ends here, before its next event, if it does: every request answered,
+    /// nothing left to happen, the event budget spent, or the liveness deadline passed.
+    fn end_before_step(&mut self) -> Option<RunEnd> {
         if let Some(end) = self.end {
             return Some(end);
         }
@@ -215,15 +263,6 @@ impl Simulation {
         if self.deadline.is_some_and(|deadline| next > deadline) {
             return self.finish(RunEnd::BudgetExhausted);
         }
-        let (at, event) = self.queue.pop().expect("peeked");
-        if at != self.now {
-            self.events_at_time_change = self.counters.events;
-        }
-        self.now = at;
-        self.counters.events += 1;
-        self.fingerprint.add(&at);
-        self.fingerprint.add(&event);
-        self.process(event, observer);
         None
     }
 

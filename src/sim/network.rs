@@ -34,6 +34,8 @@ pub(crate) struct Network {
     /// How many messages each link has carried, keyed by (from, to). Looked up, never
     /// iterated, so the map's order cannot reach a run.
     sent_on: HashMap<(u32, u32), u64, rustc_hash::FxBuildHasher>,
+    /// Whether only a schedule's choices lose messages (no random loss or duplication).
+    chosen_losses: bool,
 }
 
 /// The identity of one message for the network's draws: its link and number on it, and
@@ -47,7 +49,7 @@ pub(crate) struct MessageKey {
 impl Network {
     pub(crate) fn new(options: NetworkOptions, node_count: usize, rng: KeyedRng) -> Network {
         let (faults, cut_off) = (vec![None; node_count + 1], vec![false; node_count + 1]);
-        Network { options, faults, cut_off, rng, sent_on: HashMap::default() }
+        Network { options, faults, cut_off, rng, sent_on: HashMap::default(), chosen_losses: false }
     }
 
     /// Make `node` faulty with `omission`, or correct again with `None`.
@@ -85,6 +87,17 @@ impl Network {
         side(from) != side(to)
     }
 
+    /// From now on, lose messages only where a schedule's choice says so.
+    pub(crate) fn choose_losses(&mut self) {
+        self.chosen_losses = true;
+    }
+
+    /// Fold the faults and the partition into `state` (a search's state digest).
+    pub(crate) fn hash_faults(&self, state: &mut impl std::hash::Hasher) {
+        std::hash::Hash::hash(&self.faults, state);
+        std::hash::Hash::hash(&self.cut_off, state);
+    }
+
     /// The identity of the next message from `from` to `to`.
     pub(crate) fn next_key(&mut self, from: NodeId, to: NodeId) -> MessageKey {
         let sent = self.sent_on.entry((from.0, to.0)).or_insert(0);
@@ -96,7 +109,7 @@ impl Network {
     /// duplicates it.
     pub(crate) fn duplicate(&self, key: MessageKey) -> Option<(MessageKey, u64)> {
         let ratio = self.options.duplicate_ratio;
-        if ratio.is_never() || !self.rng.chance(ratio, key.key, purpose::DUPLICATE) {
+        if self.chosen_losses || ratio.is_never() || !self.rng.chance(ratio, key.key, purpose::DUPLICATE) {
             return None;
         }
         let delay =
@@ -106,6 +119,10 @@ impl Network {
 
     /// The message `key` leaves `from`: its delay, or why it is lost on the way out.
     pub(crate) fn on_send(&self, from: NodeId, key: MessageKey) -> Result<u64, DropReason> {
+        let delay = || self.rng.between(self.options.delay_us_min, self.options.delay_us_max, key.key, purpose::DELAY);
+        if self.chosen_losses {
+            return Ok(delay());
+        }
         if let Some(omission) = self.fault(from).filter(Omission::loses_sends) {
             if self.rng.chance(omission.ratio, key.key, purpose::SENDER_OMISSION) {
                 return Err(DropReason::SenderOmission);
@@ -114,11 +131,14 @@ impl Network {
         if self.rng.chance(self.options.link_loss, key.key, purpose::LINK_LOSS) {
             return Err(DropReason::LinkLoss);
         }
-        Ok(self.rng.between(self.options.delay_us_min, self.options.delay_us_max, key.key, purpose::DELAY))
+        Ok(delay())
     }
 
     /// The message `key` reaches `to`: why it is lost there, if it is.
     pub(crate) fn on_arrival(&self, to: NodeId, key: MessageKey) -> Option<DropReason> {
+        if self.chosen_losses {
+            return None;
+        }
         let omission = self.fault(to).filter(Omission::loses_receives)?;
         let purpose = if key.duplicate { purpose::DUPLICATE_RECEIVER_OMISSION } else { purpose::RECEIVER_OMISSION };
         self.rng.chance(omission.ratio, key.key, purpose).then_some(DropReason::ReceiverOmission)

@@ -24,6 +24,7 @@ pub(crate) enum Event {
 /// What the heap orders: an event's time, its scheduling number, and where it waits. Kept
 /// small (24 bytes) because a heap operation moves it O(log n) times; the event itself is
 /// moved once into its slot and once out.
+#[derive(Clone, Copy)]
 struct Key {
     at: Instant,
     sequence: u64,
@@ -50,7 +51,7 @@ impl Ord for Key {
 }
 
 /// Pending events; pops the earliest, first-scheduled first among equal times.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct EventQueue {
     heap: BinaryHeap<Key>,
     /// Events by slot; a popped event's slot is reused.
@@ -99,6 +100,26 @@ impl EventQueue {
             }
             true
         });
+    }
+
+    /// Every pending event's time and slot, in the order `pop` would take them.
+    pub(crate) fn in_order(&self) -> Vec<(Instant, u32)> {
+        let mut keys: Vec<Key> = self.heap.iter().copied().collect();
+        keys.sort_unstable_by(|a, b| b.cmp(a)); // `Key`'s order is reversed for the max-heap
+        keys.into_iter().map(|key| (key.at, key.slot)).collect()
+    }
+
+    /// The event waiting in `slot`, if any.
+    pub(crate) fn get(&self, slot: u32) -> Option<&Event> {
+        self.slots.get(slot as usize).and_then(Option::as_ref)
+    }
+
+    /// Take the event waiting in `slot` out of the queue, whatever its turn.
+    pub(crate) fn take(&mut self, slot: u32) -> Option<(Instant, Event)> {
+        let at = self.heap.iter().find(|key| key.slot == slot)?.at;
+        self.heap.retain(|key| key.slot != slot);
+        self.free.push(slot);
+        Some((at, self.slots[slot as usize].take()?))
     }
 
     /// How many pending events `matches` (counting needs no order, so none is imposed).

@@ -58,6 +58,20 @@ impl WriteLog {
         self.values.get(token.0 as usize).map(Vec::as_slice).unwrap_or(&[])
     }
 
+    /// Fold every value written, and every conflict, into `state` (a search's state digest),
+    /// whatever order they were written in.
+    pub(crate) fn hash_content(&self, state: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        self.values.hash(state);
+        let mut conflicts: Vec<(TokenId, u64, u64)> = self
+            .conflicts
+            .iter()
+            .map(|c| (c.token, c.first.version.0, u64::from(c.second.owner.0) << 32 | u64::from(c.first.owner.0)))
+            .collect();
+        conflicts.sort_unstable();
+        conflicts.hash(state);
+    }
+
     pub(crate) fn conflicts(&self) -> &[VersionConflict] {
         &self.conflicts
     }

@@ -56,7 +56,8 @@ impl Fate {
         match reason {
             DropReason::SenderOmission => Fate::SenderOmission,
             DropReason::ReceiverOmission => Fate::ReceiverOmission,
-            DropReason::LinkLoss => Fate::LinkLoss,
+            // A loss a schedule chose stands for a lossy link.
+            DropReason::LinkLoss | DropReason::Chosen => Fate::LinkLoss,
             DropReason::Partition => Fate::Partition,
             DropReason::Crashed => Fate::ReceiverDown,
         }

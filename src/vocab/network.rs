@@ -32,7 +32,7 @@ impl Default for NetworkOptions {
 }
 
 /// Which direction of a faulty node's traffic is lost.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OmissionKind {
     /// Messages the server sends are lost.
@@ -45,7 +45,7 @@ pub enum OmissionKind {
 
 /// An omission fault: a node (a client or a server) loses `ratio` of its messages in the
 /// `kind` direction. At ratio 1 the node is silent; its state is never wrong, only stale.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Omission {
     /// Which direction is lost.
     pub kind: OmissionKind,
@@ -77,6 +77,8 @@ pub enum DropReason {
     Partition,
     /// The receiver was down (crashed, not yet restarted) when the message arrived.
     Crashed,
+    /// A schedule chose to lose it (see `vocab::Schedule`).
+    Chosen,
 }
 
 impl DropReason {
@@ -88,6 +90,7 @@ impl DropReason {
             DropReason::LinkLoss => "link loss",
             DropReason::Partition => "partition",
             DropReason::Crashed => "crashed",
+            DropReason::Chosen => "lost by the schedule",
         }
     }
 }

@@ -7,7 +7,7 @@ use std::str::FromStr;
 /// A probability as an integer ratio, so a run draws the same on every platform.
 ///
 /// Written `"N/D"` or `"P%"` in scenario files: `"1/2"`, `"30%"`, `"0"`, `"1"`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(into = "String")]
 pub struct Ratio {
     /// How many chances in `denominator`.

@@ -1,0 +1,431 @@
+//! Exhaustive exploration of a small world: every schedule of its explicit requests, within
+//! bounds, checked for safety at every state.
+//!
+//! The search is breadth-first, so the first violation it finds is reached by a shortest
+//! schedule. Each state is a [`Simulation`] branched by cloning; a state's identity is
+//! [`Simulation::state_digest`] (nodes, pending events without their times, the history's
+//! order and answers, the values written, faults) plus what the checkers remember, so two
+//! schedules that reach the same state are explored once. Commuting steps are pruned with
+//! sleep sets (Godefroid): after the search has followed one step from a state, the other
+//! steps from that state that are independent of it (events at other nodes that cannot
+//! both change the history) need not be followed again in that order. A state reached
+//! again with a sleep set that is not a superset of the one it was explored with is
+//! explored again for the difference, which keeps the pruning sound with the visited set.
+//!
+//! What it proves: within `max_depth` steps and `max_losses` lost messages, no schedule of
+//! the world reaches a state that breaks a safety property (linearizability, one owner per
+//! version, the replica and membership invariants, ...). It does not prove liveness: every
+//! schedule is cut at the depth bound, so a request still open there is no evidence of a
+//! stuck one. Liveness is what `check` (random schedules run to their end) judges.
+
+use crate::check::{Violation, Watchers};
+use crate::scenario::{Scenario, ScenarioError};
+use crate::sim::{PendingEvent, Simulation};
+use crate::vocab::{count, Choice, Schedule};
+use std::collections::HashMap;
+
+/// The largest world a search will take on: beyond it, the number of schedules is out of
+/// reach of any bound worth setting.
+pub const NODES_MAX: u32 = 8;
+/// The most explicit requests a searched world may have.
+pub const REQUESTS_MAX: usize = 8;
+/// The deepest a search may go.
+pub const DEPTH_MAX: usize = 1_000;
+
+/// The bounds of a search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SearchOptions {
+    /// Steps per schedule.
+    pub max_depth: usize,
+    /// Messages a schedule may lose.
+    pub max_losses: usize,
+    /// Timers a schedule may fire while they still matter (a resend, say). A stale timer
+    /// changes nothing and is taken at once, uncounted.
+    pub max_timeouts: usize,
+    /// Distinct states to visit before giving up.
+    pub max_states: usize,
+    /// Worker threads (the result does not depend on it).
+    pub jobs: usize,
+}
+
+impl Default for SearchOptions {
+    fn default() -> SearchOptions {
+        SearchOptions { max_depth: 40, max_losses: 1, max_timeouts: 1, max_states: 1_000_000, jobs: 1 }
+    }
+}
+
+/// Why a search cannot start.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SearchError {
+    /// The scenario is not valid.
+    #[error(transparent)]
+    Scenario(#[from] ScenarioError),
+    /// The scenario has a random workload: a search runs explicit requests only.
+    #[error("explore runs explicit requests only, and the scenario has a random workload of {requests} requests: list them as [[requests]] (or set [workload] requests = 0)")]
+    RandomWorkload {
+        /// The random workload's requests.
+        requests: u64,
+    },
+    /// The world is too big for a search to finish.
+    #[error("the world is too big to explore: {problem}; explore is for small worlds (at most {NODES_MAX} nodes and {REQUESTS_MAX} requests)")]
+    TooBig {
+        /// What is too big.
+        problem: String,
+    },
+    /// A bound is out of range.
+    #[error("{bound}: {problem}")]
+    Bound {
+        /// The bound's flag.
+        bound: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+}
+
+/// Where the search stood, for a progress display.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchProgress {
+    /// The depth being expanded.
+    pub depth: usize,
+    /// Distinct states visited so far.
+    pub states: u64,
+    /// States waiting at this depth.
+    pub frontier: usize,
+}
+
+/// A schedule that breaks a safety property.
+#[derive(Clone, Debug)]
+pub struct Counterexample {
+    /// The shortest schedule to the violation.
+    pub schedule: Schedule,
+    /// What it breaks.
+    pub violations: Vec<Violation>,
+    /// The scenario with the schedule as its `choices` and the first violation expected:
+    /// `tokensim run` replays it.
+    pub scenario: Scenario,
+}
+
+/// What a search did and found.
+#[derive(Clone, Debug)]
+pub struct SearchReport {
+    /// Distinct states visited.
+    pub states: u64,
+    /// Steps taken (edges followed), the pruned ones not counted.
+    pub steps: u64,
+    /// Steps not taken because a sleep set showed them to commute with one already taken.
+    pub pruned: u64,
+    /// Schedules that ended with every request answered within the bounds (counted once
+    /// per distinct end state).
+    pub complete_schedules: u64,
+    /// Schedules cut by the depth bound with requests still open.
+    pub cut_schedules: u64,
+    /// The deepest level reached.
+    pub depth: usize,
+    /// The bound that cut the search, if one did: then it was not exhaustive.
+    pub cut_by: Option<&'static str>,
+    /// The violation found, if any.
+    pub counterexample: Option<Counterexample>,
+}
+
+impl SearchReport {
+    /// The result in one line, as `explore` prints it.
+    pub fn summary(&self) -> String {
+        let explored = format!(
+            "{}, {} ({} pruned as commuting)",
+            count(self.states, "state", "states"),
+            count(self.steps, "step", "steps"),
+            self.pruned
+        );
+        if let Some(found) = &self.counterexample {
+            return format!(
+                "{explored}: a violation after {}; the search is breadth-first, so no shorter schedule within the bounds breaks safety",
+                count(found.schedule.choices.len() as u64, "step", "steps")
+            );
+        }
+        let scope = match self.cut_by {
+            None => "exhaustive within the bounds".to_string(),
+            Some(bound) => format!("NOT exhaustive: the {bound} bound cut the search at depth {}", self.depth),
+        };
+        format!(
+            "{explored}, {} schedules ({} complete, {} cut at the depth bound): no violation; {scope}",
+            self.complete_schedules + self.cut_schedules,
+            self.complete_schedules,
+            self.cut_schedules,
+        )
+    }
+}
+
+/// One state of the search, and how it was reached.
+#[derive(Clone)]
+struct Branch {
+    sim: Simulation,
+    watchers: Watchers,
+    schedule: Vec<Choice>,
+    losses: usize,
+    timeouts: usize,
+    /// [`Watchers::safety_inputs`] when this state was judged: a step that leaves them as
+    /// they were needs no new judgement.
+    judged: u64,
+    /// Steps known to commute with the way here: not taken from this state.
+    sleep: Vec<Step>,
+}
+
+/// A step from a state: an event, lost or not.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Step {
+    event: PendingEvent,
+    lose: bool,
+}
+
+impl Step {
+    /// Whether the two steps commute (see the module docs).
+    fn independent_of(&self, other: &Step) -> bool {
+        if self.event == other.event {
+            return false;
+        }
+        // Losing a message only takes it off the network: it commutes with every other event.
+        self.lose || other.lose || self.event.independent_of(&other.event)
+    }
+}
+
+/// What expanding one state gave.
+struct Expansion {
+    children: Vec<(u128, Branch)>,
+    complete: bool,
+    steps: u64,
+    pruned: u64,
+    violation: Option<(Vec<Choice>, Vec<Violation>)>,
+}
+
+/// Explore every schedule of `scenario` with `seed` within `options`; see the module docs.
+pub fn search(
+    scenario: &Scenario,
+    seed: u64,
+    options: SearchOptions,
+    progress: &(dyn Fn(SearchProgress) + Sync),
+) -> Result<SearchReport, SearchError> {
+    check_bounds(scenario, options)?;
+    let mut sim = Simulation::new(scenario, seed)?;
+    sim.choose_losses();
+    let watchers = Watchers::new(&sim);
+    let judged = watchers.safety_inputs(&sim);
+    let root = Branch { sim, watchers, schedule: Vec::new(), losses: 0, timeouts: 0, judged, sleep: Vec::new() };
+    let mut report = SearchReport {
+        states: 1,
+        steps: 0,
+        pruned: 0,
+        complete_schedules: 0,
+        cut_schedules: 0,
+        depth: 0,
+        cut_by: None,
+        counterexample: None,
+    };
+    let mut visited: HashMap<u128, Vec<Step>> = HashMap::new();
+    visited.insert(digest(&root), Vec::new());
+    let mut frontier = vec![root];
+    while !frontier.is_empty() {
+        progress(SearchProgress { depth: report.depth, states: report.states, frontier: frontier.len() });
+        if report.depth >= options.max_depth {
+            report.cut_by = Some("depth");
+            report.cut_schedules = frontier.len() as u64;
+            break;
+        }
+        let expansions = expand_all(std::mem::take(&mut frontier), options);
+        let mut next = Vec::new();
+        for expansion in expansions {
+            report.steps += expansion.steps;
+            report.pruned += expansion.pruned;
+            report.complete_schedules += u64::from(expansion.complete);
+            if let Some((schedule, violations)) = expansion.violation {
+                report.counterexample = Some(counterexample(scenario, seed, schedule, violations));
+                report.depth += 1;
+                return Ok(report);
+            }
+            for (key, mut child) in expansion.children {
+                if admit(&mut visited, key, &mut child) {
+                    next.push(child);
+                }
+            }
+        }
+        report.states = visited.len() as u64;
+        if visited.len() >= options.max_states && !next.is_empty() {
+            report.cut_by = Some("states");
+            report.depth += 1;
+            break;
+        }
+        frontier = next;
+        report.depth += 1;
+    }
+    Ok(report)
+}
+
+fn check_bounds(scenario: &Scenario, options: SearchOptions) -> Result<(), SearchError> {
+    let world = scenario.world(&scenario.name)?;
+    let random = scenario.random_workload().requests;
+    if random > 0 {
+        return Err(SearchError::RandomWorkload { requests: random });
+    }
+    let nodes = (world.clients.len() + world.servers.len()) as u32;
+    if nodes > NODES_MAX {
+        return Err(SearchError::TooBig { problem: format!("{nodes} nodes") });
+    }
+    if scenario.requests.len() > REQUESTS_MAX {
+        return Err(SearchError::TooBig { problem: format!("{} requests", scenario.requests.len()) });
+    }
+    if scenario.requests.is_empty() {
+        return Err(SearchError::TooBig { problem: "no requests to explore (list some as [[requests]])".to_string() });
+    }
+    if !(1..=DEPTH_MAX).contains(&options.max_depth) {
+        let problem = format!("expected 1 to {DEPTH_MAX} steps, found {}", options.max_depth);
+        return Err(SearchError::Bound { bound: "--max-depth", problem });
+    }
+    if options.max_states == 0 {
+        return Err(SearchError::Bound { bound: "--max-states", problem: "expected at least 1 state, found 0".into() });
+    }
+    if options.jobs == 0 {
+        return Err(SearchError::Bound { bound: "--jobs", problem: "expected at least 1 worker, found 0".into() });
+    }
+    Ok(())
+}
+
+/// Expand every branch of `frontier`, in parallel across `options.jobs` workers; the
+/// expansions in the frontier's order, whatever the number of workers.
+fn expand_all(frontier: Vec<Branch>, options: SearchOptions) -> Vec<Expansion> {
+    let jobs = options.jobs.max(1).min(frontier.len().max(1));
+    if jobs == 1 {
+        return frontier.iter().map(|branch| expand(branch, options)).collect();
+    }
+    let chunk = frontier.len().div_ceil(jobs);
+    let mut parts: Vec<Vec<Branch>> = Vec::new();
+    let mut rest = frontier;
+    while !rest.is_empty() {
+        let tail = rest.split_off(chunk.min(rest.len()));
+        parts.push(std::mem::replace(&mut rest, tail));
+    }
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.iter().map(|branch| expand(branch, options)).collect::<Vec<_>>()))
+            .collect();
+        workers.into_iter().flat_map(|worker| worker.join().expect("a search worker does not panic")).collect()
+    })
+}
+
+/// Every step from `branch` but the sleeping ones, each checked for safety.
+fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
+    let mut expansion = Expansion { children: Vec::new(), complete: false, steps: 0, pruned: 0, violation: None };
+    let pending = branch.sim.pending();
+    if pending.is_empty() || branch.sim.all_issued() && branch.sim.history().open() == 0 {
+        expansion.complete = branch.sim.history().open() == 0;
+        return expansion;
+    }
+    let mut done: Vec<Step> = Vec::new();
+    for (pick, event) in pending.iter().enumerate() {
+        let timer = matches!(event, PendingEvent::Timer { .. });
+        if timer && branch.timeouts >= options.max_timeouts {
+            continue;
+        }
+        for lose in [false, true] {
+            if lose && (!event.is_message() || branch.losses >= options.max_losses) {
+                continue;
+            }
+            let step = Step { event: *event, lose };
+            if branch.sleep.contains(&step) {
+                expansion.pruned += 1;
+                continue;
+            }
+            let mut child = branch.clone();
+            let choice = Choice { pick: pick as u32, lose };
+            child.schedule.push(choice);
+            child.losses += usize::from(lose);
+            child.timeouts += usize::from(timer);
+            let number = child.schedule.len();
+            let ended = child.sim.step_choice(number, choice, &mut child.watchers);
+            expansion.steps += 1;
+            if ended.is_err() {
+                continue; // cannot happen: the choice was read off this very state
+            }
+            let inputs = child.watchers.safety_inputs(&child.sim);
+            if inputs != child.judged {
+                child.judged = inputs;
+                let violations = child.watchers.safety_violations(&child.sim);
+                if !violations.is_empty() {
+                    expansion.violation = Some((child.schedule, violations));
+                    return expansion;
+                }
+            }
+            child.sleep =
+                branch.sleep.iter().chain(&done).filter(|sleeping| sleeping.independent_of(&step)).copied().collect();
+            done.push(step);
+            expansion.children.push((digest(&child), child));
+        }
+    }
+    expansion
+}
+
+/// Whether `child`, whose state is `key`, must be explored: a new state, or one explored
+/// before with a sleep set that did not cover this one's (then only the difference is left
+/// to explore, and the state remembers the smaller sleep set).
+fn admit(visited: &mut HashMap<u128, Vec<Step>>, key: u128, child: &mut Branch) -> bool {
+    match visited.get_mut(&key) {
+        None => {
+            visited.insert(key, child.sleep.clone());
+            true
+        }
+        Some(stored) if stored.iter().all(|step| child.sleep.contains(step)) => false,
+        Some(stored) => {
+            // Explored before without the steps in `stored` but not in ours: take those now.
+            let missing: Vec<Step> = stored.iter().filter(|step| !child.sleep.contains(step)).copied().collect();
+            let pending = child.sim.pending();
+            let mut sleep: Vec<Step> = Vec::new();
+            for event in pending {
+                for lose in [false, true] {
+                    let step = Step { event, lose };
+                    if !missing.contains(&step) {
+                        sleep.push(step);
+                    }
+                }
+            }
+            stored.retain(|step| child.sleep.contains(step));
+            child.sleep = sleep;
+            true
+        }
+    }
+}
+
+/// A state's identity: the simulation's, the losses and timeouts spent (they bound what is
+/// left to explore), and what the checkers remember.
+fn digest(branch: &Branch) -> u128 {
+    let mut watchers = crate::sim::Fingerprint::default();
+    branch.watchers.hash_state(&mut watchers);
+    let spent = (branch.losses as u128) << 32 | branch.timeouts as u128;
+    let mixed = spent << 64 | u128::from(watchers.value());
+    branch.sim.state_digest() ^ mixed.rotate_left(17)
+}
+
+/// The scenario that replays `schedule` and expects its first violation.
+fn counterexample(scenario: &Scenario, seed: u64, schedule: Vec<Choice>, violations: Vec<Violation>) -> Counterexample {
+    let schedule = Schedule { choices: schedule };
+    let mut replay = scenario.clone();
+    replay.seed = seed;
+    replay.seeds = Default::default();
+    replay.choices = Some(schedule.clone());
+    replay.expect.violation = violations.first().map(|violation| violation.property);
+    Counterexample { schedule, violations, scenario: replay }
+}
+
+/// A schedule in words, a line a step, for printing it.
+pub fn describe_schedule(scenario: &Scenario, seed: u64, schedule: &Schedule) -> Vec<String> {
+    let Ok(mut sim) = Simulation::new(scenario, seed) else { return Vec::new() };
+    sim.choose_losses();
+    let mut lines = Vec::new();
+    for (index, choice) in schedule.choices.iter().enumerate() {
+        let Some(step) = sim.describe_pending(choice.pick as usize, choice.lose) else { break };
+        lines.push(format!("{:>3}. {step}", index + 1));
+        if sim.step_choice_unobserved(index + 1, *choice).is_err() {
+            break;
+        }
+    }
+    lines
+}

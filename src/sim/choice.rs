@@ -1,0 +1,347 @@
+//! The scheduler's choices as data. At each step some events are pending; the timed
+//! scheduler takes the earliest, a [`Choice`] may take any of them (and lose a message
+//! instead of delivering it). [`Simulation::step_choice`] makes one such step, which is
+//! how `explore` walks every schedule of a small world and how a saved [`Schedule`]
+//! replays exactly.
+//!
+//! A run driven by choices loses messages only when a choice says so: the network's random
+//! omission, link loss and duplication are off ([`Simulation::choose_losses`]); partitions,
+//! which are not random, still cut links.
+
+use super::observer::{Observer, Unobserved};
+use super::queue::Event;
+use super::{Fingerprint, RunEnd, Simulation};
+use crate::protocol::{Instant, Message, NodeId, Timer};
+use crate::vocab::{Choice, DropReason, Schedule};
+use std::hash::Hash;
+
+/// A pending event as a choice sees it: the same in every state that has it pending, so that
+/// two identical messages on their way are one choice (taking either gives the same state).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PendingEvent {
+    /// A message to `to`; `visible` when its receiver's client handles it (it may answer a
+    /// request), not when a server does.
+    Deliver {
+        /// The sender.
+        from: NodeId,
+        /// The receiver.
+        to: NodeId,
+        /// A digest of the message.
+        digest: u64,
+        /// Whether handling it may start or answer a request.
+        visible: bool,
+    },
+    /// A timer of `node`.
+    Timer {
+        /// The node.
+        node: NodeId,
+        /// A digest of the timer.
+        digest: u64,
+    },
+    /// The random workload hands `client` its next request.
+    Arrival {
+        /// The client.
+        client: NodeId,
+    },
+    /// The scenario's explicit request `requests[index]` is handed to `client`.
+    Scripted {
+        /// The request's position in the scenario.
+        index: usize,
+        /// Its client.
+        client: NodeId,
+    },
+    /// The scenario's fault event `schedule[index]`.
+    Fault {
+        /// The event's position in the scenario.
+        index: usize,
+    },
+}
+
+impl PendingEvent {
+    /// The one node the event acts on; `None` for a fault event, which acts on the network.
+    pub fn node(&self) -> Option<NodeId> {
+        match *self {
+            PendingEvent::Deliver { to, .. } => Some(to),
+            PendingEvent::Timer { node, .. } => Some(node),
+            PendingEvent::Arrival { client } | PendingEvent::Scripted { client, .. } => Some(client),
+            PendingEvent::Fault { .. } => None,
+        }
+    }
+
+    /// Whether the event may start or answer a request (and so add to the history).
+    pub fn is_visible(&self) -> bool {
+        match *self {
+            PendingEvent::Deliver { visible, .. } => visible,
+            PendingEvent::Timer { .. } => false,
+            PendingEvent::Arrival { .. } | PendingEvent::Scripted { .. } | PendingEvent::Fault { .. } => true,
+        }
+    }
+
+    /// Whether it is a message, which a choice may lose.
+    pub fn is_message(&self) -> bool {
+        matches!(self, PendingEvent::Deliver { .. })
+    }
+
+    /// Whether taking `self` and `other` in either order reaches the same state: they act on
+    /// different nodes, at most one of them can change the history (whose order matters to
+    /// linearizability), and neither acts on the network as a whole.
+    pub fn independent_of(&self, other: &PendingEvent) -> bool {
+        match (self.node(), other.node()) {
+            (Some(a), Some(b)) => a != b && !(self.is_visible() && other.is_visible()),
+            _ => false,
+        }
+    }
+}
+
+/// A choice that does not fit the state it is made in.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChoiceError {
+    /// The choice picks beyond the pending events.
+    #[error("choice {step}: picks event {pick}, but only {pending} are pending")]
+    NoSuchEvent {
+        /// The step, from 1.
+        step: usize,
+        /// What it picked.
+        pick: u32,
+        /// How many were pending.
+        pending: usize,
+    },
+    /// The choice loses something that is not a message.
+    #[error("choice {step}: loses event {pick}, which is not a message")]
+    NotAMessage {
+        /// The step, from 1.
+        step: usize,
+        /// What it picked.
+        pick: u32,
+    },
+}
+
+impl Simulation {
+    /// From now on, lose messages only where a choice says so: no random omission, link
+    /// loss or duplication.
+    pub fn choose_losses(&mut self) {
+        self.network.choose_losses();
+    }
+
+    /// The distinct pending events, in the order the timed scheduler would take them.
+    pub fn pending(&self) -> Vec<PendingEvent> {
+        self.pending_slots().into_iter().map(|(event, _)| event).collect()
+    }
+
+    /// The events a choice may take, each once, with the slot of its first copy. A client's
+    /// explicit requests come in the scenario's order, each once the client is idle: handing
+    /// one to a busy client only queues it, and its invocation (what the history records) is
+    /// when the client starts it, so the earlier hand-overs reach no other history.
+    fn pending_slots(&self) -> Vec<(PendingEvent, u32)> {
+        let mut pending: Vec<(PendingEvent, u32)> = Vec::new();
+        for (_, slot) in self.queue.in_order() {
+            let Some(event) = self.queue.get(slot) else { continue };
+            let id = self.identify(event);
+            if let PendingEvent::Scripted { index, client } = id {
+                let idle = self.node(client).is_none_or(|node| node.client().is_idle());
+                if !idle || self.first_scripted_of(client) != Some(index) {
+                    continue;
+                }
+            }
+            if !pending.iter().any(|(seen, _)| *seen == id) {
+                pending.push((id, slot));
+            }
+        }
+        pending
+    }
+
+    /// The lowest index of `client`'s explicit requests still to be handed over.
+    fn first_scripted_of(&self, client: NodeId) -> Option<usize> {
+        let mut first = None;
+        self.queue.for_each(|event| {
+            if let Event::Scripted { index } = event {
+                if self.scenario.requests[*index].client == client && first.is_none_or(|lowest| *index < lowest) {
+                    first = Some(*index);
+                }
+            }
+        });
+        first
+    }
+
+    /// The pending event `pick` (as [`Simulation::pending`] numbers them) in words, lost
+    /// or not: "deliver read n3 -> n7", "fire the retransmit timer of n3".
+    pub fn describe_pending(&self, pick: usize, lose: bool) -> Option<String> {
+        let &(_, slot) = self.pending_slots().get(pick)?;
+        Some(match self.queue.get(slot)? {
+            Event::Deliver { from, to, message, .. } => {
+                let verb = if lose { "lose" } else { "deliver" };
+                format!("{verb} {} {from} -> {to}", message.kind_name())
+            }
+            Event::Timer { node, timer: Timer::Retransmit { .. } } => format!("fire the retransmit timer of {node}"),
+            Event::Timer { node, timer: Timer::Install { epoch } } => {
+                format!("fire the install timer of {node} (epoch {})", epoch.0)
+            }
+            Event::Arrival { client } => format!("hand {client} its next random request"),
+            Event::Scripted { index } => {
+                let spec = &self.scenario.requests[*index];
+                format!("hand {} requests[{index}]", spec.client)
+            }
+            Event::Fault { index } => format!("fault event schedule[{index}]"),
+        })
+    }
+
+    /// Take at once every pending event its node ignores, now and ever after (a late
+    /// answer, a stale timer; see [`crate::protocol::Node::ignores_message`]): it commutes
+    /// with everything and changes nothing, so branching on it would only multiply states.
+    /// Runs after every choice while choices lose messages, so a search and the replay of
+    /// its schedule settle alike.
+    fn settle(&mut self, observer: &mut dyn Observer) {
+        loop {
+            let mut ignored = None;
+            for (_, slot) in self.queue.in_order() {
+                let Some(event) = self.queue.get(slot) else { continue };
+                if self.is_ignored(event) {
+                    ignored = Some(slot);
+                    break;
+                }
+            }
+            let Some(slot) = ignored else { return };
+            let (at, event) = self.queue.take(slot).expect("an ignored slot holds its event");
+            self.begin_event(at.max(self.now), &event);
+            self.process(event, observer);
+        }
+    }
+
+    fn is_ignored(&self, event: &Event) -> bool {
+        match event {
+            Event::Deliver { from, to, message, .. } => {
+                self.node(*to).is_some_and(|node| node.ignores_message(*from, message))
+            }
+            Event::Timer { node, timer } => self.node(*node).is_some_and(|node| node.ignores_timer(*timer)),
+            Event::Arrival { .. } | Event::Scripted { .. } | Event::Fault { .. } => false,
+        }
+    }
+
+    fn identify(&self, event: &Event) -> PendingEvent {
+        match event {
+            Event::Deliver { from, to, message, .. } => {
+                let server_bound = matches!(
+                    message,
+                    Message::Read { .. } | Message::Write { .. } | Message::Seal { .. } | Message::Accept { .. }
+                );
+                PendingEvent::Deliver { from: *from, to: *to, digest: digest(message), visible: !server_bound }
+            }
+            Event::Timer { node, timer } => PendingEvent::Timer { node: *node, digest: digest(timer) },
+            Event::Arrival { client } => PendingEvent::Arrival { client: *client },
+            Event::Scripted { index } => {
+                PendingEvent::Scripted { index: *index, client: self.scenario.requests[*index].client }
+            }
+            Event::Fault { index } => PendingEvent::Fault { index: *index },
+        }
+    }
+
+    /// Make one step, taking the pending event `choice` picks (losing it, for a message the
+    /// choice loses); `Some` once the run has ended (as [`Simulation::step`] says). `step`
+    /// numbers the choice in errors.
+    pub fn step_choice(
+        &mut self,
+        step: usize,
+        choice: Choice,
+        observer: &mut dyn Observer,
+    ) -> Result<Option<RunEnd>, ChoiceError> {
+        if let Some(end) = self.end_before_step() {
+            return Ok(Some(end));
+        }
+        let pending = self.pending_slots();
+        let Some(&(id, slot)) = pending.get(choice.pick as usize) else {
+            return Err(ChoiceError::NoSuchEvent { step, pick: choice.pick, pending: pending.len() });
+        };
+        if choice.lose && !id.is_message() {
+            return Err(ChoiceError::NotAMessage { step, pick: choice.pick });
+        }
+        let (at, event) = self.queue.take(slot).expect("a pending slot holds its event");
+        self.begin_event(at.max(self.now), &event);
+        match (choice.lose, event) {
+            (true, Event::Deliver { from, to, message, .. }) => {
+                self.counters.count_drop(DropReason::Chosen);
+                self.trace(|| crate::sim::TraceEvent::Dropped { from, to, message, reason: DropReason::Chosen });
+            }
+            (_, event) => self.process(event, observer),
+        }
+        self.settle(observer);
+        Ok(None)
+    }
+
+    /// Run the choices of `schedule`, then on to the end as the timed scheduler would (every
+    /// later choice `0`); how the run ended.
+    pub fn run_schedule(&mut self, schedule: &Schedule, observer: &mut dyn Observer) -> Result<RunEnd, ChoiceError> {
+        self.choose_losses();
+        for (index, choice) in schedule.choices.iter().enumerate() {
+            if let Some(end) = self.step_choice(index + 1, *choice, observer)? {
+                return Ok(end);
+            }
+        }
+        Ok(self.run_observed(observer))
+    }
+
+    /// A digest of the state, for telling states apart in a search: every node, the pending
+    /// events (without their times), the history's order and answers, the values written,
+    /// the faults and the partition. Times, counters and the trace are left out: in a
+    /// search any pending event may go next whatever its time.
+    pub fn state_digest(&self) -> u128 {
+        let mut first = Fingerprint::default();
+        // A second, salted fingerprint makes the digest 128 bits wide.
+        let mut second = Fingerprint::default();
+        second.add(&0x5EED_u64);
+        let mut add = |item: &dyn Fn(&mut Fingerprint)| {
+            item(&mut first);
+            item(&mut second);
+        };
+        add(&|f| {
+            for node in self.nodes.iter().flatten() {
+                node.hash(f);
+            }
+        });
+        let mut pending = self.pending_multiset();
+        pending.sort_unstable();
+        add(&|f| pending.hash(f));
+        add(&|f| {
+            for record in self.history.records() {
+                (record.id, record.request, record.started_rank, record.answered_rank, &record.outcome).hash(f);
+            }
+        });
+        add(&|f| self.writes.hash_content(f));
+        add(&|f| self.network.hash_faults(f));
+        add(&|f| self.crashed.hash(f));
+        (u128::from(first.value()) << 64) | u128::from(second.value())
+    }
+
+    /// Fold the values written so far into `state` (what a search's checkers judge).
+    pub fn hash_writes(&self, state: &mut impl std::hash::Hasher) {
+        self.writes.hash_content(state);
+    }
+
+    /// Every pending event, duplicates counted, as identities.
+    fn pending_multiset(&self) -> Vec<PendingEvent> {
+        let mut all = Vec::with_capacity(self.queue.len());
+        self.queue.for_each(|event| all.push(self.identify(event)));
+        all
+    }
+
+    /// Take the run to its next step without observers: for callers that only drive.
+    pub fn step_choice_unobserved(&mut self, step: usize, choice: Choice) -> Result<Option<RunEnd>, ChoiceError> {
+        self.step_choice(step, choice, &mut Unobserved)
+    }
+
+    /// The bookkeeping every event shares: the clock, the count, the run's hash.
+    pub(super) fn begin_event(&mut self, at: Instant, event: &Event) {
+        if at != self.now {
+            self.events_at_time_change = self.counters.events;
+        }
+        self.now = at;
+        self.counters.events += 1;
+        self.fingerprint.add(&at);
+        self.fingerprint.add(event);
+    }
+}
+
+fn digest<T: Hash + ?Sized>(item: &T) -> u64 {
+    let mut fingerprint = Fingerprint::default();
+    fingerprint.add(item);
+    fingerprint.value()
+}
