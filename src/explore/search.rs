@@ -23,6 +23,7 @@ use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{PendingEvent, Simulation};
 use crate::vocab::{count, Choice, Schedule};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The largest world a search will take on: beyond it, the number of schedules is out of
 /// reach of any bound worth setting.
@@ -161,7 +162,7 @@ impl SearchReport {
 struct Branch {
     sim: Simulation,
     watchers: Watchers,
-    schedule: Vec<Choice>,
+    schedule: Trail,
     losses: usize,
     timeouts: usize,
     /// [`Watchers::safety_inputs`] when this state was judged: a step that leaves them as
@@ -169,6 +170,35 @@ struct Branch {
     judged: u64,
     /// Steps known to commute with the way here: not taken from this state.
     sleep: Vec<Step>,
+}
+
+/// The choices that led to a state, sharing its beginning with the states before it: a
+/// frontier of a million states holds one copy of each common prefix, not a million.
+#[derive(Clone, Default)]
+struct Trail {
+    last: Option<Arc<TrailStep>>,
+}
+
+struct TrailStep {
+    choice: Choice,
+    before: Option<Arc<TrailStep>>,
+}
+
+impl Trail {
+    fn then(&self, choice: Choice) -> Trail {
+        Trail { last: Some(Arc::new(TrailStep { choice, before: self.last.clone() })) }
+    }
+
+    fn choices(&self) -> Vec<Choice> {
+        let mut choices = Vec::new();
+        let mut at = self.last.as_deref();
+        while let Some(step) = at {
+            choices.push(step.choice);
+            at = step.before.as_deref();
+        }
+        choices.reverse();
+        choices
+    }
 }
 
 /// A step from a state: an event, lost or not.
@@ -210,7 +240,7 @@ pub fn search(
     sim.choose_losses();
     let watchers = Watchers::new(&sim);
     let judged = watchers.safety_inputs(&sim);
-    let root = Branch { sim, watchers, schedule: Vec::new(), losses: 0, timeouts: 0, judged, sleep: Vec::new() };
+    let root = Branch { sim, watchers, schedule: Trail::default(), losses: 0, timeouts: 0, judged, sleep: Vec::new() };
     let mut report = SearchReport {
         states: 1,
         steps: 0,
@@ -315,13 +345,13 @@ fn expand_all(frontier: Vec<Branch>, options: SearchOptions) -> Vec<Expansion> {
 /// Every step from `branch` but the sleeping ones, each checked for safety.
 fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
     let mut expansion = Expansion { children: Vec::new(), complete: false, steps: 0, pruned: 0, violation: None };
-    let pending = branch.sim.pending();
+    let pending = branch.sim.pending_slots();
     if pending.is_empty() || branch.sim.all_issued() && branch.sim.history().open() == 0 {
         expansion.complete = branch.sim.history().open() == 0;
         return expansion;
     }
     let mut done: Vec<Step> = Vec::new();
-    for (pick, event) in pending.iter().enumerate() {
+    for (pick, (event, slot)) in pending.iter().enumerate() {
         let timer = matches!(event, PendingEvent::Timer { .. });
         if timer && branch.timeouts >= options.max_timeouts {
             continue;
@@ -337,21 +367,20 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
             }
             let mut child = branch.clone();
             let choice = Choice { pick: pick as u32, lose };
-            child.schedule.push(choice);
+            child.schedule = branch.schedule.then(choice);
             child.losses += usize::from(lose);
             child.timeouts += usize::from(timer);
-            let number = child.schedule.len();
-            let ended = child.sim.step_choice(number, choice, &mut child.watchers);
+            let ended = child.sim.step_slot(*slot, lose, &mut child.watchers);
             expansion.steps += 1;
-            if ended.is_err() {
-                continue; // cannot happen: the choice was read off this very state
+            if ended.is_some() {
+                continue; // the run ended before this step (its liveness deadline passed)
             }
             let inputs = child.watchers.safety_inputs(&child.sim);
             if inputs != child.judged {
                 child.judged = inputs;
                 let violations = child.watchers.safety_violations(&child.sim);
                 if !violations.is_empty() {
-                    expansion.violation = Some((child.schedule, violations));
+                    expansion.violation = Some((child.schedule.choices(), violations));
                     return expansion;
                 }
             }

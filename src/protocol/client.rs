@@ -115,13 +115,14 @@ pub struct Client {
 
 /// A search's view of a client (see `sim::choice`): everything but the round-trip
 /// estimate, which is made of times (a search takes events whatever their planned times,
-/// so two equal states would differ in it alone).
+/// so two equal states would differ in it alone), and the options, which are the same for
+/// every client of a run (and a search compares states of one run).
 impl std::hash::Hash for Client {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         let Client {
             id,
             config,
-            options,
+            options: _,
             queue,
             current,
             next_sequence,
@@ -133,7 +134,7 @@ impl std::hash::Hash for Client {
             round_trip: _,
             told_by,
         } = self;
-        (id, config, options, queue, current, next_sequence, next_phase, highest_round).hash(state);
+        (id, config, queue, current, next_sequence, next_phase, highest_round).hash(state);
         (in_doubt, lingering, retry_identity, told_by).hash(state);
     }
 }

@@ -19,8 +19,7 @@ use std::hash::Hash;
 /// two identical messages on their way are one choice (taking either gives the same state).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PendingEvent {
-    /// A message to `to`; `visible` when its receiver's client handles it (it may answer a
-    /// request), not when a server does.
+    /// A message to `to`.
     Deliver {
         /// The sender.
         from: NodeId,
@@ -28,8 +27,8 @@ pub enum PendingEvent {
         to: NodeId,
         /// A digest of the message.
         digest: u64,
-        /// Whether handling it may start or answer a request.
-        visible: bool,
+        /// What handling it can touch.
+        reach: Reach,
     },
     /// A timer of `node`.
     Timer {
@@ -57,6 +56,21 @@ pub enum PendingEvent {
     },
 }
 
+/// What handling a message can touch: what decides which other events it commutes with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reach {
+    /// A read of a replica: it changes nothing at its receiver, only answers.
+    ReplicaRead,
+    /// A replica's table or its Paxos state (a write, a seal, an accept, a repair).
+    Replica,
+    /// The receiver's client (an answer to one of its phases; an install, which may also
+    /// change its replica): it may answer a request and, with requests queued, start one.
+    Client {
+        /// Whether the client has requests queued, which answering its current one starts.
+        queued: bool,
+    },
+}
+
 impl PendingEvent {
     /// The one node the event acts on; `None` for a fault event, which acts on the network.
     pub fn node(&self) -> Option<NodeId> {
@@ -68,12 +82,23 @@ impl PendingEvent {
         }
     }
 
-    /// Whether the event may start or answer a request (and so add to the history).
-    pub fn is_visible(&self) -> bool {
+    /// Whether the event may answer a request (and so add an answer to the history).
+    fn may_answer(&self) -> bool {
         match *self {
-            PendingEvent::Deliver { visible, .. } => visible,
-            PendingEvent::Timer { .. } => false,
-            PendingEvent::Arrival { .. } | PendingEvent::Scripted { .. } | PendingEvent::Fault { .. } => true,
+            PendingEvent::Deliver { reach, .. } => matches!(reach, Reach::Client { .. }),
+            // A timer may start a phase over or take over a configuration; a request handed
+            // over may be refused at once: all may answer.
+            PendingEvent::Timer { .. } | PendingEvent::Arrival { .. } | PendingEvent::Scripted { .. } => true,
+            PendingEvent::Fault { .. } => true,
+        }
+    }
+
+    /// Whether the event may start a request (and so add a start to the history).
+    fn may_start(&self) -> bool {
+        match *self {
+            PendingEvent::Deliver { reach, .. } => matches!(reach, Reach::Client { queued: true }),
+            PendingEvent::Timer { .. } | PendingEvent::Arrival { .. } | PendingEvent::Scripted { .. } => true,
+            PendingEvent::Fault { .. } => true,
         }
     }
 
@@ -82,14 +107,20 @@ impl PendingEvent {
         matches!(self, PendingEvent::Deliver { .. })
     }
 
-    /// Whether taking `self` and `other` in either order reaches the same state: they act on
-    /// different nodes, at most one of them can change the history (whose order matters to
-    /// linearizability), and neither acts on the network as a whole.
+    /// Whether taking `self` and `other` in either order reaches states no property tells
+    /// apart. At one node: only two reads of its replica (they change nothing there). At two
+    /// nodes: unless one may answer a request and the other start one, since an answer
+    /// before a start is real-time order, which linearizability judges (starts among
+    /// themselves, or answers among themselves, may come in any order: see
+    /// [`crate::sim::History::hash_order`]). A fault event acts on the whole network and
+    /// commutes with nothing.
     pub fn independent_of(&self, other: &PendingEvent) -> bool {
-        match (self.node(), other.node()) {
-            (Some(a), Some(b)) => a != b && !(self.is_visible() && other.is_visible()),
-            _ => false,
+        let (Some(a), Some(b)) = (self.node(), other.node()) else { return false };
+        if a == b {
+            let reads = |event: &PendingEvent| matches!(event, PendingEvent::Deliver { reach: Reach::ReplicaRead, .. });
+            return self != other && reads(self) && reads(other);
         }
+        !(self.may_answer() && other.may_start() || self.may_start() && other.may_answer())
     }
 }
 
@@ -132,7 +163,7 @@ impl Simulation {
     /// explicit requests come in the scenario's order, each once the client is idle: handing
     /// one to a busy client only queues it, and its invocation (what the history records) is
     /// when the client starts it, so the earlier hand-overs reach no other history.
-    fn pending_slots(&self) -> Vec<(PendingEvent, u32)> {
+    pub(crate) fn pending_slots(&self) -> Vec<(PendingEvent, u32)> {
         let mut pending: Vec<(PendingEvent, u32)> = Vec::new();
         for (_, slot) in self.queue.in_order() {
             let Some(event) = self.queue.get(slot) else { continue };
@@ -191,16 +222,9 @@ impl Simulation {
     /// Runs after every choice while choices lose messages, so a search and the replay of
     /// its schedule settle alike.
     fn settle(&mut self, observer: &mut dyn Observer) {
-        loop {
-            let mut ignored = None;
-            for (_, slot) in self.queue.in_order() {
-                let Some(event) = self.queue.get(slot) else { continue };
-                if self.is_ignored(event) {
-                    ignored = Some(slot);
-                    break;
-                }
-            }
-            let Some(slot) = ignored else { return };
+        // Ignored events change nothing, so the order they are taken in cannot matter: the
+        // slots are scanned as they lie, unsorted.
+        while let Some(slot) = self.queue.find_slot(|event| self.is_ignored(event)) {
             let (at, event) = self.queue.take(slot).expect("an ignored slot holds its event");
             self.begin_event(at.max(self.now), &event);
             self.process(event, observer);
@@ -220,11 +244,16 @@ impl Simulation {
     fn identify(&self, event: &Event) -> PendingEvent {
         match event {
             Event::Deliver { from, to, message, .. } => {
-                let server_bound = matches!(
-                    message,
-                    Message::Read { .. } | Message::Write { .. } | Message::Seal { .. } | Message::Accept { .. }
-                );
-                PendingEvent::Deliver { from: *from, to: *to, digest: digest(message), visible: !server_bound }
+                let reach = match message {
+                    Message::Read { .. } => Reach::ReplicaRead,
+                    Message::Write { .. } | Message::Seal { .. } | Message::Accept { .. } | Message::Repair { .. } => {
+                        Reach::Replica
+                    }
+                    _ => Reach::Client {
+                        queued: self.node(*to).is_some_and(|node| node.client().queued().next().is_some()),
+                    },
+                };
+                PendingEvent::Deliver { from: *from, to: *to, digest: digest(message), reach }
             }
             Event::Timer { node, timer } => PendingEvent::Timer { node: *node, digest: digest(timer) },
             Event::Arrival { client } => PendingEvent::Arrival { client: *client },
@@ -254,9 +283,25 @@ impl Simulation {
         if choice.lose && !id.is_message() {
             return Err(ChoiceError::NotAMessage { step, pick: choice.pick });
         }
+        self.take_pending(slot, choice.lose, observer);
+        Ok(None)
+    }
+
+    /// Make one step like [`Simulation::step_choice`], taking the event waiting in `slot`
+    /// (one of [`Simulation::pending_slots`], read off this very state): how a search steps
+    /// every child of a state without numbering the pending events again for each.
+    pub(crate) fn step_slot(&mut self, slot: u32, lose: bool, observer: &mut dyn Observer) -> Option<RunEnd> {
+        if let Some(end) = self.end_before_step() {
+            return Some(end);
+        }
+        self.take_pending(slot, lose, observer);
+        None
+    }
+
+    fn take_pending(&mut self, slot: u32, lose: bool, observer: &mut dyn Observer) {
         let (at, event) = self.queue.take(slot).expect("a pending slot holds its event");
         self.begin_event(at.max(self.now), &event);
-        match (choice.lose, event) {
+        match (lose, event) {
             (true, Event::Deliver { from, to, message, .. }) => {
                 self.counters.count_drop(DropReason::Chosen);
                 self.trace(|| crate::sim::TraceEvent::Dropped { from, to, message, reason: DropReason::Chosen });
@@ -264,7 +309,6 @@ impl Simulation {
             (_, event) => self.process(event, observer),
         }
         self.settle(observer);
-        Ok(None)
     }
 
     /// Run the choices of `schedule`, then on to the end as the timed scheduler would (every
@@ -284,31 +328,18 @@ impl Simulation {
     /// the faults and the partition. Times, counters and the trace are left out: in a
     /// search any pending event may go next whatever its time.
     pub fn state_digest(&self) -> u128 {
-        let mut first = Fingerprint::default();
-        // A second, salted fingerprint makes the digest 128 bits wide.
-        let mut second = Fingerprint::default();
-        second.add(&0x5EED_u64);
-        let mut add = |item: &dyn Fn(&mut Fingerprint)| {
-            item(&mut first);
-            item(&mut second);
-        };
-        add(&|f| {
-            for node in self.nodes.iter().flatten() {
-                node.hash(f);
-            }
-        });
+        let mut digest = WideDigest::default();
+        for node in self.nodes.iter().flatten() {
+            node.hash(&mut digest);
+        }
         let mut pending = self.pending_multiset();
         pending.sort_unstable();
-        add(&|f| pending.hash(f));
-        add(&|f| {
-            for record in self.history.records() {
-                (record.id, record.request, record.started_rank, record.answered_rank, &record.outcome).hash(f);
-            }
-        });
-        add(&|f| self.writes.hash_content(f));
-        add(&|f| self.network.hash_faults(f));
-        add(&|f| self.crashed.hash(f));
-        (u128::from(first.value()) << 64) | u128::from(second.value())
+        pending.hash(&mut digest);
+        self.history.hash_order(&mut digest);
+        self.writes.hash_content(&mut digest);
+        self.network.hash_faults(&mut digest);
+        self.crashed.hash(&mut digest);
+        digest.value()
     }
 
     /// Fold the values written so far into `state` (what a search's checkers judge).
@@ -337,6 +368,68 @@ impl Simulation {
         self.counters.events += 1;
         self.fingerprint.add(&at);
         self.fingerprint.add(event);
+    }
+}
+
+/// A 128-bit hash in one pass: two multiplicative lanes with their own constants, so that
+/// a search's visited set, which may hold millions of states, is not troubled by collisions
+/// (at 10^7 states, a 64-bit digest collides with odds near 10^-5; 128 bits, never in practice).
+#[derive(Clone, Copy, Debug)]
+struct WideDigest {
+    low: u64,
+    high: u64,
+}
+
+impl Default for WideDigest {
+    fn default() -> WideDigest {
+        WideDigest { low: 0xcbf2_9ce4_8422_2325, high: 0x6a09_e667_f3bc_c908 }
+    }
+}
+
+impl WideDigest {
+    fn value(&self) -> u128 {
+        let finish = |mut x: u64| {
+            x ^= x >> 33;
+            x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+            x ^ (x >> 33)
+        };
+        (u128::from(finish(self.high)) << 64) | u128::from(finish(self.low ^ self.high.rotate_left(29)))
+    }
+}
+
+impl std::hash::Hasher for WideDigest {
+    fn finish(&self) -> u64 {
+        self.value() as u64
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+        self.write_u64(bytes.len() as u64);
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_u16(&mut self, value: u16) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_u32(&mut self, value: u32) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.low = (self.low.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+        self.high = (self.high.rotate_left(23) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 

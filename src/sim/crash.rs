@@ -42,7 +42,7 @@ impl Simulation {
             return false;
         }
         let Some(slot) = self.nodes.get_mut(node.0 as usize).and_then(Option::as_mut) else { return false };
-        *slot = slot.restart();
+        *slot = std::sync::Arc::new(slot.restart());
         self.crashed[node.0 as usize] = false;
         self.trace(|| TraceEvent::Restarted { node });
         if let Some(restarted) = self.node(node) {

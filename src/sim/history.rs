@@ -159,6 +159,27 @@ impl History {
         self.records.values().filter(|record| record.outcome.is_none())
     }
 
+    /// Fold into `state` what a judge of this history can tell apart: every request with its
+    /// answer (by id, whatever the order they were submitted in) and which answers came
+    /// before which starts. Not the ranks themselves: two runs whose starts (or answers)
+    /// came in another order among themselves, but with every answer on the same side of
+    /// every start, make histories no property tells apart (real-time order is an answer
+    /// before a start), so a search takes them for one state.
+    pub fn hash_order(&self, state: &mut impl std::hash::Hasher) {
+        use std::hash::Hash;
+        let mut records: Vec<&RequestRecord> = self.records.values().collect();
+        records.sort_unstable_by_key(|record| record.id);
+        for record in &records {
+            (record.id, record.request, &record.outcome, record.lost_at.is_some(), record.started_rank.is_some())
+                .hash(state);
+            let Some(started) = record.started_rank else { continue };
+            for before in &records {
+                before.answered_rank.is_some_and(|answered| answered < started).hash(state);
+            }
+        }
+        self.reused.len().hash(state);
+    }
+
     /// The unanswered requests of clients in `correct` (those liveness is owed to).
     pub fn unanswered_of<'a>(&'a self, correct: &'a [NodeId]) -> impl Iterator<Item = &'a RequestRecord> {
         self.unanswered().filter(move |record| correct.contains(&record.id.client))

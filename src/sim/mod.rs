@@ -24,7 +24,7 @@ mod writes;
 pub use crate::protocol::Node;
 pub use crate::vocab::{DropReason, NetworkOptions, Omission, OmissionKind, RandomWorkloadOptions, Ratio, RatioError};
 pub use budget::BudgetBreak;
-pub use choice::{ChoiceError, PendingEvent};
+pub use choice::{ChoiceError, PendingEvent, Reach};
 pub use control::Processed;
 pub use counters::Counters;
 pub use fingerprint::Fingerprint;
@@ -41,6 +41,7 @@ use crate::scenario::{EventBudget, Scenario, ScenarioError, World};
 use network::MessageKey;
 use queue::{Event, EventQueue};
 pub(crate) use rng::{KeyedRng, SimRng, Stream};
+use std::sync::Arc;
 use workload::RandomWorkload;
 use writes::WriteLog;
 
@@ -61,17 +62,21 @@ pub enum RunEnd {
 
 /// One simulated world, stepped event by event.
 pub struct Simulation {
-    scenario: std::sync::Arc<Scenario>,
-    world: std::sync::Arc<World>,
+    scenario: Arc<Scenario>,
+    world: Arc<World>,
     seed: u64,
     now: Instant,
     queue: EventQueue,
-    /// Indexed by node id (index 0 is unused).
-    nodes: Vec<Option<Node>>,
+    /// Indexed by node id (index 0 is unused). Shared between a run and its clones (a
+    /// search branches a run at every step, and a step changes one node): a node is copied
+    /// only when a clone that shares it changes it ([`Arc::make_mut`]).
+    nodes: Vec<Option<Arc<Node>>>,
     /// Indexed by node id: whether the node is down (crashed, not yet restarted).
     crashed: Vec<bool>,
     network: Network,
-    workload: RandomWorkload,
+    /// Shared between a run and its clones like the nodes: a search's worlds issue no random
+    /// requests, so theirs never changes.
+    workload: Arc<RandomWorkload>,
     outputs: Outputs,
     history: History,
     counters: Counters,
@@ -148,7 +153,7 @@ impl Simulation {
         let config = Config::new(Epoch(0), world.servers.clone());
         let initial: Vec<TokenValue> = world.owners.iter().map(|&owner| TokenValue::initial(owner)).collect();
         let node_count = world.clients.len() + world.servers.len();
-        let mut nodes: Vec<Option<Node>> = vec![None; node_count + 1];
+        let mut nodes: Vec<Option<Arc<Node>>> = vec![None; node_count + 1];
         let client_options = ClientOptions {
             retransmit_timeout_us: scenario.client.retransmit_timeout_us,
             token_count: initial.len() as u32,
@@ -156,11 +161,11 @@ impl Simulation {
             variant: scenario.variant,
         };
         for &id in &world.clients {
-            nodes[id.0 as usize] = Some(Node::new_client(id, config.clone(), client_options.clone()));
+            nodes[id.0 as usize] = Some(Arc::new(Node::new_client(id, config.clone(), client_options.clone())));
         }
         for &id in &world.servers {
             let node = Node::new_server(id, config.clone(), initial.clone(), client_options.clone());
-            nodes[id.0 as usize] = Some(node);
+            nodes[id.0 as usize] = Some(Arc::new(node));
         }
         let mut network = Network::new(scenario.network.clone(), node_count, KeyedRng::new(seed, Stream::Network));
         for (server, omission) in scenario.omissions() {
@@ -170,14 +175,14 @@ impl Simulation {
         let workload =
             RandomWorkload::new(scenario.random_workload(), rng, world.owners.clone(), world.clients.clone());
         let mut simulation = Simulation {
-            scenario: std::sync::Arc::new(scenario.clone()),
+            scenario: Arc::new(scenario.clone()),
             seed,
             now: Instant::ZERO,
             queue: EventQueue::default(),
             crashed: vec![false; nodes.len()],
             nodes,
             network,
-            workload,
+            workload: Arc::new(workload),
             outputs: Outputs::new(),
             history: History::default(),
             counters: Counters::default(),
@@ -194,7 +199,7 @@ impl Simulation {
             time_at_last_answer: Instant::ZERO,
             events_at_time_change: 0,
             probes: ProbeCounts::default(),
-            world: std::sync::Arc::new(world),
+            world: Arc::new(world),
         };
         simulation.schedule_script();
         simulation.schedule_first_arrivals();
@@ -210,7 +215,7 @@ impl Simulation {
         // With role changes on, servers get arrivals too: they issue requests once clients.
         let issuers = if self.workload.changes_roles() { self.world.nodes() } else { self.world.clients.clone() };
         for client in issuers {
-            let gap_us = self.workload.next_gap_us();
+            let gap_us = Arc::make_mut(&mut self.workload).next_gap_us();
             self.queue.push(Instant(gap_us), Event::Arrival { client });
         }
     }
@@ -315,7 +320,7 @@ impl Simulation {
         let may_issue = self.may_issue(client);
         if !may_issue && !self.anyone_may_issue() {
             // Every node is a server: nobody is left to issue the rest.
-            self.workload.stop();
+            Arc::make_mut(&mut self.workload).stop();
             return self.start_liveness_clock();
         }
         let request = match may_issue {
@@ -323,7 +328,7 @@ impl Simulation {
             false => None, // a server waits for its next turn
         };
         if !self.workload.finished() {
-            let gap_us = self.workload.next_gap_us();
+            let gap_us = Arc::make_mut(&mut self.workload).next_gap_us();
             self.queue.push(self.now.after_us(gap_us), Event::Arrival { client });
         } else {
             self.start_liveness_clock();
@@ -346,11 +351,11 @@ impl Simulation {
     fn next_random_request(&mut self, client: NodeId) -> Request {
         if self.workload.changes_roles() {
             let (promotable, demotable) = self.role_change_candidates();
-            if let Some(change) = self.workload.next_role_change(&promotable, &demotable) {
+            if let Some(change) = Arc::make_mut(&mut self.workload).next_role_change(&promotable, &demotable) {
                 return change;
             }
         }
-        self.workload.next_request(client)
+        Arc::make_mut(&mut self.workload).next_request(client)
     }
 
     fn submit(&mut self, client: NodeId, request: crate::protocol::Request, observer: &mut dyn Observer) {
@@ -386,7 +391,10 @@ impl Simulation {
                 }
                 Output::Reply { id, request, outcome } => {
                     (self.events_at_last_answer, self.time_at_last_answer) = (self.counters.events, self.now);
-                    self.workload.observe(&request, &outcome);
+                    if !self.workload.finished() {
+                        // What it believes matters only for the requests it has yet to draw.
+                        Arc::make_mut(&mut self.workload).observe(&request, &outcome);
+                    }
                     self.trace(|| TraceEvent::Replied { id, request, outcome: outcome.clone() });
                     self.history.answered(id, outcome, self.now);
                 }
@@ -424,7 +432,7 @@ impl Simulation {
     fn drive(&mut self, id: NodeId, observer: &mut dyn Observer, input: impl FnOnce(&mut Node, Instant, &mut Outputs)) {
         let mut out = std::mem::take(&mut self.outputs);
         if let Some(node) = self.nodes.get_mut(id.0 as usize).and_then(Option::as_mut) {
-            input(node, self.now, &mut out);
+            input(Arc::make_mut(node), self.now, &mut out);
         }
         self.route(id, out, observer);
     }
@@ -466,17 +474,17 @@ impl Simulation {
 
     /// The node with `id`, if there is one.
     pub fn node(&self, id: NodeId) -> Option<&Node> {
-        self.nodes.get(id.0 as usize).and_then(Option::as_ref)
+        self.nodes.get(id.0 as usize).and_then(Option::as_deref)
     }
 
     /// Every node that is a server now, ascending by id.
     pub fn servers(&self) -> impl Iterator<Item = &Server> {
-        self.nodes.iter().flatten().filter(|node| node.is_server()).filter_map(Node::replica)
+        self.nodes.iter().flatten().filter(|node| node.is_server()).filter_map(|node| node.replica())
     }
 
     /// Every replica, including those of nodes that have stopped being servers.
     pub fn replicas(&self) -> impl Iterator<Item = &Server> {
-        self.nodes.iter().flatten().filter_map(Node::replica)
+        self.nodes.iter().flatten().filter_map(|node| node.replica())
     }
 
     /// The newest configuration any server has installed (what an observer outside the

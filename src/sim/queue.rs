@@ -132,6 +132,12 @@ impl EventQueue {
         self.slots.iter().flatten().for_each(visit);
     }
 
+    /// The slot of the first waiting event, by slot, that `matches`.
+    pub(crate) fn find_slot(&self, mut matches: impl FnMut(&Event) -> bool) -> Option<u32> {
+        let position = self.slots.iter().position(|slot| slot.as_ref().is_some_and(&mut matches))?;
+        Some(position as u32)
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.heap.len()
     }
