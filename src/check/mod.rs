@@ -42,6 +42,7 @@ pub use crate::vocab::{Property, UnknownProperty, Violation};
 pub use history::{EventKey, HistoryError, OpHistory, Operation};
 pub use linearizability::check_linearizability;
 pub use liveness::{check_liveness, LivenessReport, StuckRequest};
+pub use progress::check_progress;
 pub use membership::MembershipChecker;
 pub use replicas::ReplicaChecker;
 pub use rerun::{RerunComparison, RerunError};

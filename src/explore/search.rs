@@ -12,17 +12,27 @@
 //! again with a sleep set that is not a superset of the one it was explored with is
 //! explored again for the difference, which keeps the pruning sound with the visited set.
 //!
-//! What it proves: within `max_depth` steps and `max_losses` lost messages, no schedule of
-//! the world reaches a state that breaks a safety property (linearizability, one owner per
-//! version, the replica and membership invariants, ...). It does not prove liveness: every
-//! schedule is cut at the depth bound, so a request still open there is no evidence of a
-//! stuck one. Liveness is what `check` (random schedules run to their end) judges.
+//! What it proves, within `max_depth` steps, `max_losses` lost messages and `max_timeouts`
+//! timers fired while they still matter:
+//! - **Safety:** no schedule reaches a state that breaks a safety property
+//!   (linearizability, one owner per version, the replica and membership invariants, ...),
+//!   judged at every state.
+//! - **Recovery (liveness within the bounds):** every schedule the bounds stop with requests
+//!   still open (a lost message, a timer the bound does not let fire) is continued as the
+//!   timed scheduler would, losing nothing more, and must then answer every request of a
+//!   correct client within the scenario's liveness budget, and end within its event budget.
+//!   So a search with one loss shows that no single lost message, wherever it falls, leaves
+//!   a request stuck. Schedules cut by the depth bound are not continued: nothing is claimed
+//!   about them, and the summary counts them.
+//!
+//! Losses add no safety violation of their own: a lost message reaches no state that the
+//! same message left undelivered does not (the search may delay any message past the end
+//! of a schedule), so they matter to recovery only.
 
-use crate::check::{Violation, Watchers};
+use crate::check::{check_liveness, check_progress, Violation, Watchers};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{PendingEvent, Simulation};
 use crate::vocab::{count, Choice, Schedule};
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The largest world a search will take on: beyond it, the number of schedules is out of
@@ -47,11 +57,14 @@ pub struct SearchOptions {
     pub max_states: usize,
     /// Worker threads (the result does not depend on it).
     pub jobs: usize,
+    /// Prune steps that commute with one already taken (sleep sets). Off, the search takes
+    /// every step: slower, and the same states, which is how the reduction is tested.
+    pub reduce: bool,
 }
 
 impl Default for SearchOptions {
     fn default() -> SearchOptions {
-        SearchOptions { max_depth: 40, max_losses: 1, max_timeouts: 1, max_states: 1_000_000, jobs: 1 }
+        SearchOptions { max_depth: 40, max_losses: 1, max_timeouts: 0, max_states: 1_000_000, jobs: 1, reduce: true }
     }
 }
 
@@ -121,6 +134,9 @@ pub struct SearchReport {
     pub complete_schedules: u64,
     /// Schedules cut by the depth bound with requests still open.
     pub cut_schedules: u64,
+    /// Schedules the bounds stopped with requests open, each continued with no more losses
+    /// to see that it recovers (see the module docs on liveness).
+    pub recoveries_checked: u64,
     /// The deepest level reached.
     pub depth: usize,
     /// The bound that cut the search, if one did: then it was not exhaustive.
@@ -140,7 +156,7 @@ impl SearchReport {
         );
         if let Some(found) = &self.counterexample {
             return format!(
-                "{explored}: a violation after {}; the search is breadth-first, so no shorter schedule within the bounds breaks safety",
+                "{explored}: a violation after {}; the search is breadth-first, so no shorter schedule within the bounds shows one",
                 count(found.schedule.choices.len() as u64, "step", "steps")
             );
         }
@@ -149,13 +165,18 @@ impl SearchReport {
             Some(bound) => format!("NOT exhaustive: the {bound} bound cut the search at depth {}", self.depth),
         };
         format!(
-            "{explored}, {} schedules ({} complete, {} cut at the depth bound): no violation; {scope}",
-            self.complete_schedules + self.cut_schedules,
+            "{explored}, {} schedules ({} complete, {} stopped by the bounds and recovered, {} cut at the depth bound): no violation; {scope}",
+            self.complete_schedules + self.recoveries_checked + self.cut_schedules,
             self.complete_schedules,
+            self.recoveries_checked,
             self.cut_schedules,
         )
     }
 }
+
+/// The states visited, by digest (already a hash, so hashed again cheaply), each with the
+/// steps not yet taken from it (its sleep set when it was explored).
+type Visited = std::collections::HashMap<u128, Vec<Step>, rustc_hash::FxBuildHasher>;
 
 /// One state of the search, and how it was reached.
 #[derive(Clone)]
@@ -170,6 +191,8 @@ struct Branch {
     judged: u64,
     /// Steps known to commute with the way here: not taken from this state.
     sleep: Vec<Step>,
+    /// When the state was explored before by another way: the only steps left to take.
+    only: Option<Vec<Step>>,
 }
 
 /// The choices that led to a state, sharing its beginning with the states before it: a
@@ -221,8 +244,11 @@ impl Step {
 
 /// What expanding one state gave.
 struct Expansion {
-    children: Vec<(u128, Branch)>,
+    children: Vec<(u128, Box<Branch>)>,
+    /// Every request answered: nothing left to explore.
     complete: bool,
+    /// The bounds allow no step: its recovery was judged.
+    ended: bool,
     steps: u64,
     pruned: u64,
     violation: Option<(Vec<Choice>, Vec<Violation>)>,
@@ -240,18 +266,20 @@ pub fn search(
     sim.choose_losses();
     let watchers = Watchers::new(&sim);
     let judged = watchers.safety_inputs(&sim);
-    let root = Branch { sim, watchers, schedule: Trail::default(), losses: 0, timeouts: 0, judged, sleep: Vec::new() };
+    let root = Box::new(Branch { sim, watchers, schedule: Trail::default(), losses: 0, timeouts: 0, judged, sleep: Vec::new(), only: None });
     let mut report = SearchReport {
         states: 1,
         steps: 0,
         pruned: 0,
         complete_schedules: 0,
         cut_schedules: 0,
+        recoveries_checked: 0,
         depth: 0,
         cut_by: None,
         counterexample: None,
     };
-    let mut visited: HashMap<u128, Vec<Step>> = HashMap::new();
+    // Looked up, never iterated: its order cannot reach the search's result.
+    let mut visited: Visited = Visited::default();
     visited.insert(digest(&root), Vec::new());
     let mut frontier = vec![root];
     while !frontier.is_empty() {
@@ -267,6 +295,7 @@ pub fn search(
             report.steps += expansion.steps;
             report.pruned += expansion.pruned;
             report.complete_schedules += u64::from(expansion.complete);
+            report.recoveries_checked += u64::from(expansion.ended);
             if let Some((schedule, violations)) = expansion.violation {
                 report.counterexample = Some(counterexample(scenario, seed, schedule, violations));
                 report.depth += 1;
@@ -321,13 +350,13 @@ fn check_bounds(scenario: &Scenario, options: SearchOptions) -> Result<(), Searc
 
 /// Expand every branch of `frontier`, in parallel across `options.jobs` workers; the
 /// expansions in the frontier's order, whatever the number of workers.
-fn expand_all(frontier: Vec<Branch>, options: SearchOptions) -> Vec<Expansion> {
+fn expand_all(frontier: Vec<Box<Branch>>, options: SearchOptions) -> Vec<Expansion> {
     let jobs = options.jobs.max(1).min(frontier.len().max(1));
     if jobs == 1 {
         return frontier.iter().map(|branch| expand(branch, options)).collect();
     }
     let chunk = frontier.len().div_ceil(jobs);
-    let mut parts: Vec<Vec<Branch>> = Vec::new();
+    let mut parts: Vec<Vec<Box<Branch>>> = Vec::new();
     let mut rest = frontier;
     while !rest.is_empty() {
         let tail = rest.split_off(chunk.min(rest.len()));
@@ -342,18 +371,36 @@ fn expand_all(frontier: Vec<Branch>, options: SearchOptions) -> Vec<Expansion> {
     })
 }
 
-/// Every step from `branch` but the sleeping ones, each checked for safety.
+/// Every step from `branch` but the sleeping ones, each checked for safety; or, where the
+/// bounds allow no step, the run's recovery (see [`recovery_violations`]).
 fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
-    let mut expansion = Expansion { children: Vec::new(), complete: false, steps: 0, pruned: 0, violation: None };
+    let mut expansion =
+        Expansion { children: Vec::new(), complete: false, ended: false, steps: 0, pruned: 0, violation: None };
     let pending = branch.sim.pending_slots();
-    if pending.is_empty() || branch.sim.all_issued() && branch.sim.history().open() == 0 {
-        expansion.complete = branch.sim.history().open() == 0;
+    let open = branch.sim.history().open();
+    let complete = open == 0 && (pending.is_empty() || branch.sim.all_issued());
+    let allowed = |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
+    // The bounds stop this schedule here (or nothing is left to happen): from now on the
+    // network behaves, and the run must recover.
+    let stopped = !complete && !pending.iter().any(|(event, _)| allowed(event));
+    if complete || stopped {
+        // A state explored before by another way was counted and judged then.
+        if branch.only.is_none() {
+            expansion.complete = complete;
+            expansion.ended = stopped;
+            if stopped {
+                let violations = recovery_violations(branch);
+                if !violations.is_empty() {
+                    expansion.violation = Some((branch.schedule.choices(), violations));
+                }
+            }
+        }
         return expansion;
     }
     let mut done: Vec<Step> = Vec::new();
     for (pick, (event, slot)) in pending.iter().enumerate() {
         let timer = matches!(event, PendingEvent::Timer { .. });
-        if timer && branch.timeouts >= options.max_timeouts {
+        if !allowed(event) {
             continue;
         }
         for lose in [false, true] {
@@ -361,11 +408,15 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
                 continue;
             }
             let step = Step { event: *event, lose };
+            if branch.only.as_ref().is_some_and(|only| !only.contains(&step)) {
+                continue; // taken when the state was explored before
+            }
             if branch.sleep.contains(&step) {
                 expansion.pruned += 1;
                 continue;
             }
-            let mut child = branch.clone();
+            let mut child = Box::new(branch.clone());
+            child.only = None;
             let choice = Choice { pick: pick as u32, lose };
             child.schedule = branch.schedule.then(choice);
             child.losses += usize::from(lose);
@@ -384,19 +435,37 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
                     return expansion;
                 }
             }
-            child.sleep =
-                branch.sleep.iter().chain(&done).filter(|sleeping| sleeping.independent_of(&step)).copied().collect();
-            done.push(step);
+            if options.reduce {
+                child.sleep = branch.sleep.iter().chain(&done).filter(|asleep| asleep.independent_of(&step)).copied().collect();
+                done.push(step);
+            }
             expansion.children.push((digest(&child), child));
         }
     }
     expansion
 }
 
+/// What goes wrong when the run of `branch` goes on from its state as the timed scheduler
+/// would, losing nothing more: whether every request is then answered (liveness, as `run`
+/// judges it: within the scenario's budget, owed to correct clients only), and whether the
+/// run ends at all (progress), or stays safe on the way. This is how a search judges
+/// liveness: a schedule it stopped (its bounds allow no further step) must recover once the
+/// network behaves; the losses it chose must not leave a request stuck.
+fn recovery_violations(branch: &Branch) -> Vec<Violation> {
+    let (mut sim, mut watchers) = (branch.sim.clone(), branch.watchers.clone());
+    let end = sim.run_observed(&mut watchers);
+    let mut violations = watchers.safety_violations(&sim);
+    match check_progress(&sim, end) {
+        Some(runaway) => violations.push(runaway),
+        None => violations.extend(check_liveness(&sim, end).violations(sim.seed())),
+    }
+    violations
+}
+
 /// Whether `child`, whose state is `key`, must be explored: a new state, or one explored
 /// before with a sleep set that did not cover this one's (then only the difference is left
 /// to explore, and the state remembers the smaller sleep set).
-fn admit(visited: &mut HashMap<u128, Vec<Step>>, key: u128, child: &mut Branch) -> bool {
+fn admit(visited: &mut Visited, key: u128, child: &mut Branch) -> bool {
     match visited.get_mut(&key) {
         None => {
             visited.insert(key, child.sleep.clone());
@@ -404,20 +473,15 @@ fn admit(visited: &mut HashMap<u128, Vec<Step>>, key: u128, child: &mut Branch) 
         }
         Some(stored) if stored.iter().all(|step| child.sleep.contains(step)) => false,
         Some(stored) => {
-            // Explored before without the steps in `stored` but not in ours: take those now.
+            // Explored before, asleep to the steps in `stored`; ours is asleep to fewer.
+            // Only those are left to take (the rest were taken then), and what the ones
+            // taken now leave asleep in their children is what both sleep sets agree on:
+            // leaving asleep a step that was taken then would lose the orders that begin
+            // with one of ours and go on with it (Godefroid, sleep sets with state caching).
             let missing: Vec<Step> = stored.iter().filter(|step| !child.sleep.contains(step)).copied().collect();
-            let pending = child.sim.pending();
-            let mut sleep: Vec<Step> = Vec::new();
-            for event in pending {
-                for lose in [false, true] {
-                    let step = Step { event, lose };
-                    if !missing.contains(&step) {
-                        sleep.push(step);
-                    }
-                }
-            }
             stored.retain(|step| child.sleep.contains(step));
-            child.sleep = sleep;
+            child.sleep.clone_from(stored);
+            child.only = Some(missing);
             true
         }
     }

@@ -36,6 +36,8 @@ pub enum PendingEvent {
         node: NodeId,
         /// A digest of the timer.
         digest: u64,
+        /// Whether it may end the run (see [`PendingEvent::may_end_run`]).
+        closing: bool,
     },
     /// The random workload hands `client` its next request.
     Arrival {
@@ -68,6 +70,8 @@ pub enum Reach {
     Client {
         /// Whether the client has requests queued, which answering its current one starts.
         queued: bool,
+        /// Whether it may end the run (see [`PendingEvent::may_end_run`]).
+        closing: bool,
     },
 }
 
@@ -96,9 +100,21 @@ impl PendingEvent {
     /// Whether the event may start a request (and so add a start to the history).
     fn may_start(&self) -> bool {
         match *self {
-            PendingEvent::Deliver { reach, .. } => matches!(reach, Reach::Client { queued: true }),
+            PendingEvent::Deliver { reach, .. } => matches!(reach, Reach::Client { queued: true, .. }),
             PendingEvent::Timer { .. } | PendingEvent::Arrival { .. } | PendingEvent::Scripted { .. } => true,
             PendingEvent::Fault { .. } => true,
+        }
+    }
+
+    /// Whether it may end the run: it may answer the last open request, with nothing left to
+    /// hand over. A run ends once every request is answered, so such an event disables
+    /// every other: it commutes with none.
+    pub fn may_end_run(&self) -> bool {
+        match *self {
+            PendingEvent::Deliver { reach: Reach::Client { closing, .. }, .. } | PendingEvent::Timer { closing, .. } => {
+                closing
+            }
+            _ => false,
         }
     }
 
@@ -116,6 +132,9 @@ impl PendingEvent {
     /// commutes with nothing.
     pub fn independent_of(&self, other: &PendingEvent) -> bool {
         let (Some(a), Some(b)) = (self.node(), other.node()) else { return false };
+        if self.may_end_run() || other.may_end_run() {
+            return false;
+        }
         if a == b {
             let reads = |event: &PendingEvent| matches!(event, PendingEvent::Deliver { reach: Reach::ReplicaRead, .. });
             return self != other && reads(self) && reads(other);
@@ -241,6 +260,14 @@ impl Simulation {
         }
     }
 
+    /// Whether an answer at `node` may end the run: every request but one is answered, and
+    /// that one is `node`'s, with nothing left to hand over.
+    fn may_close(&self, node: NodeId) -> bool {
+        self.all_issued()
+            && self.history.open() == 1
+            && self.node(node).is_some_and(|node| node.client().current().is_some())
+    }
+
     fn identify(&self, event: &Event) -> PendingEvent {
         match event {
             Event::Deliver { from, to, message, .. } => {
@@ -251,11 +278,14 @@ impl Simulation {
                     }
                     _ => Reach::Client {
                         queued: self.node(*to).is_some_and(|node| node.client().queued().next().is_some()),
+                        closing: self.may_close(*to),
                     },
                 };
                 PendingEvent::Deliver { from: *from, to: *to, digest: digest(message), reach }
             }
-            Event::Timer { node, timer } => PendingEvent::Timer { node: *node, digest: digest(timer) },
+            Event::Timer { node, timer } => {
+                PendingEvent::Timer { node: *node, digest: digest(timer), closing: self.may_close(*node) }
+            }
             Event::Arrival { client } => PendingEvent::Arrival { client: *client },
             Event::Scripted { index } => {
                 PendingEvent::Scripted { index: *index, client: self.scenario.requests[*index].client }
