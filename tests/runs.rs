@@ -17,7 +17,7 @@ fn check_run(scenario: &Scenario, seed: u64) -> Verdict {
 fn options(scenario: Scenario, path: Option<&str>, seeds: (u64, u64), jobs: usize, swarm: bool) -> SweepOptions {
     SweepOptions {
         scenario,
-        origin: Origin { path: path.map(str::to_string), variant: None, max_events: None },
+        origin: Origin { path: path.map(str::to_string), ..Origin::default() },
         seeds: SeedRange { start: seeds.0, end: seeds.1 },
         jobs,
         swarm,
@@ -277,4 +277,26 @@ fn the_standard_sweep_takes_every_rare_path_of_the_protocol() {
     let never: Vec<&String> =
         report.probe_seeds.iter().filter(|(_, seeds)| **seeds == 0).map(|(probe, _)| probe).collect();
     assert!(never.is_empty(), "rare paths no seed of 0..300 took: {never:?}");
+}
+
+#[test]
+fn the_livelock_limit_is_set_on_the_command_line_and_carried_into_reproduce_commands() {
+    // Issue 19: `--max-events-between-answers` sits next to `--max-events` on run, check and
+    // shrink. 30 events in a row without an answer stops the default world's seed 1 early.
+    let tokensim = env!("CARGO_BIN_EXE_tokensim");
+    let run = |args: &[&str]| std::process::Command::new(tokensim).args(args).output().unwrap();
+    let out = run(&["run", "--seed", "1", "--max-events-between-answers", "30"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("progress: stopped after 30 events in a row without an answer (the budget allows 30)"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("reproduce with: tokensim run --seed 1 --max-events-between-answers 30"), "{stderr}");
+    let out = run(&["check", "--seeds", "1..2", "--jobs", "1", "--max-events-between-answers", "30"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("tokensim run --seed 1 --max-events-between-answers 30"), "{stdout}");
+    // Without the flag the same seed passes: the flag, not the seed, made it fail.
+    assert_eq!(run(&["run", "--seed", "1"]).status.code(), Some(0));
+    let zero = run(&["shrink", "--seed", "1", "--max-events-between-answers", "0", "--output", "never.toml"]);
+    assert_eq!(zero.status.code(), Some(2), "zero is refused like --max-events 0");
 }
