@@ -300,3 +300,28 @@ fn the_livelock_limit_is_set_on_the_command_line_and_carried_into_reproduce_comm
     let zero = run(&["shrink", "--seed", "1", "--max-events-between-answers", "0", "--output", "never.toml"]);
     assert_eq!(zero.status.code(), Some(2), "zero is refused like --max-events 0");
 }
+
+#[test]
+fn requests_of_a_client_cut_off_by_a_partition_are_reported_as_not_owed() {
+    // `tokensim run --seed 0 --swarm` printed such requests as "liveness owed ... a protocol
+    // bug" above a PASS verdict. n1 alone is cut off: the others reach every server, so the
+    // budget holds, liveness is owed to n2 and n3, and not to n1.
+    let cut = scenario(
+        "[world]\nservers = 5\nclients = 3\n\
+         [[schedule]]\nat_ms = 0\npartition = [1]\n\
+         [[requests]]\nat_ms = 10\nclient = 1\ngettokens = { owner = 1 }\n\
+         [[requests]]\nat_ms = 10\nclient = 2\ngettokens = { owner = 2 }\n\
+         [expect]\nliveness_budget_us = 1_000_000\n",
+    );
+    let outcome = Run::new(&cut).seed(1).execute().unwrap();
+    assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
+    let liveness = outcome.verdict.liveness.as_ref().expect("judged");
+    assert!(liveness.required, "the fault budget held");
+    assert_eq!(liveness.stuck.len(), 1);
+    assert!(!liveness.stuck[0].owed);
+    assert_eq!(liveness.stuck_owed(), 0);
+    let text = tokensim::report::Report::new(&outcome).to_text();
+    let line = text.lines().find(|line| line.trim_start().starts_with("stuck")).expect("a stuck line");
+    assert!(line.contains("1 request (liveness not owed): their client n1 was cut off by the partition"), "{line}");
+    assert!(!line.contains("protocol bug"), "{line}");
+}
