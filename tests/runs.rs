@@ -325,3 +325,36 @@ fn requests_of_a_client_cut_off_by_a_partition_are_reported_as_not_owed() {
     assert!(line.contains("1 request (liveness not owed): their client n1 was cut off by the partition"), "{line}");
     assert!(!line.contains("protocol bug"), "{line}");
 }
+
+#[test]
+fn a_swarm_run_breaks_the_fault_budget_only_where_role_changes_moved_it_and_check_counts_it() {
+    // Swarm draws are validated against the starting configuration, and the run counts the
+    // budget the way validation does (`scenario::servers_out_of_reach`). So a run-time break
+    // while the servers are still the starting ones would be the two disagreeing (issue 13).
+    // A break in a configuration that role changes made is legitimate: the faults scheduled
+    // later, or a promotion on the wrong side of a partition, land on servers validation
+    // never saw. Such a run owes no liveness, and `check` counts it.
+    use tokensim::explore::swarm::swarm_scenario;
+    use tokensim::sim::Simulation;
+    let base = Scenario::default_scenario();
+    let mut broken = Vec::new();
+    for seed in 0..200 {
+        let scenario = swarm_scenario(&base, seed);
+        let mut sim = Simulation::new(&scenario, seed).unwrap();
+        let starting = sim.current_config().servers;
+        while sim.budget_broken().is_none() && sim.step().is_none() {}
+        if let Some(break_) = sim.budget_broken() {
+            let now = sim.current_config();
+            assert_ne!(now.servers, starting, "seed {seed}: {break_}, in the starting configuration");
+            assert!(now.epoch.0 > 0, "seed {seed}");
+            broken.push(seed);
+        }
+    }
+    assert!(broken.contains(&35) && broken.contains(&39), "the seeds the audit named: {broken:?}");
+    let report = sweep(&options(base.clone(), None, (0, 200), 2, true), &|| {}).unwrap();
+    assert!(report.passed(), "{:#?}", report.failures);
+    assert_eq!(report.seeds_liveness_not_owed, broken.len() as u64, "{broken:?}");
+    let outcome = Run::new(&swarm_scenario(&base, 35)).seed(35).execute().unwrap();
+    let liveness = outcome.verdict.liveness.as_ref().expect("judged");
+    assert!(!liveness.required && liveness.budget_broken.is_some(), "{liveness:?}");
+}
