@@ -7,9 +7,14 @@
 //! shared) and prints requests per second of each and their ratio. The target is tokensim
 //! at least 20 times the turmoil-hosted core.
 
+#[path = "../examples/turmoil_host/faults.rs"]
+mod faults;
 #[path = "../examples/turmoil_host/host.rs"]
 #[allow(dead_code)]
 mod host;
+#[path = "../examples/turmoil_host/journal.rs"]
+#[allow(dead_code)]
+mod journal;
 #[path = "../examples/turmoil_host/world.rs"]
 mod world;
 

@@ -258,7 +258,11 @@ impl Report {
         }
         if let Some(liveness) = self.liveness.as_ref() {
             if let Some(reason) = &liveness.reason {
-                let owed = if liveness.required { "owed" } else { "not owed" };
+                let owed = match liveness.stuck_owed() {
+                    0 => "not owed".to_string(),
+                    all if all == liveness.stuck.len() => "owed".to_string(),
+                    some => format!("owed for {some}"),
+                };
                 let _ = writeln!(
                     text,
                     "  stuck         {} (liveness {owed}): {reason}",

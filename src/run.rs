@@ -149,8 +149,15 @@ fn choice_error(scenario: &Scenario, error: crate::sim::ChoiceError) -> Scenario
     }
 }
 
-/// The environment variable that narrows [`test_seeds`] to one seed.
+/// The environment variable that narrows [`test_seeds`] (and the proptest strategies'
+/// `seed`) to one seed. Defined here only, so that every way of pinning a seed reads the
+/// same name the same way.
 pub const SEED_VARIABLE: &str = "TOKENSIM_SEED";
+
+/// The seed [`SEED_VARIABLE`] pins, if it is set to a number.
+pub fn pinned_seed() -> Option<u64> {
+    std::env::var(SEED_VARIABLE).ok().and_then(|text| text.trim().parse().ok())
+}
 
 /// The seeds a test runs: `seeds`, or only `TOKENSIM_SEED` when that variable is set (to
 /// rerun the one seed a failure printed, in a user's own `cargo test`).
@@ -164,7 +171,7 @@ pub const SEED_VARIABLE: &str = "TOKENSIM_SEED";
 /// }
 /// ```
 pub fn test_seeds(seeds: std::ops::Range<u64>) -> Vec<u64> {
-    match std::env::var(SEED_VARIABLE).ok().and_then(|text| text.trim().parse().ok()) {
+    match pinned_seed() {
         Some(seed) => vec![seed],
         None => seeds.collect(),
     }

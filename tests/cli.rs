@@ -138,3 +138,19 @@ fn run_and_check_judge_every_seed_alike() {
         }
     }
 }
+
+#[test]
+fn a_crash_of_an_unknown_node_is_placed_with_exit_code_2() {
+    // Issue 15: a crash must name a node of the world (ids 1 to 11 by default).
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/bad-scenarios/crash-unknown-node.toml");
+    let (code, stderr) = tokensim(&["run", path]);
+    assert_eq!(code, 2, "{stderr}");
+    let first = stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!(
+            "error: {path}:5:18: schedule[0].crash.node: expected a node id (1 to 11: clients 1 to 6, servers 7 to 11), found 12"
+        )
+    );
+    assert_eq!(stderr.lines().count(), 4, "one line, then the quoted line with a caret: {stderr}");
+}

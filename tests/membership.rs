@@ -140,3 +140,102 @@ fn a_server_keeps_its_tokens_but_cannot_pay_until_it_is_a_client_again() {
     });
     assert!(result.verdict.passed(), "{:#?}", result.verdict.violations);
 }
+
+/// The membership checker fed by hand, as `tests/faults.rs` feeds it an install stream: the
+/// configurations and nodes a correct protocol never makes, so that `server_count_limits`
+/// and `roles_match_config` are seen to fire (issue 19), and the ones it does make, so that
+/// they are seen not to.
+mod hand_fed {
+    use tokensim::check::MembershipChecker;
+    use tokensim::protocol::{
+        Change, ClientOptions, Config, Epoch, Instant, Message, Node, NodeId, Outputs, RequestId, TokenValue,
+    };
+    use tokensim::sim::Observer;
+    use tokensim::vocab::{Property, Violation};
+
+    const COORDINATOR: NodeId = NodeId(1);
+
+    fn install(config: &Config) -> Message {
+        Message::Install { config: Box::new(config.clone()), table: vec![TokenValue::initial(NodeId(1))] }
+    }
+
+    fn of(violations: &[Violation], property: Property) -> Vec<&Violation> {
+        violations.iter().filter(|violation| violation.property == property).collect()
+    }
+
+    /// Servers n3..=n7 at epoch 0, among nodes n1..=n9.
+    fn initial() -> Config {
+        Config::new(Epoch(0), (3..=7).map(NodeId).collect())
+    }
+
+    fn options() -> ClientOptions {
+        ClientOptions::new(1, (1..=9).map(NodeId).collect())
+    }
+
+    fn change(sequence: u64) -> Change {
+        Change::Role(RequestId { client: COORDINATOR, sequence })
+    }
+
+    #[test]
+    fn an_installed_configuration_outside_three_to_seven_servers_breaks_server_count_limits() {
+        for count in 1..=9u32 {
+            let mut checker = MembershipChecker::new(&initial(), 9);
+            let next = initial().successor((1..=count).map(NodeId).collect(), Change::Unchanged);
+            // Sent to every server: one configuration, judged once.
+            for to in 3..=7 {
+                checker.after_send(Instant(10), COORDINATOR, NodeId(to), &install(&next));
+            }
+            let fired = of(checker.violations(), Property::ServerCountLimits);
+            match count {
+                3..=7 => assert_eq!(fired, Vec::<&Violation>::new(), "{count} servers keep the limits"),
+                _ => {
+                    assert_eq!(fired.len(), 1, "{count} servers: {:#?}", checker.violations());
+                    let expected = format!("epoch 1 was installed with {count} servers [");
+                    assert!(fired[0].detail.starts_with(&expected), "{}", fired[0].detail);
+                    assert!(fired[0].detail.ends_with("outside 3 to 7"), "{}", fired[0].detail);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_node_told_it_serves_that_does_not_serve_breaks_roles_match_config() {
+        let joined = initial().successor((3..=8).map(NodeId).collect(), change(1));
+        // Correct: n8 handles the install that names it and serves from then on.
+        let mut checker = MembershipChecker::new(&initial(), 9);
+        let mut n8 = Node::new_client(NodeId(8), initial(), options());
+        n8.handle_message(Instant(10), COORDINATOR, &install(&joined), &mut Outputs::new());
+        assert!(n8.is_server());
+        checker.after_delivery(Instant(10), &n8, COORDINATOR, &install(&joined));
+        assert_eq!(checker.violations(), [], "a promoted node that serves");
+        // Broken: a node that took no notice of the install naming it.
+        let deaf = Node::new_client(NodeId(8), initial(), options());
+        checker.after_delivery(Instant(20), &deaf, COORDINATOR, &install(&joined));
+        let fired = of(checker.violations(), Property::RolesMatchConfig);
+        assert_eq!(fired.len(), 1, "{:#?}", checker.violations());
+        assert_eq!(fired[0].detail, "n8 is named a server in epoch 1 but does not serve");
+    }
+
+    #[test]
+    fn a_server_that_goes_on_serving_after_it_left_breaks_roles_match_config() {
+        let left = initial().successor((4..=7).map(NodeId).collect(), change(2));
+        let table = vec![TokenValue::initial(NodeId(1))];
+        // Correct: n3 handles the install that leaves it out, and stops serving.
+        let mut checker = MembershipChecker::new(&initial(), 9);
+        let mut n3 = Node::new_server(NodeId(3), initial(), table.clone(), options());
+        n3.handle_message(Instant(10), COORDINATOR, &install(&left), &mut Outputs::new());
+        assert!(!n3.is_server());
+        checker.after_delivery(Instant(10), &n3, COORDINATOR, &install(&left));
+        // And a server the install keeps, which serves on.
+        let mut n4 = Node::new_server(NodeId(4), initial(), table.clone(), options());
+        n4.handle_message(Instant(10), COORDINATOR, &install(&left), &mut Outputs::new());
+        checker.after_delivery(Instant(10), &n4, COORDINATOR, &install(&left));
+        assert_eq!(checker.violations(), [], "a server that left and one that stayed");
+        // Broken: n3 still serving, its replica never told.
+        let stays = Node::new_server(NodeId(3), initial(), table, options());
+        checker.after_delivery(Instant(20), &stays, COORDINATOR, &install(&left));
+        let fired = of(checker.violations(), Property::RolesMatchConfig);
+        assert_eq!(fired.len(), 1, "{:#?}", checker.violations());
+        assert_eq!(fired[0].detail, "n3 serves although epoch 1 does not name it");
+    }
+}

@@ -17,7 +17,7 @@ fn check_run(scenario: &Scenario, seed: u64) -> Verdict {
 fn options(scenario: Scenario, path: Option<&str>, seeds: (u64, u64), jobs: usize, swarm: bool) -> SweepOptions {
     SweepOptions {
         scenario,
-        origin: Origin { path: path.map(str::to_string), variant: None, max_events: None },
+        origin: Origin { path: path.map(str::to_string), ..Origin::default() },
         seeds: SeedRange { start: seeds.0, end: seeds.1 },
         jobs,
         swarm,
@@ -277,4 +277,84 @@ fn the_standard_sweep_takes_every_rare_path_of_the_protocol() {
     let never: Vec<&String> =
         report.probe_seeds.iter().filter(|(_, seeds)| **seeds == 0).map(|(probe, _)| probe).collect();
     assert!(never.is_empty(), "rare paths no seed of 0..300 took: {never:?}");
+}
+
+#[test]
+fn the_livelock_limit_is_set_on_the_command_line_and_carried_into_reproduce_commands() {
+    // Issue 19: `--max-events-between-answers` sits next to `--max-events` on run, check and
+    // shrink. 30 events in a row without an answer stops the default world's seed 1 early.
+    let tokensim = env!("CARGO_BIN_EXE_tokensim");
+    let run = |args: &[&str]| std::process::Command::new(tokensim).args(args).output().unwrap();
+    let out = run(&["run", "--seed", "1", "--max-events-between-answers", "30"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("progress: stopped after 30 events in a row without an answer (the budget allows 30)"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("reproduce with: tokensim run --seed 1 --max-events-between-answers 30"), "{stderr}");
+    let out = run(&["check", "--seeds", "1..2", "--jobs", "1", "--max-events-between-answers", "30"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("tokensim run --seed 1 --max-events-between-answers 30"), "{stdout}");
+    // Without the flag the same seed passes: the flag, not the seed, made it fail.
+    assert_eq!(run(&["run", "--seed", "1"]).status.code(), Some(0));
+    let zero = run(&["shrink", "--seed", "1", "--max-events-between-answers", "0", "--output", "never.toml"]);
+    assert_eq!(zero.status.code(), Some(2), "zero is refused like --max-events 0");
+}
+
+#[test]
+fn requests_of_a_client_cut_off_by_a_partition_are_reported_as_not_owed() {
+    // `tokensim run --seed 0 --swarm` printed such requests as "liveness owed ... a protocol
+    // bug" above a PASS verdict. n1 alone is cut off: the others reach every server, so the
+    // budget holds, liveness is owed to n2 and n3, and not to n1.
+    let cut = scenario(
+        "[world]\nservers = 5\nclients = 3\n\
+         [[schedule]]\nat_ms = 0\npartition = [1]\n\
+         [[requests]]\nat_ms = 10\nclient = 1\ngettokens = { owner = 1 }\n\
+         [[requests]]\nat_ms = 10\nclient = 2\ngettokens = { owner = 2 }\n\
+         [expect]\nliveness_budget_us = 1_000_000\n",
+    );
+    let outcome = Run::new(&cut).seed(1).execute().unwrap();
+    assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
+    let liveness = outcome.verdict.liveness.as_ref().expect("judged");
+    assert!(liveness.required, "the fault budget held");
+    assert_eq!(liveness.stuck.len(), 1);
+    assert!(!liveness.stuck[0].owed);
+    assert_eq!(liveness.stuck_owed(), 0);
+    let text = tokensim::report::Report::new(&outcome).to_text();
+    let line = text.lines().find(|line| line.trim_start().starts_with("stuck")).expect("a stuck line");
+    assert!(line.contains("1 request (liveness not owed): their client n1 was cut off by the partition"), "{line}");
+    assert!(!line.contains("protocol bug"), "{line}");
+}
+
+#[test]
+fn a_swarm_run_breaks_the_fault_budget_only_where_role_changes_moved_it_and_check_counts_it() {
+    // Swarm draws are validated against the starting configuration, and the run counts the
+    // budget the way validation does (`scenario::servers_out_of_reach`). So a run-time break
+    // while the servers are still the starting ones would be the two disagreeing (issue 13).
+    // A break in a configuration that role changes made is legitimate: the faults scheduled
+    // later, or a promotion on the wrong side of a partition, land on servers validation
+    // never saw. Such a run owes no liveness, and `check` counts it.
+    use tokensim::explore::swarm::swarm_scenario;
+    use tokensim::sim::Simulation;
+    let base = Scenario::default_scenario();
+    let mut broken = Vec::new();
+    for seed in 0..200 {
+        let scenario = swarm_scenario(&base, seed);
+        let mut sim = Simulation::new(&scenario, seed).unwrap();
+        let starting = sim.current_config().servers;
+        while sim.budget_broken().is_none() && sim.step().is_none() {}
+        if let Some(break_) = sim.budget_broken() {
+            let now = sim.current_config();
+            assert_ne!(now.servers, starting, "seed {seed}: {break_}, in the starting configuration");
+            assert!(now.epoch.0 > 0, "seed {seed}");
+            broken.push(seed);
+        }
+    }
+    assert!(broken.contains(&35) && broken.contains(&39), "the seeds the audit named: {broken:?}");
+    let report = sweep(&options(base.clone(), None, (0, 200), 2, true), &|| {}).unwrap();
+    assert!(report.passed(), "{:#?}", report.failures);
+    assert_eq!(report.seeds_liveness_not_owed, broken.len() as u64, "{broken:?}");
+    let outcome = Run::new(&swarm_scenario(&base, 35)).seed(35).execute().unwrap();
+    let liveness = outcome.verdict.liveness.as_ref().expect("judged");
+    assert!(!liveness.required && liveness.budget_broken.is_some(), "{liveness:?}");
 }

@@ -6,20 +6,30 @@
 //!   of deadlines that the host sleeps towards with `tokio::time`;
 //! - **network**: a `Send` output becomes one UDP datagram, JSON-encoded as
 //!   `[from, message]` (the message enums are internally tagged, which JSON supports);
-//! - **faults**: the host drops its own datagrams with the node's omission ratio, drawn
-//!   from a seeded ChaCha8 stream, so runs stay deterministic.
+//! - **faults**: the host asks the scenario's [`FaultPlan`] what holds at each instant. It
+//!   drops its own datagrams with the node's omission ratio of the moment (drawn from a
+//!   seeded ChaCha8 stream, so runs stay deterministic), and those a partition cuts when
+//!   they are sent; a node that is down receives nothing and its timers are dropped, it
+//!   loses the requests it had, and it comes back from its durable state
+//!   ([`Node::restart`]) when the plan restarts it.
 //!
-//! Every node listens on [`PORT`] at the turmoil host named by [`host_name`].
+//! The node is shared (`Rc<RefCell<Node>>`) so that the world can read its replica once the
+//! run is over; turmoil runs every host on one thread. Every node listens on [`PORT`] at
+//! the turmoil host named by [`host_name`].
 
+use crate::faults::FaultPlan;
+use crate::journal::{Journal, Loss};
 use rand_chacha::rand_core::{RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::cell::RefCell;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io;
 use std::net::SocketAddr;
+use std::rc::Rc;
 use std::time::Duration;
 use tokensim::protocol::{Instant, Message, Node, NodeId, Outcome, Output, Outputs, Request, RequestId, Timer};
-use tokensim::sim::{Omission, OmissionKind, Ratio};
+use tokensim::sim::{OmissionKind, Ratio};
 use turmoil::net::UdpSocket;
 
 /// The UDP port every node listens on.
@@ -76,33 +86,55 @@ enum Wake {
     Deadline,
 }
 
-/// One node on one turmoil host: its socket, its timers and its omission fault.
+/// One node on one turmoil host: its socket, its timers, and the faults it lives under.
 pub struct Host {
-    node: Node,
+    id: NodeId,
+    node: Rc<RefCell<Node>>,
     socket: UdpSocket,
     outputs: Outputs,
     timers: BinaryHeap<Reverse<Deadline>>,
     timers_set: u64,
-    omission: Option<Omission>,
+    plan: Rc<FaultPlan>,
+    journal: Rc<RefCell<Journal>>,
+    down: bool,
     rng: ChaCha8Rng,
     buffer: Vec<u8>,
     answers: Vec<Answer>,
 }
 
 impl Host {
-    /// Bind node `node`'s socket; it loses messages as `omission` says, drawing from the
-    /// ChaCha8 stream of `seed` numbered by its id. Call from inside a turmoil host.
-    pub async fn bind(node: Node, omission: Option<Omission>, seed: u64) -> io::Result<Host> {
+    /// Bind node `node`'s socket. It lives under the faults of `plan`, drawing its losses
+    /// from the ChaCha8 stream of `seed` numbered by its id, and reports to `journal`. Call
+    /// from inside a turmoil host.
+    pub async fn bind(
+        node: Rc<RefCell<Node>>,
+        plan: Rc<FaultPlan>,
+        journal: Rc<RefCell<Journal>>,
+        seed: u64,
+    ) -> io::Result<Host> {
         let socket = UdpSocket::bind((std::net::Ipv4Addr::UNSPECIFIED, PORT)).await?;
+        let id = node.borrow().id();
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        rng.set_stream(u64::from(node.id().0));
+        rng.set_stream(u64::from(id.0));
         let (outputs, timers, buffer) = (Outputs::new(), BinaryHeap::new(), vec![0; DATAGRAM_BYTES_MAX]);
-        Ok(Host { node, socket, outputs, timers, timers_set: 0, omission, rng, buffer, answers: Vec::new() })
+        let answers = Vec::new();
+        let down = false;
+        Ok(Host { id, node, socket, outputs, timers, timers_set: 0, plan, journal, down, rng, buffer, answers })
     }
 
-    /// The hosted node.
-    pub fn node(&self) -> &Node {
-        &self.node
+    /// The hosted node's id.
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+
+    /// Whether the node could issue a request now: it is a client, and it is up.
+    pub fn may_issue(&self) -> bool {
+        !self.down && !self.node.borrow().is_server()
+    }
+
+    /// Whether the node is down now.
+    pub fn is_down(&self) -> bool {
+        self.down
     }
 
     /// The core's time: turmoil's simulated time since the start.
@@ -110,9 +142,11 @@ impl Host {
         Instant(turmoil::sim_elapsed().expect("inside a turmoil host").as_micros() as u64)
     }
 
-    /// Hand `request` to the node now and carry out what it asks.
+    /// Hand `request` to the node now and carry out what it asks. Nobody hands a request
+    /// to a node that is down: the caller checks [`Host::is_down`] first.
     pub async fn submit(&mut self, request: Request) -> io::Result<RequestId> {
-        let id = self.node.submit(Self::now(), request, &mut self.outputs);
+        self.journal.borrow_mut().submitted(Self::now());
+        let id = self.node.borrow_mut().submit(Self::now(), request, &mut self.outputs);
         self.carry_out().await?;
         Ok(id)
     }
@@ -121,20 +155,42 @@ impl Host {
     /// application, whichever is first; the answers given.
     pub async fn run_until(&mut self, until: Option<Instant>) -> io::Result<Vec<Answer>> {
         loop {
+            self.follow_plan();
             self.fire_due_timers().await?;
             let now = Self::now();
             if !self.answers.is_empty() || until.is_some_and(|until| now >= until) {
                 return Ok(std::mem::take(&mut self.answers));
             }
-            let wake_at = [self.next_deadline(), until].into_iter().flatten().min();
+            let crash_or_restart = self.plan.next_crash_or_restart(self.id, now);
+            let wake_at = [self.next_deadline(), until, crash_or_restart].into_iter().flatten().min();
             let sleep = wake_at.map_or(Duration::MAX, |at| Duration::from_micros(at.since_us(now)));
             let wake = tokio::select! {
                 received = self.socket.recv_from(&mut self.buffer) => Wake::Datagram(received?.0),
                 () = tokio::time::sleep(sleep) => Wake::Deadline,
             };
             if let Wake::Datagram(length) = wake {
+                self.follow_plan();
                 self.receive(length).await?;
             }
+        }
+    }
+
+    /// Crash or restart the node if the plan says it is down or up now. A crash loses the
+    /// requests the node had and its timers (its phases are numbered afresh once it is
+    /// back); a restart brings back its durable state.
+    fn follow_plan(&mut self) {
+        let down = self.plan.is_down(self.id, Self::now());
+        if down == self.down {
+            return;
+        }
+        self.down = down;
+        let mut node = self.node.borrow_mut();
+        match down {
+            true => {
+                self.journal.borrow_mut().lost(node.requests_in_memory());
+                self.timers.clear();
+            }
+            false => *node = node.restart(),
         }
     }
 
@@ -145,18 +201,23 @@ impl Host {
     async fn fire_due_timers(&mut self) -> io::Result<()> {
         while self.next_deadline().is_some_and(|at| at <= Self::now()) {
             let Reverse(deadline) = self.timers.pop().expect("peeked");
-            self.node.handle_timer(Self::now(), deadline.timer.0, &mut self.outputs);
+            self.node.borrow_mut().handle_timer(Self::now(), deadline.timer.0, &mut self.outputs);
             self.carry_out().await?;
         }
         Ok(())
     }
 
     async fn receive(&mut self, length: usize) -> io::Result<()> {
+        if self.down {
+            self.journal.borrow_mut().message_lost(Loss::Crashed);
+            return Ok(());
+        }
         if self.loses(OmissionKind::Receive) {
+            self.journal.borrow_mut().message_lost(Loss::ReceiverOmission);
             return Ok(());
         }
         let (from, message): (NodeId, Message) = serde_json::from_slice(&self.buffer[..length])?;
-        self.node.handle_message(Self::now(), from, &message, &mut self.outputs);
+        self.node.borrow_mut().handle_message(Self::now(), from, &message, &mut self.outputs);
         self.carry_out().await
     }
 
@@ -171,8 +232,12 @@ impl Host {
                     let deadline = Deadline { at, sequence: self.timers_set, timer: TimerKey(timer) };
                     self.timers.push(Reverse(deadline));
                 }
-                Output::Started { .. } | Output::Probe(_) => {}
-                Output::Reply { id, request, outcome } => self.answers.push(Answer { id, request, outcome }),
+                Output::Started { id, request } => self.journal.borrow_mut().started(id, request, Self::now()),
+                Output::Probe(_) => {}
+                Output::Reply { id, request, outcome } => {
+                    self.journal.borrow_mut().answered(id, request, &outcome, Self::now());
+                    self.answers.push(Answer { id, request, outcome });
+                }
             }
         }
         self.outputs = outputs;
@@ -181,17 +246,23 @@ impl Host {
 
     async fn send(&mut self, to: NodeId, message: &Message) -> io::Result<()> {
         if self.loses(OmissionKind::Send) {
+            self.journal.borrow_mut().message_lost(Loss::SenderOmission);
             return Ok(());
         }
-        let datagram = serde_json::to_vec(&(self.node.id(), message))?;
+        if self.plan.separated(self.id, to, Self::now()) {
+            self.journal.borrow_mut().message_lost(Loss::Partition);
+            return Ok(());
+        }
+        let datagram = serde_json::to_vec(&(self.id, message))?;
         let address = SocketAddr::new(turmoil::lookup(host_name(to)), PORT);
         self.socket.send_to(&datagram, address).await?;
         Ok(())
     }
 
-    /// Whether the omission fault loses this message, which goes in `direction`.
+    /// Whether the node's omission fault of the moment loses this message, which goes in
+    /// `direction`.
     fn loses(&mut self, direction: OmissionKind) -> bool {
-        let Some(omission) = self.omission else { return false };
+        let Some(omission) = self.plan.omission(self.id, Self::now()) else { return false };
         let applies = omission.kind == OmissionKind::Both || omission.kind == direction;
         applies && chance(&mut self.rng, omission.ratio)
     }

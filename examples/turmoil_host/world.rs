@@ -1,30 +1,55 @@
-//! A tokensim scenario's world and random workload, run inside turmoil.
+//! A tokensim scenario, run inside turmoil: its world, its scheduled faults, its explicit
+//! requests (role changes included) and its random workload.
 //!
-//! Servers are turmoil hosts that serve forever; clients are turmoil clients that issue
-//! random `gettokens` and `pay` requests at random gaps (the shape of tokensim's own random
-//! workload, drawn from one seeded ChaCha8 stream shared by every client) and finish once
-//! the workload is issued and their requests are answered. The run ends when every client
-//! has finished.
+//! Every node, client or server, is a turmoil host that runs as long as the run does: a
+//! node's role can change (a client that becomes a server must go on serving), so no node
+//! can leave early. A client issues random `gettokens` and `pay` requests at random gaps
+//! (the shape of tokensim's own random workload, drawn from one seeded ChaCha8 stream shared
+//! by every client), skipping its turns while it is a server or down, and each node is
+//! handed the scenario's explicit requests for it at their times. The faults come from the
+//! scenario's [`FaultPlan`]. A driver, the one turmoil client, ends the run once every
+//! request is issued and each is answered or lost in a crash, or once the scenario's
+//! liveness budget has passed since the last was issued, as tokensim's own run ends.
+//!
+//! The random workload asks for no role changes (`role_change_ratio` is ignored): only
+//! explicit requests change roles here.
 
+use crate::faults::FaultPlan;
 use crate::host::{below, chance, host_name, Answer, Host};
+use crate::journal::{Journal, Loss};
 use rand_chacha::rand_core::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
-use tokensim::protocol::{ClientOptions, Config, Epoch, Instant, Node, NodeId, Outcome, Request, TokenId, TokenValue};
+use tokensim::check::history::OpHistory;
+use tokensim::protocol::{
+    ClientOptions, Config, Epoch, Instant, Node, NodeId, Outcome, Request, RequestId, TokenId, TokenValue,
+};
 use tokensim::scenario::{Scenario, World};
-use tokensim::sim::{Omission, RandomWorkloadOptions};
+use tokensim::sim::RandomWorkloadOptions;
 
 /// What one run in turmoil did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TurmoilRun {
-    /// Requests issued.
+    /// Requests issued: random and explicit.
     pub issued: u64,
-    /// Every answer, in the order the clients got them.
+    /// Every answer, in the order the nodes gave them.
     pub answers: Vec<String>,
     /// Simulated time at the end, in microseconds.
     pub end_us: u64,
+    /// The requests crashes lost (never answered, owed no answer).
+    pub lost: Vec<RequestId>,
+    /// Requests issued and neither answered nor lost when the run ended.
+    pub unanswered: u64,
+    /// The highest-versioned value of each token on any replica at the end, as tokensim's
+    /// `Simulation::final_table` gives it.
+    pub final_table: Vec<TokenValue>,
+    /// Every started request with its answer, for tokensim's checkers.
+    pub history: OpHistory,
+    /// Messages lost to faults, by why.
+    pub losses: BTreeMap<Loss, u64>,
 }
 
 /// The random requests: how many are left, and who the clients believe owns each token.
@@ -33,12 +58,12 @@ struct Workload {
     rng: ChaCha8Rng,
     believed_owner: Vec<NodeId>,
     clients: Vec<NodeId>,
-    run: TurmoilRun,
+    issued: u64,
 }
 
 impl Workload {
     fn finished(&self) -> bool {
-        self.run.issued >= self.options.requests
+        self.issued >= self.options.requests
     }
 
     fn next_gap_us(&mut self) -> u64 {
@@ -46,7 +71,7 @@ impl Workload {
     }
 
     fn next_request(&mut self, client: NodeId) -> Request {
-        self.run.issued += 1;
+        self.issued += 1;
         if !chance(&mut self.rng, self.options.pay_ratio) {
             let owner = self.clients[below(&mut self.rng, self.clients.len() as u64) as usize];
             return Request::GetTokens { owner };
@@ -69,15 +94,13 @@ impl Workload {
             }
             _ => {}
         }
-        let line = format!("{} {:?} {:?}", answer.id, answer.request, answer.outcome);
-        self.run.answers.push(line);
     }
 }
 
-/// Run `scenario`'s world and random workload (its first `requests` requests) in turmoil,
-/// seeded with `seed`. Uses the scenario's servers, clients, owners, omission faults,
-/// message delays, retransmission timeout and workload shape; scheduled faults and
-/// explicit requests are not supported here.
+/// Run `scenario` in turmoil, seeded with `seed`: its servers, clients and owners, its
+/// faults from the start and scheduled (omission, crash and restart, partition and repair),
+/// message delays, retransmission timeout, explicit requests (role changes included) and
+/// random workload. Link loss and duplication are not modelled here.
 pub fn run_in_turmoil(scenario: &Scenario, seed: u64) -> Result<TurmoilRun, Box<dyn std::error::Error>> {
     let world = scenario.world(&scenario.name)?;
     let mut sim = turmoil::Builder::new()
@@ -88,54 +111,155 @@ pub fn run_in_turmoil(scenario: &Scenario, seed: u64) -> Result<TurmoilRun, Box<
         .udp_capacity(4096)
         .build();
     let options = node_options(scenario, &world);
-    let omissions: Vec<(NodeId, Omission)> = scenario.omissions().collect();
-    let omission_of = |id: NodeId| omissions.iter().find(|(server, _)| *server == id).map(|(_, o)| *o);
-    for &id in &world.servers {
-        let (node, omission) = (options.server(id), omission_of(id));
-        sim.host(host_name(id), move || {
-            let node = node.clone();
-            async move {
-                let mut host = Host::bind(node, omission, seed).await?;
-                host.run_until(None).await?;
-                Ok(())
-            }
-        });
-    }
+    let plan = Rc::new(FaultPlan::of(scenario, world.nodes().len()));
+    let journal = Rc::new(RefCell::new(Journal::default()));
     let workload = Rc::new(RefCell::new(Workload {
         options: scenario.random_workload(),
         rng: ChaCha8Rng::seed_from_u64(seed),
         believed_owner: world.owners.clone(),
         clients: world.clients.clone(),
-        run: TurmoilRun::default(),
+        issued: 0,
     }));
-    for &id in &world.clients {
-        let (node, workload) = (options.client(id), Rc::clone(&workload));
-        sim.client(host_name(id), async move { run_client(node, workload, seed).await });
+    let mut nodes = Vec::new();
+    for id in world.nodes() {
+        let node = Rc::new(RefCell::new(match world.servers.contains(&id) {
+            true => options.server(id),
+            false => options.client(id),
+        }));
+        nodes.push(Rc::clone(&node));
+        let part = NodePart {
+            node,
+            plan: Rc::clone(&plan),
+            journal: Rc::clone(&journal),
+            workload: Rc::clone(&workload),
+            script: script_of(scenario, id),
+            takes_turns: world.clients.contains(&id),
+            seed,
+        };
+        sim.host(host_name(id), move || run_node(part.clone()));
     }
+    let ending = Ending {
+        journal: Rc::clone(&journal),
+        workload: Rc::clone(&workload),
+        scripted: scenario.requests.len() as u64,
+        script_end: Instant(scenario.script_end_us()),
+        liveness_budget_us: scenario.expect.liveness_budget_us,
+    };
+    sim.client("driver", ending.wait());
     sim.run()?;
-    let mut run = std::mem::take(&mut workload.borrow_mut().run);
-    run.end_us = sim.elapsed().as_micros() as u64;
-    Ok(run)
+    let journal = journal.borrow();
+    Ok(TurmoilRun {
+        issued: journal.submitted_count(),
+        answers: journal.answers.clone(),
+        end_us: sim.elapsed().as_micros() as u64,
+        lost: journal.lost_requests().to_vec(),
+        unanswered: journal.open(),
+        final_table: final_table(&world, &nodes),
+        history: journal.op_history(&world.owners),
+        losses: journal.losses.clone(),
+    })
 }
 
-/// One client: issue requests at random gaps while any are left, then wait for its own.
-async fn run_client(node: Node, workload: Rc<RefCell<Workload>>, seed: u64) -> turmoil::Result {
-    let mut host = Host::bind(node, None, seed).await?;
-    let mut next_arrival = Instant(workload.borrow_mut().next_gap_us());
-    let mut open = 0_u64;
-    loop {
-        let issuing = !workload.borrow().finished();
-        if !issuing && open == 0 {
-            return Ok(());
+/// The explicit requests of `scenario` for node `id`, in the order they come.
+fn script_of(scenario: &Scenario, id: NodeId) -> Vec<(Instant, Request)> {
+    let mut script: Vec<(Instant, Request)> = scenario
+        .requests
+        .iter()
+        .filter(|spec| spec.client == id)
+        .filter_map(|spec| Some((Instant(spec.at_us()), spec.request()?)))
+        .collect();
+    script.sort_by_key(|(at, _)| *at); // stable: requests of one instant in file order
+    script
+}
+
+/// The highest-versioned value of each token held by any replica.
+fn final_table(world: &World, nodes: &[Rc<RefCell<Node>>]) -> Vec<TokenValue> {
+    let mut table: Vec<TokenValue> = world.owners.iter().map(|&owner| TokenValue::initial(owner)).collect();
+    for node in nodes {
+        let node = node.borrow();
+        for (slot, value) in table.iter_mut().zip(node.replica().map_or(&[][..], |replica| replica.table())) {
+            if value.version > slot.version {
+                *slot = *value;
+            }
         }
-        let answers = host.run_until(issuing.then_some(next_arrival)).await?;
-        open -= answers.len() as u64;
+    }
+    table
+}
+
+/// What one node's host needs.
+#[derive(Clone)]
+struct NodePart {
+    node: Rc<RefCell<Node>>,
+    plan: Rc<FaultPlan>,
+    journal: Rc<RefCell<Journal>>,
+    workload: Rc<RefCell<Workload>>,
+    script: Vec<(Instant, Request)>,
+    /// Whether the random workload gives this node turns (the world's clients).
+    takes_turns: bool,
+    seed: u64,
+}
+
+/// One node, for as long as the run lasts: it serves while it is a server, takes its turns
+/// of the random workload while it is a client, and is handed its explicit requests.
+async fn run_node(part: NodePart) -> turmoil::Result {
+    let NodePart { node, plan, journal, workload, script, takes_turns, seed } = part;
+    let mut host = Host::bind(node, plan, journal, seed).await?;
+    let mut next_turn = takes_turns.then(|| Instant(workload.borrow_mut().next_gap_us()));
+    let mut script = script.into_iter().peekable();
+    loop {
+        if workload.borrow().finished() {
+            next_turn = None;
+        }
+        let next_scripted = script.peek().map(|(at, _)| *at);
+        let answers = host.run_until([next_turn, next_scripted].into_iter().flatten().min()).await?;
         answers.iter().for_each(|answer| workload.borrow_mut().observe(answer));
-        if issuing && Host::now() >= next_arrival && !workload.borrow().finished() {
-            let request = workload.borrow_mut().next_request(host.node().id());
-            open += 1;
-            host.submit(request).await?;
-            next_arrival = Host::now().after_us(workload.borrow_mut().next_gap_us());
+        let now = Host::now();
+        while let Some((_, request)) = script.next_if(|(at, _)| *at <= now) {
+            // Validation refuses a request to a node that is down, so this always submits.
+            if !host.is_down() {
+                host.submit(request).await?;
+            }
+        }
+        if next_turn.is_some_and(|turn| turn <= now) && !workload.borrow().finished() {
+            // A server or a node that is down waits for its next turn, as in tokensim.
+            if host.may_issue() {
+                let request = workload.borrow_mut().next_request(host.id());
+                host.submit(request).await?;
+            }
+            next_turn = Some(now.after_us(workload.borrow_mut().next_gap_us()));
+        }
+    }
+}
+
+/// When the run ends: once every request is issued and each is answered or lost, or once
+/// the liveness budget has passed since the last was issued (or since the last scheduled
+/// event, if that is later). A random workload that nobody can go on issuing (every client
+/// a server or down) ends it a liveness budget after its last request too.
+struct Ending {
+    journal: Rc<RefCell<Journal>>,
+    workload: Rc<RefCell<Workload>>,
+    scripted: u64,
+    script_end: Instant,
+    liveness_budget_us: u64,
+}
+
+impl Ending {
+    /// The driver: look every simulated millisecond, and return when the run is over.
+    async fn wait(self) -> turmoil::Result {
+        loop {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            let now = Host::now();
+            let journal = self.journal.borrow();
+            let issued = journal.submitted_count();
+            let random_issued = self.workload.borrow().issued;
+            let all_issued = self.workload.borrow().finished() && issued >= self.scripted + random_issued;
+            if all_issued && journal.open() == 0 {
+                return Ok(());
+            }
+            let from = journal.last_submitted_at().max(self.script_end);
+            if now.since_us(from) > self.liveness_budget_us {
+                return Ok(());
+            }
         }
     }
 }

@@ -78,12 +78,13 @@ pub fn check_liveness(sim: &Simulation, end: RunEnd) -> LivenessReport {
         .filter(|r| r.answered_at.zip(deadline).is_some_and(|(answered, deadline)| answered > deadline))
         .map(|r| r.id)
         .collect();
-    let reason = (!stuck.is_empty()).then(|| diagnose(sim, end));
+    let reason = (!stuck.is_empty()).then(|| diagnose(sim, end, &stuck));
     LivenessReport { required, budget_broken, end, deadline, stuck, late, reason }
 }
 
-/// Why requests may be stuck: a majority out of reach, or the protocol itself.
-fn diagnose(sim: &Simulation, end: RunEnd) -> String {
+/// Why requests may be stuck: a majority out of reach, a partition that cuts their clients
+/// off (then they are owed nothing), or the protocol itself.
+fn diagnose(sim: &Simulation, end: RunEnd, stuck: &[StuckRequest]) -> String {
     let (faulty, server_count) = sim.servers_out_of_reach();
     let quorum = server_count / 2 + 1;
     let budget_us = sim.scenario().expect.liveness_budget_us;
@@ -100,13 +101,58 @@ fn diagnose(sim: &Simulation, end: RunEnd) -> String {
         };
         return format!("no majority of servers reachable: {broken}{now} ({how})");
     }
-    format!(
-        "within the fault budget throughout ({faulty} of {server_count} servers faulty or out of reach now) \
-         yet unanswered when {how}: a protocol bug, or a liveness budget too short for the scenario's delays"
-    )
+    let owed = stuck.iter().filter(|request| request.owed).count();
+    let cut_off = cut_off_clients(stuck);
+    if owed == 0 {
+        return format!(
+            "{cut_off} cut off by the partition from every majority of correct servers at the end, so they \
+             are owed no answer while it lasts (the fault budget held: other clients still reached a \
+             majority); still unanswered when {how}"
+        );
+    }
+    let mut text = match end {
+        RunEnd::OutOfEvents => format!(
+            "within the fault budget throughout ({faulty} of {server_count} servers faulty or out of reach now) \
+             yet unanswered when {how}: see the progress verdict"
+        ),
+        _ => format!(
+            "within the fault budget throughout ({faulty} of {server_count} servers faulty or out of reach now) \
+             yet unanswered when {how}: a protocol bug, or a liveness budget too short for the scenario's delays"
+        ),
+    };
+    if owed < stuck.len() {
+        let not_owed = count((stuck.len() - owed) as u64, "request", "requests");
+        text.push_str(&format!("; {not_owed} more not owed: {cut_off} cut off by the partition at the end"));
+    }
+    text
+}
+
+/// The clients of the stuck requests owed no answer, named once each: "n2", "n2 and n5".
+fn cut_off_clients(stuck: &[StuckRequest]) -> String {
+    let mut clients: Vec<String> = Vec::new();
+    for request in stuck.iter().filter(|request| !request.owed) {
+        let name = request.id.client.to_string();
+        if !clients.contains(&name) {
+            clients.push(name);
+        }
+    }
+    match clients.split_last() {
+        Some((last, [])) => format!("their client {last} was"),
+        Some((last, rest)) => format!("their clients {} and {last} were", rest.join(", ")),
+        None => "no client was".to_string(),
+    }
 }
 
 impl LivenessReport {
+    /// How many of the stuck requests are owed an answer: none unless the run owes
+    /// liveness at all, and never those of clients a partition cut off at the end.
+    pub fn stuck_owed(&self) -> usize {
+        match self.required {
+            true => self.stuck.iter().filter(|stuck| stuck.owed).count(),
+            false => 0,
+        }
+    }
+
     /// The violations, if liveness is owed; none otherwise.
     pub fn violations(&self, seed: u64) -> Vec<Violation> {
         if !self.required {

@@ -108,17 +108,26 @@ pub struct WorldArgs {
     #[command(flatten)]
     variant: VariantArg,
     /// Stop a run as a runaway after this many events (a `progress` violation); the
-    /// scenario's `max_events`, or 1,000,000 plus 1,000 per request, when left out.
+    /// scenario's `expect.max_events`, or 1,000,000 plus 1,000 per request, when left out.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     max_events: Option<u64>,
+    /// Stop a run as a livelock after this many events in a row without an answer (a
+    /// `progress` violation); the scenario's `expect.max_events_between_answers`, or
+    /// 200,000, when left out.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    max_events_between_answers: Option<u64>,
 }
 
 impl WorldArgs {
-    /// The scenario named (or the default), with `--variant` and `--max-events` applied.
+    /// The scenario named (or the default), with `--variant` and the event budget flags
+    /// applied.
     pub(crate) fn load(&self) -> Result<Scenario, String> {
         let mut scenario = load_scenario(self.scenario.as_ref(), &self.variant)?;
         if let Some(max_events) = self.max_events {
             scenario.expect.max_events = Some(max_events);
+        }
+        if let Some(between) = self.max_events_between_answers {
+            scenario.expect.max_events_between_answers = Some(between);
         }
         Ok(scenario)
     }
@@ -129,6 +138,7 @@ impl WorldArgs {
             path: self.scenario.as_ref().map(|path| path.display().to_string()),
             variant: self.variant.get(),
             max_events: self.max_events,
+            max_events_between_answers: self.max_events_between_answers,
         }
     }
 }

@@ -12,6 +12,8 @@ pub struct Origin {
     pub variant: Option<Variant>,
     /// The `--max-events` given, if one was.
     pub max_events: Option<u64>,
+    /// The `--max-events-between-answers` given, if one was.
+    pub max_events_between_answers: Option<u64>,
 }
 
 impl Origin {
@@ -20,7 +22,8 @@ impl Origin {
         self.path.as_deref().unwrap_or("default.toml")
     }
 
-    /// `tokensim run [PATH] --seed N [--swarm] [--variant NAME]`.
+    /// `tokensim run [PATH] --seed N [--swarm] [--variant NAME] [--max-events N]
+    /// [--max-events-between-answers N]`.
     pub fn reproduce_command(&self, seed: u64, swarm: bool) -> String {
         let mut command = "tokensim run".to_string();
         if let Some(path) = &self.path {
@@ -36,6 +39,9 @@ impl Origin {
         }
         if let Some(max_events) = self.max_events {
             command.push_str(&format!(" --max-events {max_events}"));
+        }
+        if let Some(between) = self.max_events_between_answers {
+            command.push_str(&format!(" --max-events-between-answers {between}"));
         }
         command
     }
@@ -60,10 +66,11 @@ mod tests {
             path: Some("my scenarios/it's.toml".into()),
             variant: Some(Variant::Correct),
             max_events: Some(9),
+            max_events_between_answers: Some(4),
         };
         assert_eq!(
             origin.reproduce_command(7, true),
-            r"tokensim run 'my scenarios/it'\''s.toml' --seed 7 --swarm --variant correct --max-events 9"
+            r"tokensim run 'my scenarios/it'\''s.toml' --seed 7 --swarm --variant correct --max-events 9 --max-events-between-answers 4"
         );
         assert_eq!(Origin::default().reproduce_command(3, false), "tokensim run --seed 3");
     }

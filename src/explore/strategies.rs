@@ -109,8 +109,8 @@ pub fn scenario() -> impl Strategy<Value = Scenario> {
     )
 }
 
-/// The environment variable that pins [`seed`] to one seed.
-pub const SEED_VARIABLE: &str = "TOKENSIM_SEED";
+// The variable that pins [`seed`] to one seed lives with `run::test_seeds`, which reads it too.
+pub use crate::run::SEED_VARIABLE;
 
 /// The environment variable naming the folder [`check`] writes failing cases to (the
 /// system's temporary folder, `tokensim-failures/`, when it is not set).
@@ -118,7 +118,7 @@ pub const FAILURES_VARIABLE: &str = "TOKENSIM_FAILURES_DIR";
 
 /// Any seed; only `TOKENSIM_SEED` when it is set to a number (to rerun one seed).
 pub fn seed() -> BoxedStrategy<u64> {
-    match std::env::var(SEED_VARIABLE).ok().and_then(|text| text.trim().parse().ok()) {
+    match crate::run::pinned_seed() {
         Some(seed) => Just(seed).boxed(),
         None => any::<u64>().boxed(),
     }

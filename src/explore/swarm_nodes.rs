@@ -5,8 +5,9 @@
 //!
 //! Each feature is on in about a third of the seeds. Crashes are kept within the fault
 //! budget (a crashed server counts as faulty until it restarts; each draw is checked by the
-//! scenario's own validation and dropped if it breaks the budget), so the run still owes
-//! liveness. Silent clients are healed before the workload is likely over, so that their
+//! scenario's own validation and dropped if it breaks the budget of the starting
+//! configuration), so the run still owes liveness unless role changes move the budget (see
+//! `swarm`). Silent clients are healed before the workload is likely over, so that their
 //! requests are answered and the run does not wait out its whole liveness budget; lossy
 //! ones may stay faulty.
 

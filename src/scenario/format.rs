@@ -312,8 +312,9 @@ pub struct Expectations {
     /// How long after the last request is issued (or the last scheduled fault event,
     /// whichever is later) every request must be answered.
     pub liveness_budget_us: u64,
-    /// The run must FAIL with a violation of this property: a kept reproduction of a bug
-    /// (a broken variant's shrunk case, say). `None`: the run must pass.
+    /// The run must break this property: a kept reproduction of a bug (a broken variant's
+    /// shrunk case, say). The verdict then passes when the violation shows and fails when it
+    /// does not. `None`: the run must break nothing.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub violation: Option<Property>,
     /// The most events the run may take before it is stopped as a runaway (a `progress`
