@@ -294,7 +294,7 @@ fn a_sweep_page_runs_its_script_and_lists_every_failing_seed() {
 #[test]
 fn odd_traces_give_pages_without_script_errors() {
     use tokensim::protocol::{Epoch, Instant as At, Message, NodeId, Outcome, PhaseTag, Request, RequestId, TokenId};
-    use tokensim::trace::{TraceEvent, TraceHeader, TraceRecord};
+    use tokensim::trace::{MessageId, TraceEvent, TraceHeader, TraceRecord, TracedMessage};
     let Some(chromium) = chromium() else { return };
     let directory = tempfile::tempdir().unwrap();
     let mut invalid = tokensim::scenario::Scenario::default_scenario();
@@ -313,8 +313,16 @@ fn odd_traces_give_pages_without_script_errors() {
                 outcome: Outcome::Paid { token: TokenId(0), version: tokensim::protocol::Version(2) },
             },
         ),
-        (7, TraceEvent::Delivered { from: NodeId(1), to: NodeId(99), message: read.clone() }),
-        (3, TraceEvent::Sent { from: NodeId(1), to: NodeId(3), message: read }),
+        (7, TraceEvent::Delivered { id: MessageId { from: NodeId(1), to: NodeId(99), number: 1 }, copy: false }),
+        (
+            3,
+            TraceEvent::Sent {
+                id: MessageId { from: NodeId(1), to: NodeId(3), number: 1 },
+                message: TracedMessage::of(&read),
+                duplicated: true,
+            },
+        ),
+        (4, TraceEvent::Delivered { id: MessageId { from: NodeId(1), to: NodeId(3), number: 1 }, copy: true }),
     ]
     .map(|(at, event)| TraceRecord { at: At(at), event });
     let violation = tokensim::check::Violation::new(tokensim::check::Property::Liveness, "stuck").involving([id]);

@@ -65,8 +65,9 @@ pub fn show(args: &ShowArgs) -> Result<ExitCode, String> {
     let mut reader = TraceReader::open(&args.trace).map_err(|error| error.to_string())?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     writeln!(out, "{}", tokensim::trace::render_header(reader.header())).map_err(output::write_error)?;
+    let mut text = tokensim::trace::TraceText::new();
     while let Some(record) = reader.next_event().map_err(|error| error.to_string())? {
-        writeln!(out, "{}", tokensim::trace::render_record(&record)).map_err(output::write_error)?;
+        writeln!(out, "{}", text.line(&record)).map_err(output::write_error)?;
     }
     out.flush().map_err(output::write_error)?;
     Ok(ExitCode::SUCCESS)

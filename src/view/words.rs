@@ -1,7 +1,8 @@
 //! Short texts for the page: message payloads, properties in words.
 
 use crate::check::Property;
-use crate::protocol::{Config, Message, PhaseTag, Refusal, TokenId, TokenSelection, TokenValue};
+use crate::protocol::{Config, Refusal, TokenId, TokenSelection, TokenValue};
+use crate::sim::{TracedMessage, TracedValues};
 use std::fmt::Write as _;
 
 /// Every message kind, in the order of the page's `kind` column (and its legend's colours).
@@ -32,52 +33,42 @@ fn nodes_text(nodes: &[crate::protocol::NodeId]) -> String {
 const VALUES_SHOWN_MAX: usize = 4;
 
 /// The message's index in [`KIND_NAMES`].
-pub fn kind_index(message: &Message) -> u8 {
+pub fn kind_index(message: &TracedMessage) -> u8 {
     let name = message.kind_name();
     KIND_NAMES.iter().position(|&kind| kind == name).unwrap_or(0) as u8
 }
 
-/// The phase tag of a data message (which names its request); `None` for reconfiguration.
-pub fn tag_of(message: &Message) -> Option<PhaseTag> {
-    match message {
-        Message::Read { tag, .. }
-        | Message::ReadReply { tag, .. }
-        | Message::Write { tag, .. }
-        | Message::WriteAck { tag, .. }
-        | Message::Nack { tag, .. } => Some(*tag),
-        _ => None,
-    }
-}
-
 /// What a message carries, without its kind and tag (the page shows those from columns):
-/// `e0 t3`, `e0 t3@v2:n1`, `e0 60 values: t0@v1:n1 ...`, `e0 b1.4 -> e1 [n8 n9]`.
-pub fn payload(message: &Message) -> String {
+/// `e0 t3`, `e0 t3@v2:n1`, `e0 60 values, digest 1a2b3c4d`, `e0 ballot b1.4 -> e1 [n8 n9]`.
+pub fn payload(message: &TracedMessage) -> String {
     match message {
-        Message::Read { epoch, tokens: TokenSelection::All, .. } => format!("e{} all tokens", epoch.0),
-        Message::Read { epoch, tokens: TokenSelection::One(token), .. } => format!("e{} {token}", epoch.0),
-        Message::Read { epoch, tokens: TokenSelection::Nothing, .. } => {
+        TracedMessage::Read { epoch, tokens: TokenSelection::All, .. } => format!("e{} all tokens", epoch.0),
+        TracedMessage::Read { epoch, tokens: TokenSelection::One(token), .. } => format!("e{} {token}", epoch.0),
+        TracedMessage::Read { epoch, tokens: TokenSelection::Nothing, .. } => {
             format!("e{} no tokens: is this configuration current?", epoch.0)
         }
-        Message::ReadReply { epoch, values, .. } => format!("e{} {}", epoch.0, values_text(values)),
-        Message::Write { epoch, values, .. } => format!("e{} {}", epoch.0, values_text(values)),
-        Message::WriteAck { epoch, .. } | Message::Nack { epoch, .. } => format!("e{}", epoch.0),
-        Message::NewConfig { config } => format!("current configuration {}", config_text(config)),
-        Message::Seal { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
-        Message::AcceptAck { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
-        Message::SealAck { epoch, ballot, accepted, table } => match accepted.as_deref() {
+        TracedMessage::ReadReply { epoch, values, .. } | TracedMessage::Write { epoch, values, .. } => {
+            format!("e{} {}", epoch.0, values_text(values))
+        }
+        TracedMessage::WriteAck { epoch, .. } | TracedMessage::Nack { epoch, .. } => format!("e{}", epoch.0),
+        TracedMessage::NewConfig { config } => format!("current configuration {}", config_text(config)),
+        TracedMessage::Seal { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
+        TracedMessage::AcceptAck { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
+        TracedMessage::SealAck { epoch, ballot, accepted, table } => match accepted {
             Some((accepted_ballot, next)) => format!(
-                "e{} ballot {ballot}, had accepted {accepted_ballot} {}; table of {} tokens",
+                "e{} ballot {ballot}, had accepted {accepted_ballot} {}; table of {table}",
                 epoch.0,
                 config_text(next),
-                table.len()
             ),
-            None => format!("e{} ballot {ballot}; table of {} tokens", epoch.0, table.len()),
+            None => format!("e{} ballot {ballot}; table of {table}", epoch.0),
         },
-        Message::Accept { epoch, ballot, next } => format!("e{} ballot {ballot} -> {}", epoch.0, config_text(next)),
-        Message::Rejected { epoch, promised } => format!("e{} promised {promised}", epoch.0),
-        Message::Install { config, table } => format!("{}; table of {} tokens", config_text(config), table.len()),
-        Message::InstallAck { epoch } => format!("e{} installed", epoch.0),
-        Message::Repair { epoch, nodes } => format!("install e{} on {}", epoch.0, nodes_text(nodes)),
+        TracedMessage::Accept { epoch, ballot, next } => {
+            format!("e{} ballot {ballot} -> {}", epoch.0, config_text(next))
+        }
+        TracedMessage::Rejected { epoch, promised } => format!("e{} promised {promised}", epoch.0),
+        TracedMessage::Install { config, table } => format!("{}; table of {table}", config_text(config)),
+        TracedMessage::InstallAck { epoch } => format!("e{} installed", epoch.0),
+        TracedMessage::Repair { epoch, nodes } => format!("install e{} on {}", epoch.0, nodes_text(nodes)),
     }
 }
 
@@ -87,12 +78,19 @@ fn config_text(config: &Config) -> String {
     format!("e{} [{}]", config.epoch.0, servers.join(" "))
 }
 
-/// `t3@v2:n1 t4@v1:n2`, or `60 values: t0@v1:n1 t1@v1:n2 ... ` when there are many.
-fn values_text(values: &[(TokenId, TokenValue)]) -> String {
+/// `t3@v2:n1 t4@v1:n2`, or `6 values: t0@v1:n1 t1@v1:n2 ...` when there are many, or the
+/// count and digest a trace records in place of a whole table.
+fn values_text(values: &TracedValues) -> String {
+    let values = match values {
+        TracedValues::Digested(digest) => return digest.to_string(),
+        TracedValues::Listed(values) if values.is_empty() => return "no values".to_string(),
+        TracedValues::Listed(values) => values,
+    };
+    listed_text(values)
+}
+
+fn listed_text(values: &[(TokenId, TokenValue)]) -> String {
     let mut text = String::new();
-    if values.is_empty() {
-        return "no values".to_string();
-    }
     if values.len() > VALUES_SHOWN_MAX {
         let _ = write!(text, "{} values:", values.len());
     }
@@ -223,17 +221,19 @@ pub fn property_words(property: Property) -> (&'static str, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Epoch, NodeId, RequestId, Version};
+    use crate::protocol::{Epoch, NodeId, PhaseTag, RequestId, Version};
 
     #[test]
     fn long_value_lists_show_their_count_and_first_values() {
         let value = |v| TokenValue { version: Version(v), owner: NodeId(2), writer: None };
         let few: Vec<(TokenId, TokenValue)> = vec![(TokenId(3), value(2))];
-        assert_eq!(values_text(&few), "t3@v2:n2");
+        assert_eq!(values_text(&TracedValues::Listed(few)), "t3@v2:n2");
         let many: Vec<(TokenId, TokenValue)> = (0..6).map(|t| (TokenId(t), value(1))).collect();
-        assert_eq!(values_text(&many), "6 values: t0@v1:n2 t1@v1:n2 t2@v1:n2 t3@v1:n2 ...");
+        let digest = crate::sim::Digest::of(&many);
+        assert_eq!(values_text(&TracedValues::Listed(many)), "6 values: t0@v1:n2 t1@v1:n2 t2@v1:n2 t3@v1:n2 ...");
+        assert!(values_text(&TracedValues::Digested(digest)).starts_with("6 values, digest "));
         let tag = PhaseTag { request: RequestId { client: NodeId(1), sequence: 1 }, phase: 0 };
-        let read = Message::Read { epoch: Epoch(0), tag, tokens: TokenSelection::One(TokenId(5)) };
+        let read = TracedMessage::Read { epoch: Epoch(0), tag, tokens: TokenSelection::One(TokenId(5)) };
         assert_eq!(payload(&read), "e0 t5");
         assert_eq!(KIND_NAMES[kind_index(&read) as usize], "read");
     }
