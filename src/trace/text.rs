@@ -116,7 +116,8 @@ impl TraceText {
     }
 }
 
-/// One event, without its time; `message` is the message it is about, when known.
+/// One event, without its time; `message` is the message a delivery or loss is about, when
+/// known (a send carries its own).
 fn event_text(event: &TraceEvent, message: Option<&TracedMessage>) -> String {
     let what = |id: &MessageId| match message {
         Some(message) => message_text(message),
@@ -125,7 +126,7 @@ fn event_text(event: &TraceEvent, message: Option<&TracedMessage>) -> String {
     match event {
         TraceEvent::Submitted { id, request } => format!("submit  {id} {request}"),
         TraceEvent::Started { id, request } => format!("start   {id} {request}"),
-        TraceEvent::Sent { id, .. } => format!("send    {} -> {} {}", id.from, id.to, what(id)),
+        TraceEvent::Sent { id, message, .. } => format!("send    {} -> {} {}", id.from, id.to, message_text(message)),
         TraceEvent::Delivered { id, copy } => {
             let copy = if *copy { " (copy)" } else { "" };
             format!("deliver {} -> {} {}{copy}", id.from, id.to, what(id))
