@@ -24,6 +24,7 @@
 //! problem.
 
 mod event;
+mod filter;
 mod jsonl;
 mod replay;
 mod text;
@@ -31,6 +32,7 @@ mod wire;
 
 pub use event::{TraceEvent, TraceFooter, TraceHeader, TraceLine, TraceRecord, TOKENSIM_VERSION, TRACE_FORMAT_VERSION};
 
+pub use filter::{Narrowing, TraceFilter};
 pub use jsonl::{JsonlWriter, TraceFileError, TraceReader};
 pub use replay::{replay_file, Divergence, ReplayError, ReplayOutcome};
 pub use text::{render_event, render_header, render_record, render_text, TraceText};

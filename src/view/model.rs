@@ -22,7 +22,7 @@ use super::words;
 use crate::check::Violation;
 use crate::protocol::{NodeId, Outcome, Request, RequestId, Timer};
 use crate::sim::{DropReason, MessageId, TracedMessage};
-use crate::trace::{TraceEvent, TraceHeader, TraceRecord};
+use crate::trace::{TraceEvent, TraceFilter, TraceHeader, TraceRecord};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -141,6 +141,9 @@ pub struct RunInfo {
     pub events: u64,
     /// Remarks for people, such as a truncated trace.
     pub notes: Vec<String>,
+    /// The view the page opens on when its address names none, in the address's form
+    /// (`window=1.5,2&nodes=n3&token=5&request=n1%232`); empty for the usual first view.
+    pub view: String,
 }
 
 /// One node's lane.
@@ -288,6 +291,8 @@ pub struct RunModel {
     troubles: Vec<Unavailable>,
     /// Nodes down now (crashed in the trace, not restarted yet), with when they went down.
     down: BTreeMap<u32, u64>,
+    /// The filters the page opens with (`show --html` with filters).
+    first_view: TraceFilter,
 }
 
 struct RequestBuild {
@@ -342,6 +347,7 @@ impl RunModel {
             end: 1,
             events: 0,
             notes: Vec::new(),
+            view: String::new(),
         };
         RunModel {
             info,
@@ -361,7 +367,14 @@ impl RunModel {
             timers: Vec::new(),
             troubles: scenario_troubles(scenario),
             down: BTreeMap::new(),
+            first_view: TraceFilter::default(),
         }
+    }
+
+    /// Open the page on the records `filter` keeps: its nodes, token and request as the page's
+    /// filters, its time window as the page's. The page still holds the whole run.
+    pub fn open_on(&mut self, filter: &TraceFilter) {
+        self.first_view = filter.clone();
     }
 
     /// A remark shown under the page's header (a truncated trace, an unknown verdict).
@@ -557,6 +570,7 @@ impl RunModel {
         }
         let end = self.info.end.max(1);
         self.info.end = end;
+        self.info.view = view_address(&self.first_view, end);
         self.info.verdict = match violations {
             None => "unknown",
             Some([]) => "pass",
@@ -699,6 +713,25 @@ impl RunModel {
         }
         out
     }
+}
+
+/// `filter` as a page address names a view (`window=1.500000,2.000000&nodes=n3`), its window
+/// running from the run's start or to its `end` where the filter leaves it open.
+fn view_address(filter: &TraceFilter, end: u64) -> String {
+    let seconds = |us: u64| format!("{}.{:06}", us / 1_000_000, us % 1_000_000);
+    let mut parts = Vec::new();
+    if filter.from.is_some() || filter.to.is_some() {
+        let from = filter.from.map_or(0, |from| from.0);
+        let to = filter.to.map_or(end, |to| to.0).max(from + 1);
+        parts.push(format!("window={},{}", seconds(from), seconds(to)));
+    }
+    if !filter.nodes.is_empty() {
+        let names: Vec<String> = filter.nodes.iter().map(ToString::to_string).collect();
+        parts.push(format!("nodes={}", names.join(",")));
+    }
+    parts.extend(filter.token.map(|token| format!("token={}", token.0)));
+    parts.extend(filter.request.map(|request| format!("request={}%23{}", request.client, request.sequence)));
+    parts.join("&")
 }
 
 #[cfg(test)]
