@@ -282,6 +282,11 @@ fn a_sweep_page_runs_its_script_and_lists_every_failing_seed() {
     assert_eq!(dom.matches("<tr class=\"failure\"").count(), report.failures.len());
     assert!(dom.contains(&format!("id=\"seeds-failed\">{}<", report.seeds_failed)));
     assert!(dom.contains("class=\"histogram\""));
+    // The coverage table: a row per probe, those no seed took flagged.
+    let probes = dom.matches("<tr class=\"probe").count();
+    assert_eq!(probes, report.probe_seeds.len(), "a row per probe");
+    let never = report.probe_seeds.values().filter(|&&seeds| seeds == 0).count();
+    assert_eq!(dom.matches("<tr class=\"probe never\"").count(), never);
     // A linked run page loads too.
     let linked = browse(&chromium, &format!("{}#selftest", file_url(&written[1])), &["--dump-dom"]);
     assert_no_script_errors(&linked, "a sweep's run page");

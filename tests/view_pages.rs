@@ -265,6 +265,53 @@ fn sweep_pages_count_link_and_plot() {
     assert!(page.contains(&html_escaped(&report.failures[0].reproduce)));
     let run_page = std::fs::read_to_string(&written[1]).unwrap();
     assert!(run_page.contains("id=\"banner\""), "the failing seed's own page shows its violation");
+    assert_probe_table(&page, &report);
+}
+
+/// The page's coverage table says what `check` prints: each probe, how many seeds took it,
+/// the ones none took flagged.
+fn assert_probe_table(page: &str, report: &tokensim::explore::sweep::SweepReport) {
+    assert!(page.contains("id=\"probes\""), "the page has its probe table");
+    assert_eq!(report.probe_seeds.len(), tokensim::protocol::Probe::ALL.len());
+    for (probe, seeds) in &report.probe_seeds {
+        let class = if *seeds == 0 { "probe never" } else { "probe" };
+        let row = format!("<tr class=\"{class}\" data-probe=\"{probe}\" data-seeds=\"{seeds}\">");
+        assert!(page.contains(&row), "{probe}: {seeds} seeds");
+    }
+    let never = report.probe_seeds.values().filter(|&&seeds| seeds == 0).count();
+    assert_eq!(page.matches("<tr class=\"probe never\"").count(), never);
+    let taken = report.probe_seeds.len() - never;
+    let summary = format!(
+        "{taken} of {} rare paths taken by at least one of {} seeds",
+        report.probe_seeds.len(),
+        report.seeds_run
+    );
+    assert!(page.contains(&summary), "{summary}");
+}
+
+#[test]
+fn a_sweep_page_flags_the_rare_paths_no_seed_took() {
+    // Five seeds of the default world, without faults on roles or crashes: the
+    // reconfiguration probes are never taken, and the page says so.
+    let options = SweepOptions {
+        scenario: Scenario::default_scenario(),
+        origin: Origin::default(),
+        seeds: "0..5".parse().unwrap(),
+        jobs: 1,
+        swarm: false,
+        max_failures: None,
+    };
+    let report = sweep(&options, &|| {}).unwrap();
+    assert_eq!(report.probe_seeds["took_over"], 0, "no crash in the default world");
+    assert!(report.probe_seeds["replicas_disagreed"] > 0, "a lagging replica is common");
+    let page = view::sweep_page(&report, &[]);
+    assert_probe_table(&page, &report);
+    assert!(page.contains("never</span>: no seed of this sweep reaches them."));
+    assert!(page.contains("a client took over a configuration a stopped coordinator left sealed"), "in words");
+    // A report of an older tokensim, merged, has no probes: the page says so.
+    let mut old = report.clone();
+    old.probe_seeds.clear();
+    assert!(view::sweep_page(&old, &[]).contains("No coverage data"));
 }
 
 #[test]

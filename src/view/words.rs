@@ -1,6 +1,7 @@
 //! Short texts for the page: message payloads, properties in words.
 
 use crate::check::Property;
+use crate::protocol::Probe;
 use crate::protocol::{Config, Refusal, TokenId, TokenSelection, TokenValue};
 use crate::sim::{TracedMessage, TracedValues};
 use std::fmt::Write as _;
@@ -112,6 +113,30 @@ pub fn refusal_token(refusal: &Refusal) -> Option<u32> {
         }
         _ => None,
     }
+}
+
+/// What taking the rare path named `name` (a coverage probe, `crate::protocol::Probe`) means,
+/// for the sweep page; `None` for a name this build does not know (a merged older report).
+pub fn probe_words(name: &str) -> Option<&'static str> {
+    let probe = Probe::ALL.into_iter().find(|probe| probe.name() == name)?;
+    Some(match probe {
+        Probe::ReplicasDisagreed => "a read's majority disagreed on a token's value (a replica lagged)",
+        Probe::WriteBackNeeded => "a read wrote back a value not yet on a whole majority before answering",
+        Probe::RefusalWithWriteBack => "a pay was refused (not the owner) after a write-back",
+        Probe::Retransmitted => "a phase was resent to servers that had not answered in time",
+        Probe::DuplicateWrite => "a server was asked to store a version it already had (a retry or a copy)",
+        Probe::NackedWhileSealed => "a sealed server refused a client: a reconfiguration was under way",
+        Probe::RedoneInNewConfig => "a client learned a newer configuration and redid its phase there",
+        Probe::SealSawAccepted => "a coordinator found a configuration already accepted and proposed it",
+        Probe::BallotPreempted => "a coordinator was outbid by a higher ballot and backed off",
+        Probe::ChangeLostToAnother => "a coordinator's decided configuration was another's change",
+        Probe::RefusalConfirmed => "a role change was refused after a majority confirmed the configuration",
+        Probe::InstallResent => "an install was resent to nodes that had not acknowledged it",
+        Probe::ChangeAlreadyDecided => "a retried role change found its own change already decided",
+        Probe::TookOver => "a client took over a configuration a stopped coordinator left sealed",
+        Probe::RepairAsked => "a client asked servers to install their configuration on servers left behind",
+        Probe::LostWriteFinished => "a restarted client finished the write of a pay it lost in a crash",
+    })
 }
 
 /// A property as a headline, and what it means, for people who have not read the checkers.
