@@ -341,3 +341,43 @@ fn odd_traces_give_pages_without_script_errors() {
         assert!(run.stdout.contains("data-status="), "{name}: the self-test ran to its end");
     }
 }
+
+/// `show --html` with filters: the page opens on their view (one lane, the token filter
+/// filled in) and its script runs cleanly.
+#[test]
+fn a_page_written_with_filters_opens_on_their_view() {
+    let Some(chromium) = chromium() else { return };
+    let directory = tempfile::tempdir().unwrap();
+    let trace = directory.path().join("run.jsonl");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios/shrunk-half-quorum.toml");
+    let run = |args: &[&str]| {
+        let status = Command::new(env!("CARGO_BIN_EXE_tokensim"))
+            .args(args)
+            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .status();
+        assert_eq!(status.expect("tokensim runs").code(), Some(0), "{args:?}");
+    };
+    run(&["run", scenario, "--trace", trace.to_str().unwrap()]);
+    let page = directory.path().join("n1.html");
+    run(&[
+        "show",
+        trace.to_str().unwrap(),
+        "--node",
+        "n1",
+        "--token",
+        "t1",
+        "--from",
+        "1ms",
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    let browsed = browse(&chromium, &file_url(&page), &["--dump-dom"]);
+    assert_no_script_errors(&browsed, "filtered");
+    let dom = &browsed.stdout;
+    assert_eq!(chart(dom).matches("class=\"lane-label\"").count(), 1, "only n1's lane");
+    assert!(chart(dom).contains(">n1</text>"));
+    // The token filter: n1#2 listed t1 and is drawn; n1#1 paid t0 and is not.
+    assert!(chart(dom).contains("n1#2 gettokens"), "{}", chart(dom));
+    assert!(!chart(dom).contains("n1#1 pay"), "{}", chart(dom));
+}
