@@ -282,6 +282,11 @@ fn a_sweep_page_runs_its_script_and_lists_every_failing_seed() {
     assert_eq!(dom.matches("<tr class=\"failure\"").count(), report.failures.len());
     assert!(dom.contains(&format!("id=\"seeds-failed\">{}<", report.seeds_failed)));
     assert!(dom.contains("class=\"histogram\""));
+    // The coverage table: a row per probe, those no seed took flagged.
+    let probes = dom.matches("<tr class=\"probe").count();
+    assert_eq!(probes, report.probe_seeds.len(), "a row per probe");
+    let never = report.probe_seeds.values().filter(|&&seeds| seeds == 0).count();
+    assert_eq!(dom.matches("<tr class=\"probe never\"").count(), never);
     // A linked run page loads too.
     let linked = browse(&chromium, &format!("{}#selftest", file_url(&written[1])), &["--dump-dom"]);
     assert_no_script_errors(&linked, "a sweep's run page");
@@ -294,7 +299,7 @@ fn a_sweep_page_runs_its_script_and_lists_every_failing_seed() {
 #[test]
 fn odd_traces_give_pages_without_script_errors() {
     use tokensim::protocol::{Epoch, Instant as At, Message, NodeId, Outcome, PhaseTag, Request, RequestId, TokenId};
-    use tokensim::trace::{TraceEvent, TraceHeader, TraceRecord};
+    use tokensim::trace::{MessageId, TraceEvent, TraceHeader, TraceRecord, TracedMessage};
     let Some(chromium) = chromium() else { return };
     let directory = tempfile::tempdir().unwrap();
     let mut invalid = tokensim::scenario::Scenario::default_scenario();
@@ -313,8 +318,16 @@ fn odd_traces_give_pages_without_script_errors() {
                 outcome: Outcome::Paid { token: TokenId(0), version: tokensim::protocol::Version(2) },
             },
         ),
-        (7, TraceEvent::Delivered { from: NodeId(1), to: NodeId(99), message: read.clone() }),
-        (3, TraceEvent::Sent { from: NodeId(1), to: NodeId(3), message: read }),
+        (7, TraceEvent::Delivered { id: MessageId { from: NodeId(1), to: NodeId(99), number: 1 }, copy: false }),
+        (
+            3,
+            TraceEvent::Sent {
+                id: MessageId { from: NodeId(1), to: NodeId(3), number: 1 },
+                message: TracedMessage::of(&read),
+                duplicated: true,
+            },
+        ),
+        (4, TraceEvent::Delivered { id: MessageId { from: NodeId(1), to: NodeId(3), number: 1 }, copy: true }),
     ]
     .map(|(at, event)| TraceRecord { at: At(at), event });
     let violation = tokensim::check::Violation::new(tokensim::check::Property::Liveness, "stuck").involving([id]);
@@ -327,4 +340,44 @@ fn odd_traces_give_pages_without_script_errors() {
         assert_no_script_errors(&run, name);
         assert!(run.stdout.contains("data-status="), "{name}: the self-test ran to its end");
     }
+}
+
+/// `show --html` with filters: the page opens on their view (one lane, the token filter
+/// filled in) and its script runs cleanly.
+#[test]
+fn a_page_written_with_filters_opens_on_their_view() {
+    let Some(chromium) = chromium() else { return };
+    let directory = tempfile::tempdir().unwrap();
+    let trace = directory.path().join("run.jsonl");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios/shrunk-half-quorum.toml");
+    let run = |args: &[&str]| {
+        let status = Command::new(env!("CARGO_BIN_EXE_tokensim"))
+            .args(args)
+            .stderr(Stdio::null())
+            .stdout(Stdio::null())
+            .status();
+        assert_eq!(status.expect("tokensim runs").code(), Some(0), "{args:?}");
+    };
+    run(&["run", scenario, "--trace", trace.to_str().unwrap()]);
+    let page = directory.path().join("n1.html");
+    run(&[
+        "show",
+        trace.to_str().unwrap(),
+        "--node",
+        "n1",
+        "--token",
+        "t1",
+        "--from",
+        "1ms",
+        "--html",
+        page.to_str().unwrap(),
+    ]);
+    let browsed = browse(&chromium, &file_url(&page), &["--dump-dom"]);
+    assert_no_script_errors(&browsed, "filtered");
+    let dom = &browsed.stdout;
+    assert_eq!(chart(dom).matches("class=\"lane-label\"").count(), 1, "only n1's lane");
+    assert!(chart(dom).contains(">n1</text>"));
+    // The token filter: n1#2 listed t1 and is drawn; n1#1 paid t0 and is not.
+    assert!(chart(dom).contains("n1#2 gettokens"), "{}", chart(dom));
+    assert!(!chart(dom).contains("n1#1 pay"), "{}", chart(dom));
 }

@@ -150,7 +150,52 @@ fn a_trace_of_another_format_is_refused() {
     file[0] = file[0].replacen(&format!("\"format\":{}", tokensim::trace::TRACE_FORMAT_VERSION), "\"format\":99", 1);
     write_lines(&trace, &file);
     let (_, stderr) = replay(&trace, 2);
-    assert!(stderr.contains(&format!("{}:1: trace format 99 is not supported", trace.display())), "{stderr}");
+    let expected = format!(
+        "error: {}:1: trace format 99, this tokensim reads format {}: re-record it with \
+         `tokensim run SCENARIO --seed 9 --trace FILE`\n",
+        trace.display(),
+        tokensim::trace::TRACE_FORMAT_VERSION
+    );
+    assert_eq!(stderr, expected);
+    // `show`, and `show --html`, say the same.
+    let output = tokensim(&["show", trace.to_str().unwrap()]);
+    assert_eq!((output.status.code(), text(&output.stderr)), (Some(2), expected.clone()));
+    let page = dir.join("page.html");
+    let output = tokensim(&["show", trace.to_str().unwrap(), "--html", page.to_str().unwrap()]);
+    assert_eq!((output.status.code(), text(&output.stderr)), (Some(2), expected));
+}
+
+#[test]
+fn the_default_runs_trace_is_at_most_3_mb_and_replays_identical() {
+    // Whole token tables (every `gettokens` reads 60 tokens from each server) are digested;
+    // deliveries and losses name their message instead of repeating it.
+    let dir = scratch("default-size");
+    let trace = dir.join("default.jsonl");
+    let output = tokensim(&["run", "--trace", trace.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let bytes = std::fs::metadata(&trace).unwrap().len();
+    let records = lines(&trace).len() as u64 - 2;
+    eprintln!("the default run's trace: {bytes} bytes, {records} records, {} bytes a record", bytes / records);
+    assert!(records > 30_000, "the whole run is there: {records} records");
+    assert!(bytes <= 3_000_000, "the default run's trace is {bytes} bytes, above 3 MB");
+    let (stdout, _) = replay(&trace, 0);
+    assert!(stdout.starts_with("identical: "), "{stdout}");
+}
+
+#[test]
+fn show_reads_every_delivery_with_its_message_and_marks_copies() {
+    // The concurrent random suite duplicates one message in ten.
+    let dir = scratch("copies");
+    let trace = dir.join("copies.jsonl");
+    let scenario = concat!(env!("CARGO_MANIFEST_DIR"), "/sim-scenarios/seed-concurrent-random.toml");
+    let output = tokensim(&["run", scenario, "--trace", trace.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(lines(&trace).iter().any(|line| line.contains("\"copy\":true")), "the run has a copy");
+    let output = tokensim(&["show", trace.to_str().unwrap()]);
+    let stdout = text(&output.stdout);
+    assert!(stdout.lines().any(|line| line.contains(" deliver ") && line.ends_with(" (copy)")), "{stdout}");
+    let unresolved: Vec<&str> = stdout.lines().filter(|line| line.contains(" message ")).collect();
+    assert!(unresolved.is_empty(), "every delivery and loss shows its message: {unresolved:?}");
 }
 
 #[test]

@@ -34,8 +34,8 @@ fn five_requests_with_a_lossy_server() {
     let drops_at_n3 = records
         .iter()
         .filter(|r| match &r.event {
-            TraceEvent::Dropped { from, reason: DropReason::SenderOmission, .. } => *from == NodeId(3),
-            TraceEvent::Dropped { to, reason: DropReason::ReceiverOmission, .. } => *to == NodeId(3),
+            TraceEvent::Dropped { id, reason: DropReason::SenderOmission, .. } => id.from == NodeId(3),
+            TraceEvent::Dropped { id, reason: DropReason::ReceiverOmission, .. } => id.to == NodeId(3),
             _ => false,
         })
         .count();
@@ -54,8 +54,14 @@ fn a_slow_network_forces_a_retransmission() {
     scenario.random_workload_mut().pay_ratio = Ratio::ALWAYS;
     scenario.random_workload_mut().stray_pay_ratio = Ratio::NEVER;
     let (text, records) = trace_text(&scenario, 1);
-    let sends: Vec<&TraceEvent> =
-        records.iter().map(|r| &r.event).filter(|e| matches!(e, TraceEvent::Sent { .. })).collect();
+    // A resend is the same message on the same link (with its own number on the link).
+    let sends: Vec<_> = records
+        .iter()
+        .filter_map(|r| match &r.event {
+            TraceEvent::Sent { id, message, .. } => Some((id.from, id.to, message)),
+            _ => None,
+        })
+        .collect();
     let resent = sends.iter().enumerate().filter(|(i, send)| sends[..*i].contains(send)).count();
     assert!(resent >= 3, "a phase was sent again to all three servers, found {resent} repeats");
     assert!(records.iter().any(|r| matches!(r.event, TraceEvent::TimerFired { .. })));

@@ -7,7 +7,7 @@ use tokensim::explore::sweep::{sweep, SweepOptions};
 use tokensim::protocol::{Epoch, Instant, Message, NodeId, Outcome, PhaseTag, Request, RequestId, TokenId};
 use tokensim::scenario::Scenario;
 use tokensim::sim::DropReason;
-use tokensim::trace::{TraceEvent, TraceHeader, TraceRecord};
+use tokensim::trace::{MessageId, TraceEvent, TraceHeader, TraceRecord, TracedMessage};
 use tokensim::view;
 
 /// The kept half-quorum reproduction, as a failing run (without its `[expect] violation`,
@@ -118,6 +118,10 @@ fn id(client: u32, sequence: u64) -> RequestId {
     RequestId { client: NodeId(client), sequence }
 }
 
+fn link(from: u32, to: u32, number: u32) -> MessageId {
+    MessageId { from: NodeId(from), to: NodeId(to), number }
+}
+
 fn record(at: u64, event: TraceEvent) -> TraceRecord {
     TraceRecord { at: Instant(at), event }
 }
@@ -141,12 +145,13 @@ fn odd_traces_give_a_page_not_a_panic() {
                 outcome: Outcome::Paid { token: TokenId(0), version: tokensim::protocol::Version(2) },
             },
         ),
-        record(7, TraceEvent::Delivered { from: NodeId(1), to: NodeId(99), message: read.clone() }),
-        record(
-            8,
-            TraceEvent::Dropped { from: NodeId(1), to: NodeId(3), message: read.clone(), reason: DropReason::LinkLoss },
-        ),
-        record(9, TraceEvent::Sent { from: NodeId(1), to: NodeId(3), message: read }),
+        record(7, TraceEvent::Delivered { id: link(1, 99, 1), copy: false }),
+        record(8, TraceEvent::Dropped { id: link(1, 3, 1), copy: false, reason: DropReason::LinkLoss }),
+        record(9, TraceEvent::Sent { id: link(1, 3, 1), message: TracedMessage::of(&read), duplicated: false }),
+        // A message the network duplicated: its copy arrives first, each drawn from the send.
+        record(20, TraceEvent::Sent { id: link(1, 4, 1), message: TracedMessage::of(&read), duplicated: true }),
+        record(22, TraceEvent::Delivered { id: link(1, 4, 1), copy: true }),
+        record(25, TraceEvent::Delivered { id: link(1, 4, 1), copy: false }),
         record(3, TraceEvent::Started { id: id(2, 1), request: Request::GetTokens { owner: NodeId(1) } }),
         record(
             9,
@@ -173,6 +178,19 @@ fn odd_traces_give_a_page_not_a_panic() {
     assert!(lanes.contains(&99) && lanes.contains(&42), "nodes seen only in events get lanes: {lanes:?}");
     assert_eq!(data["violations"][0]["ops"][1], -1, "a request the trace lacks is named but not linked");
     assert_eq!(data["roles"].as_array().unwrap().len(), 4, "n2 and n42 become servers, n4 and n5 clients");
+    // Three messages: n1 -> n3 (in flight: its loss came before its send), and n1 -> n4 with
+    // its copy; the delivery to n99 and the early loss name no message sent, so a note says so.
+    let column = |name: &str| -> Vec<u64> {
+        data["msgs"][name].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect()
+    };
+    assert_eq!(column("t"), [9, 11, 0], "send times, delta-coded: the copy is drawn from its original's send");
+    assert_eq!(column("fate"), [5, 0, 8], "in flight, delivered, a delivered copy");
+    assert_eq!(column("d"), [16, 5, 2], "in flight to the end (25), then each delivery's own delay");
+    let notes = data["run"]["notes"].as_array().unwrap();
+    assert!(
+        notes[0].as_str().unwrap().starts_with("2 deliveries or losses of messages the trace never sent"),
+        "{notes:?}"
+    );
 
     // Nothing at all, and a scenario that is not valid.
     let mut invalid = Scenario::default_scenario();
@@ -247,6 +265,53 @@ fn sweep_pages_count_link_and_plot() {
     assert!(page.contains(&html_escaped(&report.failures[0].reproduce)));
     let run_page = std::fs::read_to_string(&written[1]).unwrap();
     assert!(run_page.contains("id=\"banner\""), "the failing seed's own page shows its violation");
+    assert_probe_table(&page, &report);
+}
+
+/// The page's coverage table says what `check` prints: each probe, how many seeds took it,
+/// the ones none took flagged.
+fn assert_probe_table(page: &str, report: &tokensim::explore::sweep::SweepReport) {
+    assert!(page.contains("id=\"probes\""), "the page has its probe table");
+    assert_eq!(report.probe_seeds.len(), tokensim::protocol::Probe::ALL.len());
+    for (probe, seeds) in &report.probe_seeds {
+        let class = if *seeds == 0 { "probe never" } else { "probe" };
+        let row = format!("<tr class=\"{class}\" data-probe=\"{probe}\" data-seeds=\"{seeds}\">");
+        assert!(page.contains(&row), "{probe}: {seeds} seeds");
+    }
+    let never = report.probe_seeds.values().filter(|&&seeds| seeds == 0).count();
+    assert_eq!(page.matches("<tr class=\"probe never\"").count(), never);
+    let taken = report.probe_seeds.len() - never;
+    let summary = format!(
+        "{taken} of {} rare paths taken by at least one of {} seeds",
+        report.probe_seeds.len(),
+        report.seeds_run
+    );
+    assert!(page.contains(&summary), "{summary}");
+}
+
+#[test]
+fn a_sweep_page_flags_the_rare_paths_no_seed_took() {
+    // Five seeds of the default world, without faults on roles or crashes: the
+    // reconfiguration probes are never taken, and the page says so.
+    let options = SweepOptions {
+        scenario: Scenario::default_scenario(),
+        origin: Origin::default(),
+        seeds: "0..5".parse().unwrap(),
+        jobs: 1,
+        swarm: false,
+        max_failures: None,
+    };
+    let report = sweep(&options, &|| {}).unwrap();
+    assert_eq!(report.probe_seeds["took_over"], 0, "no crash in the default world");
+    assert!(report.probe_seeds["replicas_disagreed"] > 0, "a lagging replica is common");
+    let page = view::sweep_page(&report, &[]);
+    assert_probe_table(&page, &report);
+    assert!(page.contains("never</span>: no seed of this sweep reaches them."));
+    assert!(page.contains("a client took over a configuration a stopped coordinator left sealed"), "in words");
+    // A report of an older tokensim, merged, has no probes: the page says so.
+    let mut old = report.clone();
+    old.probe_seeds.clear();
+    assert!(view::sweep_page(&old, &[]).contains("No coverage data"));
 }
 
 #[test]

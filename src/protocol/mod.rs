@@ -26,5 +26,5 @@ pub use node::Node;
 pub use probe::{Probe, ProbeCounts};
 pub use request::{Outcome, Refusal, Request, Submitted};
 pub use server::Server;
-pub use types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
+pub use types::{Ballot, Epoch, Instant, NodeId, ParseIdError, RequestId, TokenId, TokenValue, Version};
 pub use variant::{variant_names, UnknownVariant, Variant};

@@ -114,6 +114,62 @@ impl fmt::Display for Instant {
     }
 }
 
+/// Text that is not the id it should be, and the form expected: what the command line
+/// reports for `--node x`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("`{text}` is not {expected}")]
+pub struct ParseIdError {
+    text: String,
+    expected: &'static str,
+}
+
+/// `3` or `n3` (with `prefix` 'n'): the number, if that is what `text` is.
+fn id_number<T: std::str::FromStr>(text: &str, prefix: char) -> Option<T> {
+    number(text.strip_prefix(prefix).unwrap_or(text))
+}
+
+/// Decimal digits only (no sign, no spaces), as a number that fits `T`.
+fn number<T: std::str::FromStr>(digits: &str) -> Option<T> {
+    match !digits.is_empty() && digits.bytes().all(|byte| byte.is_ascii_digit()) {
+        true => digits.parse().ok(),
+        false => None,
+    }
+}
+
+/// `n3` or `3`, as [`NodeId`]'s `Display` writes it or people type it.
+impl std::str::FromStr for NodeId {
+    type Err = ParseIdError;
+
+    fn from_str(text: &str) -> Result<NodeId, ParseIdError> {
+        let expected = "a node id, such as n3 or 3";
+        id_number(text, 'n').map(NodeId).ok_or(ParseIdError { text: text.to_string(), expected })
+    }
+}
+
+/// `t5` or `5`.
+impl std::str::FromStr for TokenId {
+    type Err = ParseIdError;
+
+    fn from_str(text: &str) -> Result<TokenId, ParseIdError> {
+        let expected = "a token id, such as t5 or 5";
+        id_number(text, 't').map(TokenId).ok_or(ParseIdError { text: text.to_string(), expected })
+    }
+}
+
+/// `n3#1` or `3#1`: the client, then the client's sequence number (from 1).
+impl std::str::FromStr for RequestId {
+    type Err = ParseIdError;
+
+    fn from_str(text: &str) -> Result<RequestId, ParseIdError> {
+        let error =
+            || ParseIdError { text: text.to_string(), expected: "a request id, such as n3#1 (client n3's first)" };
+        let (client, sequence) = text.split_once('#').ok_or_else(error)?;
+        let client = id_number(client, 'n').map(NodeId).ok_or_else(error)?;
+        let sequence = number::<u64>(sequence).filter(|&sequence| sequence >= 1).ok_or_else(error)?;
+        Ok(RequestId { client, sequence })
+    }
+}
+
 /// A reconfiguration proposal's rank: higher rounds win; the proposer's id breaks ties, so
 /// two coordinators never use the same ballot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -127,5 +183,30 @@ pub struct Ballot {
 impl fmt::Display for Ballot {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "b{}.{}", self.round, self.node.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_read_back_as_they_are_written_with_or_without_their_prefix() {
+        assert_eq!("n3".parse(), Ok(NodeId(3)));
+        assert_eq!("3".parse(), Ok(NodeId(3)));
+        assert_eq!("t5".parse(), Ok(TokenId(5)));
+        let id = RequestId { client: NodeId(3), sequence: 12 };
+        assert_eq!(id.to_string().parse(), Ok(id));
+        assert_eq!("3#12".parse(), Ok(id));
+        for bad in ["", "n", "x3", "n-1", "t3", "99999999999"] {
+            assert!(bad.parse::<NodeId>().is_err(), "{bad}");
+        }
+        for bad in ["n3", "n3#", "#1", "n3#0", "n3#x", "n3#1#2"] {
+            assert!(bad.parse::<RequestId>().is_err(), "{bad}");
+        }
+        assert_eq!(
+            "n3#0".parse::<RequestId>().unwrap_err().to_string(),
+            "`n3#0` is not a request id, such as n3#1 (client n3's first)"
+        );
     }
 }

@@ -437,19 +437,31 @@ fn number(text: &str, prefix: char) -> Option<u32> {
     digits.parse().ok()
 }
 
-/// `500ms`, `2s`, `100us`: simulated microseconds (at most one day).
+/// `500ms`, `2s`, `1.5s`, `100us`: simulated microseconds (at most one day). A fraction is
+/// allowed where it comes to whole microseconds (`0.25ms`, not `0.5us`).
 pub fn parse_duration_us(text: &str) -> Option<u64> {
     const DAY_US: u64 = 86_400_000_000;
-    let split = text.find(|c: char| !c.is_ascii_digit())?;
-    let (digits, unit) = text.split_at(split);
-    let scale = match unit {
+    let split = text.find(|c: char| !c.is_ascii_digit() && c != '.')?;
+    let (number, unit) = text.split_at(split);
+    let scale: u64 = match unit {
         "us" => 1,
         "ms" => 1_000,
         "s" => 1_000_000,
         _ => return None,
     };
-    let value: u64 = if digits.is_empty() { return None } else { digits.parse().ok()? };
-    value.checked_mul(scale).filter(|&us| us <= DAY_US)
+    let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|byte| byte.is_ascii_digit());
+    if !digits(whole) || (number.contains('.') && !digits(fraction)) || fraction.len() > 6 {
+        return None;
+    }
+    let whole_us = whole.parse::<u64>().ok()?.checked_mul(scale)?;
+    // The fraction in millionths, scaled: it must come out whole in microseconds.
+    let millionths: u64 = format!("{fraction:0<6}").parse().ok()?;
+    let fraction_scaled = millionths * scale;
+    if fraction_scaled % 1_000_000 != 0 {
+        return None;
+    }
+    whole_us.checked_add(fraction_scaled / 1_000_000).filter(|&us| us <= DAY_US)
 }
 
 #[cfg(test)]
@@ -472,7 +484,10 @@ mod tests {
         assert_eq!(parse_duration_us("500ms"), Some(500_000));
         assert_eq!(parse_duration_us("2s"), Some(2_000_000));
         assert_eq!(parse_duration_us("100us"), Some(100));
-        for bad in ["5", "ms", "1.5s", "-1s", "2h", "99999999999999999999s"] {
+        assert_eq!(parse_duration_us("1.5s"), Some(1_500_000));
+        assert_eq!(parse_duration_us("0.25ms"), Some(250));
+        assert_eq!(parse_duration_us("2.000001s"), Some(2_000_001));
+        for bad in ["5", "ms", "-1s", "2h", "99999999999999999999s", "0.5us", "1.0000001s", ".5s", "1.s", "1..5s"] {
             assert_eq!(parse_duration_us(bad), None, "{bad}");
         }
     }

@@ -6,7 +6,7 @@ use super::render;
 use crate::protocol::{Instant, NodeId, Request, Variant};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{Omission, OmissionKind, Ratio, Simulation};
-use crate::trace::{render_record, MemoryTrace, TraceEvent, TraceRecord};
+use crate::trace::{MemoryTrace, TraceEvent, TraceRecord, TraceText};
 use crate::vocab::count;
 use std::fmt::Write as _;
 
@@ -27,6 +27,8 @@ pub enum Flow {
 pub struct Session {
     sim: Simulation,
     trace: MemoryTrace,
+    /// Every record taken from `trace` so far, so that a delivery prints with its message.
+    text: TraceText,
     /// Every command that parsed, as typed (but `save` and `quit`), for `save`.
     script: Vec<String>,
     /// The scenario file as named on the command line; `None` for the embedded default.
@@ -59,7 +61,7 @@ impl Session {
     pub fn new(scenario: &Scenario, seed: u64, scenario_path: Option<String>) -> Result<Session, ScenarioError> {
         let trace = MemoryTrace::new();
         let sim = Simulation::new(&interactive_scenario(scenario), seed)?.with_trace(Box::new(trace.clone()));
-        Ok(Session { sim, trace, script: Vec::new(), scenario_path })
+        Ok(Session { sim, trace, text: TraceText::new(), script: Vec::new(), scenario_path })
     }
 
     /// The simulation, for inspection.
@@ -153,10 +155,22 @@ impl Session {
         }
     }
 
+    /// The trace records made since the last call, each with its readable line.
+    fn records(&mut self) -> Vec<(TraceRecord, String)> {
+        let records = self.trace.take();
+        records
+            .into_iter()
+            .map(|record| {
+                let line = self.text.line(&record);
+                (record, line)
+            })
+            .collect()
+    }
+
     /// Run a command that changes faults, dropping the trace records it made.
     fn quietly(&mut self, command: impl FnOnce(&mut Session) -> Result<String, String>) -> Result<String, String> {
         let result = command(self);
-        self.trace.take();
+        self.records();
         result
     }
 
@@ -180,10 +194,13 @@ impl Session {
             return Err(format!("{client} is down (crashed): nobody can hand it a request until `restart {client}`"));
         }
         let id = self.sim.submit_scripted(client, request).expect("the node exists");
-        let records = self.trace.take();
-        let sent = records.iter().filter(|record| matches!(record.event, TraceEvent::Sent { .. })).count();
-        let replies: Vec<&TraceRecord> =
-            records.iter().filter(|r| matches!(r.event, TraceEvent::Replied { .. })).collect();
+        let records = self.records();
+        let sent = records.iter().filter(|(record, _)| matches!(record.event, TraceEvent::Sent { .. })).count();
+        let replies: Vec<&String> = records
+            .iter()
+            .filter(|(r, _)| matches!(r.event, TraceEvent::Replied { .. }))
+            .map(|(_, line)| line)
+            .collect();
         let mut text = format!("{id} {request} submitted at {}", self.sim.now());
         match behind {
             Some(earlier) => {
@@ -196,7 +213,7 @@ impl Session {
         }
         text.push('\n');
         for reply in replies {
-            let _ = writeln!(text, "{}", render_record(reply));
+            let _ = writeln!(text, "{reply}");
         }
         Ok(text)
     }
@@ -234,8 +251,8 @@ impl Session {
                 text.push_str("nothing to do: no event is waiting\n");
                 break;
             }
-            for record in self.trace.take() {
-                let _ = writeln!(text, "{}", session_line(&record));
+            for (record, line) in self.records() {
+                let _ = writeln!(text, "{}", session_line(&record, line));
             }
         }
         text
@@ -247,7 +264,7 @@ impl Session {
             return false;
         }
         progress.events += 1;
-        for record in self.trace.take() {
+        for (record, line) in self.records() {
             match record.event {
                 TraceEvent::Delivered { .. } => progress.delivered += 1,
                 TraceEvent::Dropped { .. } => progress.dropped += 1,
@@ -257,7 +274,7 @@ impl Session {
                 | TraceEvent::Crashed { .. }
                 | TraceEvent::Restarted { .. }
                 | TraceEvent::FaultChanged { .. }
-                | TraceEvent::Partitioned { .. } => progress.lines.push(session_line(&record)),
+                | TraceEvent::Partitioned { .. } => progress.lines.push(session_line(&record, line)),
                 _ => {}
             }
         }
@@ -446,8 +463,7 @@ impl Session {
 /// A trace record as the session prints it. Fault events (`fault`, `crash`, `restart`) are
 /// marked as the scenario's: the ones this session's own commands make are reported by the
 /// commands, not as trace lines.
-fn session_line(record: &TraceRecord) -> String {
-    let line = render_record(record);
+fn session_line(record: &TraceRecord, line: String) -> String {
     match record.event {
         TraceEvent::Crashed { .. }
         | TraceEvent::Restarted { .. }

@@ -332,9 +332,11 @@ impl Simulation {
         let (at, event) = self.queue.take(slot).expect("a pending slot holds its event");
         self.begin_event(at.max(self.now), &event);
         match (lose, event) {
-            (true, Event::Deliver { from, to, message, .. }) => {
+            (true, Event::Deliver { from, to, key, .. }) => {
                 self.counters.count_drop(DropReason::Chosen);
-                self.trace(|| crate::sim::TraceEvent::Dropped { from, to, message, reason: DropReason::Chosen });
+                let id = crate::sim::MessageId { from, to, number: key.number() };
+                let reason = DropReason::Chosen;
+                self.trace(|| crate::sim::TraceEvent::Dropped { id, copy: key.is_copy(), reason });
             }
             (_, event) => self.process(event, observer),
         }

@@ -18,6 +18,7 @@ mod rng;
 mod roles;
 mod script;
 mod trace_hook;
+mod traced_message;
 mod workload;
 mod writes;
 
@@ -31,6 +32,7 @@ pub use fingerprint::Fingerprint;
 pub use history::{History, RequestRecord};
 pub use observer::Observer;
 pub use trace_hook::{MemoryTrace, TraceEnd, TraceEvent, TraceRecord, TraceSink};
+pub use traced_message::{Digest, MessageId, TracedMessage, TracedValues, VALUES_LISTED_MAX};
 pub use writes::VersionConflict;
 
 use crate::protocol::{
@@ -297,13 +299,14 @@ impl Simulation {
             true => Some(DropReason::Crashed),
             false => self.network.on_arrival(to, key),
         };
+        let id = MessageId { from, to, number: key.number() };
         if let Some(reason) = lost {
             self.counters.count_drop(reason);
-            self.trace(|| TraceEvent::Dropped { from, to, message: message.clone(), reason });
+            self.trace(|| TraceEvent::Dropped { id, copy: key.is_copy(), reason });
             return;
         }
         self.counters.messages_delivered += 1;
-        self.trace(|| TraceEvent::Delivered { from, to, message: message.clone() });
+        self.trace(|| TraceEvent::Delivered { id, copy: key.is_copy() });
         self.drive(to, observer, |node, now, out| node.handle_message(now, from, &message, out));
         self.notify_observer(observer, from, to, &message);
         if matches!(message, Message::Install { .. }) {
@@ -410,20 +413,26 @@ impl Simulation {
                 self.writes.record(*token, *value, self.now);
             }
         }
-        self.trace(|| TraceEvent::Sent { from, to, message: message.clone() });
         let key = self.network.next_key(from, to);
         let verdict = match self.network.separated(from, to) {
             true => Err(DropReason::Partition),
             false => self.network.on_send(from, key),
         };
+        // Decided (a pure draw) before the send is traced, so that its record says so.
+        let copy = verdict.is_ok().then(|| self.network.duplicate(key)).flatten();
+        let id = MessageId { from, to, number: key.number() };
+        let duplicated = copy.is_some();
+        self.trace(|| TraceEvent::Sent { id, message: TracedMessage::of(&message), duplicated });
         match verdict {
             Ok(delay_us) => {
-                self.duplicate(from, to, &message, key);
+                if let Some(copy) = copy {
+                    self.duplicate(from, to, &message, copy);
+                }
                 self.queue.push(self.now.after_us(delay_us), Event::Deliver { from, to, message, key })
             }
             Err(reason) => {
                 self.counters.count_drop(reason);
-                self.trace(|| TraceEvent::Dropped { from, to, message, reason });
+                self.trace(|| TraceEvent::Dropped { id, copy: false, reason });
             }
         }
     }

@@ -40,10 +40,35 @@ pub(crate) struct Network {
 
 /// The identity of one message for the network's draws: its link and number on it, and
 /// whether it is the duplicate copy.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct MessageKey {
     key: u64,
     duplicate: bool,
+    /// The message's number on its link, for traces (`key` is a hash of the link and it).
+    /// It fits beside `duplicate` without growing the key. A link would need more than
+    /// four billion messages in one run to wrap it.
+    number: u32,
+}
+
+// By hand, to hash what it hashed before `number` was added (`number` is implied by `key`):
+// the run's event hash, pinned by tests and recorded in traces, covers pending deliveries.
+impl std::hash::Hash for MessageKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+        self.duplicate.hash(state);
+    }
+}
+
+impl MessageKey {
+    /// The message's number on its link, from 1.
+    pub(crate) fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// Whether this is the network's second copy of the message.
+    pub(crate) fn is_copy(&self) -> bool {
+        self.duplicate
+    }
 }
 
 impl Network {
@@ -102,7 +127,8 @@ impl Network {
     pub(crate) fn next_key(&mut self, from: NodeId, to: NodeId) -> MessageKey {
         let sent = self.sent_on.entry((from.0, to.0)).or_insert(0);
         *sent += 1;
-        MessageKey { key: KeyedRng::key(from.0, to.0, *sent), duplicate: false }
+        let number = *sent as u32; // wraps only past four billion messages on one link
+        MessageKey { key: KeyedRng::key(from.0, to.0, *sent), duplicate: false, number }
     }
 
     /// The key of the duplicate copy of the message `key`, and its delay, if the network

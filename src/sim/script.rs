@@ -75,12 +75,12 @@ impl Simulation {
         self.watch_budget();
     }
 
-    /// Maybe deliver a second copy of the message `key` that was just sent.
-    pub(super) fn duplicate(&mut self, from: NodeId, to: NodeId, message: &Message, key: super::MessageKey) {
-        if let Some((copy, delay_us)) = self.network.duplicate(key) {
-            self.counters.messages_duplicated += 1;
-            let event = Event::Deliver { from, to, message: message.clone(), key: copy };
-            self.queue.push(self.now.after_us(delay_us), event);
-        }
+    /// Deliver the second `copy` of the message just sent, after `delay_us`, when the network
+    /// decided to duplicate it ([`Network::duplicate`](super::network::Network::duplicate)).
+    pub(super) fn duplicate(&mut self, from: NodeId, to: NodeId, message: &Message, copy: (super::MessageKey, u64)) {
+        let (key, delay_us) = copy;
+        self.counters.messages_duplicated += 1;
+        let event = Event::Deliver { from, to, message: message.clone(), key };
+        self.queue.push(self.now.after_us(delay_us), event);
     }
 }

@@ -1,14 +1,15 @@
 //! The simulator's trace hook: what it reports of every event, and where it reports it.
 //! What becomes of the records (files, replay, text) is the business of `crate::trace`.
 
-use crate::protocol::{Instant, Message, NodeId, Outcome, Request, RequestId, Timer};
+use super::traced_message::{MessageId, TracedMessage};
+use crate::protocol::{Instant, NodeId, Outcome, Request, RequestId, Timer};
 use crate::vocab::{DropReason, Omission, Violation};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, Mutex};
 
-/// One thing that happened in a run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+/// One thing that happened in a run. A message is recorded whole where it is sent; its
+/// delivery or loss names it by its [`MessageId`].
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TraceEvent {
     /// The application handed `request` to `client`; it waits in the client's queue.
     Submitted {
@@ -24,32 +25,29 @@ pub enum TraceEvent {
         /// What it asks.
         request: Request,
     },
-    /// `from` handed `message` to the network.
+    /// `id.from` handed `message` to the network, for `id.to`.
     Sent {
-        /// The sender.
-        from: NodeId,
-        /// The receiver.
-        to: NodeId,
-        /// The message.
-        message: Message,
+        /// The message's identity: its link and number on the link.
+        id: MessageId,
+        /// The message, its whole tables digested.
+        message: TracedMessage,
+        /// Whether the network made a second copy of it, to be delivered (or lost) too.
+        duplicated: bool,
     },
-    /// `message` reached `to` and was handed to it.
+    /// The message `id` reached its receiver and was handed to it.
     Delivered {
-        /// The sender.
-        from: NodeId,
-        /// The receiver.
-        to: NodeId,
-        /// The message.
-        message: Message,
+        /// Which message.
+        id: MessageId,
+        /// Whether this is the network's second copy of it.
+        copy: bool,
     },
-    /// `message` was lost: at the sender when it was sent, or at the receiver when it arrived.
+    /// The message `id` was lost: at the sender as it was sent, or at the receiver as it
+    /// arrived (the reason says which).
     Dropped {
-        /// The sender.
-        from: NodeId,
-        /// The receiver.
-        to: NodeId,
-        /// The message.
-        message: Message,
+        /// Which message.
+        id: MessageId,
+        /// Whether this is the network's second copy of it.
+        copy: bool,
         /// Why it was lost.
         reason: DropReason,
     },
@@ -97,7 +95,7 @@ pub enum TraceEvent {
 }
 
 /// A [`TraceEvent`] with the simulated time it happened at.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TraceRecord {
     /// Simulated time, in microseconds since the start of the run.
     pub at: Instant,

@@ -1,14 +1,15 @@
 //! The trace's vocabulary: one record per thing that happened, with its simulated time,
 //! and the header and footer lines that frame a trace file.
 
-use crate::protocol::Instant;
 use crate::scenario::Scenario;
 pub use crate::sim::{TraceEvent, TraceRecord};
 use crate::vocab::Violation;
 use serde::{Deserialize, Serialize};
 
 /// The trace format this build writes and reads. Bump it whenever a line's shape changes.
-pub const TRACE_FORMAT_VERSION: u32 = 3;
+/// Format 4 writes event lines as compact arrays, names messages by their link and number
+/// where they are delivered or lost, and digests whole token tables.
+pub const TRACE_FORMAT_VERSION: u32 = 4;
 
 /// The tokensim version this build is, written into every trace header.
 pub const TOKENSIM_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -56,42 +57,27 @@ pub struct TraceFooter {
     pub violations: Vec<Violation>,
 }
 
-/// One line of a JSON Lines trace file, told apart by its `line` field.
+/// The first or last line of a JSON Lines trace file, told apart by its `line` field
+/// (`{"line":"header",...}`). The lines between are events, written as `trace::wire` says.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "line", rename_all = "snake_case")]
 pub enum TraceLine {
     /// The first line.
     Header(Box<TraceHeader>),
-    /// Every line between the first and the last.
-    Event(TraceRecord),
     /// The last line.
     Footer(TraceFooter),
 }
 
-mod hex_u64 {
+pub(super) mod hex_u64 {
     use serde::{Deserialize, Deserializer, Serializer};
 
-    pub(super) fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(value: &u64, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(&format!("{value:016x}"))
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
         let text = String::deserialize(deserializer)?;
         u64::from_str_radix(&text, 16)
             .map_err(|_| serde::de::Error::custom(format!("expected 16 hex digits, found {text:?}")))
     }
-}
-
-/// An event line, borrowed: encodes exactly as [`TraceLine::Event`] does.
-#[derive(Serialize)]
-#[serde(tag = "line", rename = "event")]
-struct EventLine<'a> {
-    at: Instant,
-    event: &'a TraceEvent,
-}
-
-/// Append `record`'s event line (without its newline) to `buffer`.
-pub(crate) fn encode_event_line(buffer: &mut Vec<u8>, record: &TraceRecord) {
-    let line = EventLine { at: record.at, event: &record.event };
-    serde_json::to_writer(buffer, &line).expect("a trace record serialises");
 }

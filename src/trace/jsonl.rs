@@ -1,6 +1,7 @@
 //! Trace files as JSON Lines: a streaming writer and a checking reader.
 
-use super::event::{encode_event_line, TraceFooter, TraceHeader, TraceLine, TraceRecord, TRACE_FORMAT_VERSION};
+use super::event::{TraceFooter, TraceHeader, TraceLine, TraceRecord, TRACE_FORMAT_VERSION};
+use super::wire;
 use super::TraceSink;
 use crate::sim::TraceEnd;
 use std::fs::File;
@@ -30,7 +31,11 @@ pub enum TraceFileError {
         problem: String,
     },
     /// The file was written by an incompatible trace format.
-    #[error("{path}:{line}: trace format {found} is not supported (this tokensim {ours} reads format {expected})")]
+    #[error(
+        "{path}:{line}: trace format {found}, this tokensim reads format {expected}: re-record it with \
+         `tokensim run SCENARIO{} --trace FILE`",
+        seed.map(|seed| format!(" --seed {seed}")).unwrap_or_default()
+    )]
     Incompatible {
         /// The file.
         path: String,
@@ -40,8 +45,10 @@ pub enum TraceFileError {
         found: u64,
         /// The format this build reads.
         expected: u32,
-        /// This build's version.
+        /// This build's version (a trace's header names the version that wrote it).
         ours: &'static str,
+        /// The seed the header names, if it names one, for the command that re-records it.
+        seed: Option<u64>,
     },
     /// The file ends before its footer.
     #[error(
@@ -112,7 +119,7 @@ impl<W: Write + Send> TraceSink for JsonlWriter<W> {
             return;
         }
         self.line.clear();
-        encode_event_line(&mut self.line, &record);
+        wire::encode(&mut self.line, &record);
         self.records += 1;
         self.line.push(b'\n');
         if let Err(error) = self.out.write_all(&self.line) {
@@ -152,8 +159,8 @@ pub struct TraceReader<R: BufRead> {
 }
 
 /// The longest line a trace file may have, in bytes (16 MiB). The longest real line is the
-/// header, which holds the scenario (itself at most 4 MiB of TOML); an event line is a few
-/// hundred bytes. A longer line is refused once this many bytes have been read, so that a
+/// header, which holds the scenario (itself at most 4 MiB of TOML); an event line is under a
+/// hundred bytes but for the rare messages that carry a configuration or a long write. A longer line is refused once this many bytes have been read, so that a
 /// file with no newline (`/dev/zero`, a binary file) ends in an error, not in memory
 /// exhaustion.
 pub const TRACE_LINE_BYTES_MAX: usize = 16 * 1024 * 1024;
@@ -236,14 +243,19 @@ impl<R: BufRead> TraceReader<R> {
             let (path, line, events) = (self.lines.path.clone(), self.lines.number, self.records);
             return Err(TraceFileError::Truncated { path, line, events });
         }
-        match serde_json::from_str::<TraceLine>(&self.lines.text) {
-            Ok(TraceLine::Event(record)) => {
+        let problem = match wire::decode(&self.lines.text) {
+            Ok(record) => {
                 self.records += 1;
-                Ok(Some(record))
+                return Ok(Some(record));
             }
-            Ok(TraceLine::Footer(footer)) => self.close(footer).map(|()| None),
-            Ok(TraceLine::Header(_)) => Err(self.lines.malformed("a second header line".into())),
-            Err(error) => Err(self.lines.malformed(format!("not a trace line: {error}"))),
+            Err(problem) => problem,
+        };
+        // Not an event: the footer, or a line that is wrong.
+        match framing_line(&self.lines.text) {
+            Some(Ok(TraceLine::Footer(footer))) => self.close(footer).map(|()| None),
+            Some(Ok(TraceLine::Header(_))) => Err(self.lines.malformed("a second header line".into())),
+            Some(Err(error)) => Err(self.lines.malformed(format!("not a trace line: {error}"))),
+            None => Err(self.lines.malformed(problem)),
         }
     }
 
@@ -339,8 +351,8 @@ impl<R: BufRead> Lines<R> {
         };
         if found != u64::from(TRACE_FORMAT_VERSION) {
             let (path, line) = (self.path.clone(), self.number);
-            let ours = super::TOKENSIM_VERSION;
-            return Err(TraceFileError::Incompatible { path, line, found, expected: TRACE_FORMAT_VERSION, ours });
+            let (ours, seed) = (super::TOKENSIM_VERSION, value.get("seed").and_then(|seed| seed.as_u64()));
+            return Err(TraceFileError::Incompatible { path, line, found, expected: TRACE_FORMAT_VERSION, ours, seed });
         }
         match serde_json::from_value::<TraceLine>(value) {
             Ok(TraceLine::Header(header)) => Ok(*header),
@@ -356,6 +368,14 @@ impl<R: BufRead> Lines<R> {
     fn io(&self, source: std::io::Error) -> TraceFileError {
         TraceFileError::Io { path: self.path.clone(), source }
     }
+}
+
+/// The header or footer `text` holds, if it is an object with a `line` key (in any place:
+/// an edited footer may have its keys reordered); `None` for any other line.
+fn framing_line(text: &str) -> Option<Result<TraceLine, serde_json::Error>> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    value.get("line")?;
+    Some(serde_json::from_value(value))
 }
 
 /// `16 MiB`, `64 KiB` or `100 bytes`: a size as people read it.

@@ -4,7 +4,7 @@
 
 use super::event::{TraceFooter, TraceRecord};
 use super::jsonl::{TraceFileError, TraceReader};
-use super::text::render_record;
+use super::text::TraceText;
 use super::{TraceSink, TOKENSIM_VERSION};
 use crate::run::{Run, RunOutcome};
 use crate::scenario::ScenarioError;
@@ -64,19 +64,20 @@ pub struct Divergence {
     pub replayed: Option<TraceRecord>,
     /// The tokensim version that wrote the trace (a different one may run differently).
     pub written_by: String,
+    /// `recorded` in the readable form, its message shown from its send earlier in the trace.
+    pub recorded_line: Option<String>,
+    /// `replayed` in the readable form, likewise.
+    pub replayed_line: Option<String>,
 }
 
 impl Divergence {
     /// A few lines for people: where, and both versions of the record.
     pub fn describe(&self, path: &str) -> String {
-        let show = |record: &Option<TraceRecord>, missing: &str| match record {
-            Some(record) => render_record(record),
-            None => missing.to_string(),
-        };
+        let show = |line: &Option<String>, missing: &str| line.clone().unwrap_or_else(|| missing.to_string());
         let mut text = String::new();
         let _ = writeln!(text, "first difference at record {} ({path}:{}):", self.index, self.line);
-        let _ = writeln!(text, "  recorded: {}", show(&self.recorded, "(the trace ends here)"));
-        let _ = writeln!(text, "  replayed: {}", show(&self.replayed, "(the run ends here)"));
+        let _ = writeln!(text, "  recorded: {}", show(&self.recorded_line, "(the trace ends here)"));
+        let _ = writeln!(text, "  replayed: {}", show(&self.replayed_line, "(the run ends here)"));
         if self.written_by != TOKENSIM_VERSION {
             let _ = writeln!(
                 text,
@@ -96,7 +97,8 @@ impl Divergence {
 pub fn replay_file(path: &Path) -> Result<ReplayOutcome, ReplayError> {
     let reader = TraceReader::open(path)?;
     let header = reader.header().clone();
-    let state = Arc::new(Mutex::new(Comparison { reader, index: 0, divergence: None, error: None }));
+    let text = TraceText::new();
+    let state = Arc::new(Mutex::new(Comparison { reader, index: 0, text, divergence: None, error: None }));
     let sink = ComparingSink(Arc::clone(&state));
     let scenario_error = |source| ReplayError::Scenario { path: path.display().to_string(), source: Box::new(source) };
     let outcome =
@@ -131,6 +133,8 @@ pub fn replay_file(path: &Path) -> Result<ReplayOutcome, ReplayError> {
 struct Comparison {
     reader: TraceReader<BufReader<File>>,
     index: u64,
+    /// The records matched so far, for showing a difference with its message.
+    text: TraceText,
     divergence: Option<Divergence>,
     error: Option<TraceFileError>,
 }
@@ -141,7 +145,10 @@ impl Comparison {
             return;
         }
         match self.reader.next_event() {
-            Ok(recorded) if recorded.as_ref() == Some(&replayed) => self.index += 1,
+            Ok(recorded) if recorded.as_ref() == Some(&replayed) => {
+                self.text.observe(&replayed);
+                self.index += 1
+            }
             Ok(recorded) => {
                 let written_by = self.reader.header().tokensim.clone();
                 self.diverge(recorded, Some(replayed), &written_by)
@@ -153,7 +160,11 @@ impl Comparison {
     fn diverge(&mut self, recorded: Option<TraceRecord>, replayed: Option<TraceRecord>, written_by: &str) {
         let line = self.reader.line_number();
         let written_by = written_by.to_string();
-        self.divergence = Some(Divergence { index: self.index, line, recorded, replayed, written_by });
+        let recorded_line = recorded.as_ref().map(|record| self.text.peek(record));
+        let replayed_line = replayed.as_ref().map(|record| self.text.peek(record));
+        let index = self.index;
+        self.divergence =
+            Some(Divergence { index, line, recorded, replayed, written_by, recorded_line, replayed_line });
     }
 }
 

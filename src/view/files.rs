@@ -7,7 +7,7 @@ use crate::explore::swarm::scenario_for_seed;
 use crate::explore::sweep::{SweepOptions, SweepReport};
 use crate::run::Run;
 use crate::scenario::{Scenario, ScenarioError};
-use crate::trace::{MemoryTrace, TraceFileError, TraceHeader, TraceReader};
+use crate::trace::{MemoryTrace, TraceFileError, TraceFilter, TraceHeader, TraceReader};
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -126,9 +126,17 @@ pub fn checked_run_page(scenario: &Scenario, seed: u64) -> Result<(String, Verdi
 /// A truncated trace (a run that stopped before its footer) is shown up to where it ends,
 /// with a note and an unknown verdict; other malformed files are errors.
 pub fn trace_file_page(path: &Path) -> Result<String, ViewError> {
+    trace_file_page_at(path, &TraceFilter::default())
+}
+
+/// [`trace_file_page`], opening on the view `filter` names (`show --html` with filters):
+/// its time window, nodes, token and request, as if chosen in the page. The page holds the
+/// whole trace: its filters and zoom clear as any others do.
+pub fn trace_file_page_at(path: &Path, filter: &TraceFilter) -> Result<String, ViewError> {
     let mut reader = TraceReader::open(path)?;
     let header = reader.header().clone();
     let mut model = RunModel::new(&header);
+    model.open_on(filter);
     loop {
         match reader.next_event() {
             Ok(Some(record)) => model.add(&record),

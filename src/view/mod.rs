@@ -35,7 +35,10 @@ mod sweep;
 mod words;
 
 pub use faults::{scenario_troubles, TroubleKind, Unavailable};
-pub use files::{checked_run_page, trace_file_page, write_sweep_pages, PageFile, RunPageFile, ViewError, DIAGRAMS_MAX};
+pub use files::{
+    checked_run_page, trace_file_page, trace_file_page_at, write_sweep_pages, PageFile, RunPageFile, ViewError,
+    DIAGRAMS_MAX,
+};
 pub use model::{PageData, RunModel};
 pub use sweep::sweep_page;
 

@@ -6,11 +6,12 @@
 //! (send times delta-coded), and every repeated text (payloads, request descriptions,
 //! outcomes) is stored once in a string table and referred to by index.
 //!
+//! Which delivery belongs to which send the trace says: a delivery or a loss names its
+//! message by id, and a copy the network made is marked as one (it is drawn from its
+//! original's send). A delivery whose send is not in the trace (a hand-made trace) is left
+//! out, with a note.
+//!
 //! What the trace does not say directly is inferred here, and documented in `docs/VIEW.md`:
-//! - Which delivery belongs to which send: messages carry no id, so a delivery (or a loss on
-//!   arrival) is paired with the oldest send of an identical message (same sender, receiver
-//!   and content) still in flight; a loss at the sender with the newest. A delivery with no
-//!   such send is a copy the network duplicated, drawn from the last matching send.
 //! - Which request a message serves: data messages carry their request in their phase tag;
 //!   reconfiguration messages (and `new_config`) are given to the request the client at
 //!   either end was running at the time, if any.
@@ -19,11 +20,11 @@
 use super::faults::{scenario_troubles, TroubleKind, Unavailable};
 use super::words;
 use crate::check::Violation;
-use crate::protocol::{Message, NodeId, Outcome, Request, RequestId, Timer};
-use crate::sim::{DropReason, Fingerprint};
-use crate::trace::{TraceEvent, TraceHeader, TraceRecord};
+use crate::protocol::{NodeId, Outcome, Request, RequestId, Timer};
+use crate::sim::{DropReason, MessageId, TracedMessage};
+use crate::trace::{TraceEvent, TraceFilter, TraceHeader, TraceRecord};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The format of the data embedded in a page; the page's script checks it.
 pub const PAGE_DATA_FORMAT: u32 = 1;
@@ -52,6 +53,11 @@ pub enum Fate {
 pub const FATE_DUPLICATE: u8 = 8;
 
 impl Fate {
+    /// Whether a message with this fate was lost as it was sent (drawn as a stub at its sender).
+    fn at_sender(self) -> bool {
+        matches!(self, Fate::SenderOmission | Fate::LinkLoss | Fate::Partition)
+    }
+
     fn of(reason: DropReason) -> Fate {
         match reason {
             DropReason::SenderOmission => Fate::SenderOmission,
@@ -135,6 +141,9 @@ pub struct RunInfo {
     pub events: u64,
     /// Remarks for people, such as a truncated trace.
     pub notes: Vec<String>,
+    /// The view the page opens on when its address names none, in the address's form
+    /// (`window=1.5,2&nodes=n3&token=5&request=n1%232`); empty for the usual first view.
+    pub view: String,
 }
 
 /// One node's lane.
@@ -257,12 +266,8 @@ pub struct ViolationData {
     pub count: u64,
 }
 
-/// A message sent and not yet matched with its delivery or loss.
-type MessageKey = (u32, u32, u64);
-
 /// Folds trace records, in order, into a [`PageData`]. Memory grows with the number of
-/// messages and requests, not with their payloads: whole token tables are summarised as
-/// they arrive.
+/// messages and requests, not with their payloads: payloads are kept as interned texts.
 pub struct RunModel {
     info: RunInfo,
     world_servers: BTreeSet<u32>,
@@ -271,9 +276,11 @@ pub struct RunModel {
     // Messages, before lanes are known: node ids in `from`/`to`, absolute send times.
     sends: Vec<u64>,
     msgs: MessageColumns,
-    // Lookup only (never iterated), so the hash map cannot change the output's order.
-    in_flight: HashMap<MessageKey, VecDeque<usize>>,
-    last_matched: HashMap<MessageKey, usize>,
+    /// Each message sent, by id: its index in the columns. Lookup only (never iterated),
+    /// so the hash map cannot change the output's order.
+    sent: HashMap<MessageId, usize>,
+    /// Deliveries and losses of messages the trace never sent (hand-made traces).
+    unmatched: u64,
     requests: Vec<RequestBuild>,
     request_index: BTreeMap<RequestId, usize>,
     open: BTreeMap<u32, usize>,
@@ -284,6 +291,8 @@ pub struct RunModel {
     troubles: Vec<Unavailable>,
     /// Nodes down now (crashed in the trace, not restarted yet), with when they went down.
     down: BTreeMap<u32, u64>,
+    /// The filters the page opens with (`show --html` with filters).
+    first_view: TraceFilter,
 }
 
 struct RequestBuild {
@@ -338,6 +347,7 @@ impl RunModel {
             end: 1,
             events: 0,
             notes: Vec::new(),
+            view: String::new(),
         };
         RunModel {
             info,
@@ -346,8 +356,8 @@ impl RunModel {
             strings: Interner::default(),
             sends: Vec::new(),
             msgs: MessageColumns::default(),
-            in_flight: HashMap::new(),
-            last_matched: HashMap::new(),
+            sent: HashMap::new(),
+            unmatched: 0,
             requests: Vec::new(),
             request_index: BTreeMap::new(),
             open: BTreeMap::new(),
@@ -357,7 +367,14 @@ impl RunModel {
             timers: Vec::new(),
             troubles: scenario_troubles(scenario),
             down: BTreeMap::new(),
+            first_view: TraceFilter::default(),
         }
+    }
+
+    /// Open the page on the records `filter` keeps: its nodes, token and request as the page's
+    /// filters, its time window as the page's. The page still holds the whole run.
+    pub fn open_on(&mut self, filter: &TraceFilter) {
+        self.first_view = filter.clone();
     }
 
     /// A remark shown under the page's header (a truncated trace, an unknown verdict).
@@ -380,17 +397,12 @@ impl RunModel {
                 self.open.insert(id.client.0, index);
             }
             TraceEvent::Replied { id, request, outcome } => self.replied(*id, request, outcome, at),
-            TraceEvent::Sent { from, to, message } => {
-                let index = self.push_message(at, *from, *to, message, Fate::InFlight as u8);
-                self.in_flight.entry(key(*from, *to, message)).or_default().push_back(index);
+            TraceEvent::Sent { id, message, .. } => {
+                let index = self.push_message(at, id.from, id.to, message);
+                self.sent.insert(*id, index);
             }
-            TraceEvent::Delivered { from, to, message } => self.arrived(at, *from, *to, message, Fate::Delivered),
-            TraceEvent::Dropped { from, to, message, reason } => match reason {
-                DropReason::ReceiverOmission => self.arrived(at, *from, *to, message, Fate::ReceiverOmission),
-                DropReason::Crashed => self.arrived(at, *from, *to, message, Fate::ReceiverDown),
-                // Lost as it was sent: the send just before it, at the same instant.
-                _ => self.lost_at_sender(at, *from, *to, message, Fate::of(*reason)),
-            },
+            TraceEvent::Delivered { id, copy } => self.fate(at, *id, *copy, Fate::Delivered),
+            TraceEvent::Dropped { id, copy, reason } => self.fate(at, *id, *copy, Fate::of(*reason)),
             TraceEvent::TimerFired { node, timer } => {
                 self.nodes.insert(node.0);
                 let text = match timer {
@@ -489,10 +501,11 @@ impl RunModel {
         self.servers = now;
     }
 
-    fn push_message(&mut self, at: u64, from: NodeId, to: NodeId, message: &Message, fate: u8) -> usize {
+    /// A message sent at `at`, in flight until its fate is known; its index in the columns.
+    fn push_message(&mut self, at: u64, from: NodeId, to: NodeId, message: &TracedMessage) -> usize {
         self.nodes.insert(from.0);
         self.nodes.insert(to.0);
-        let (req, phase) = match words::tag_of(message) {
+        let (req, phase) = match message.tag() {
             Some(tag) => (self.request_index.get(&tag.request).map_or(-1, |&i| i as i64), i64::from(tag.phase)),
             // Reconfiguration: the request the client at either end is running, if any.
             None => {
@@ -500,8 +513,8 @@ impl RunModel {
                 (open.map_or(-1, |&i| i as i64), -1)
             }
         };
-        if let (Message::Write { values, .. }, Ok(index)) = (message, usize::try_from(req)) {
-            self.requests[index].tokens.extend(values.iter().map(|(token, _)| token.0));
+        if let (TracedMessage::Write { values, .. }, Ok(index)) = (message, usize::try_from(req)) {
+            self.requests[index].tokens.extend(values.listed().iter().map(|(token, _)| token.0));
         }
         let text = self.strings.intern(words::payload(message));
         self.sends.push(at);
@@ -511,52 +524,53 @@ impl RunModel {
         self.msgs.kind.push(words::kind_index(message));
         self.msgs.req.push(req);
         self.msgs.phase.push(phase);
-        self.msgs.fate.push(fate);
+        self.msgs.fate.push(Fate::InFlight as u8);
         self.msgs.text.push(text);
         self.sends.len() - 1
     }
 
-    /// A message reached its receiver (delivered, or lost there).
-    fn arrived(&mut self, at: u64, from: NodeId, to: NodeId, message: &Message, fate: Fate) {
-        let key = key(from, to, message);
-        let pending = self.in_flight.get_mut(&key).and_then(VecDeque::pop_front);
-        if self.in_flight.get(&key).is_some_and(VecDeque::is_empty) {
-            self.in_flight.remove(&key);
-        }
-        let index = match pending {
-            Some(index) => {
-                self.last_matched.insert(key, index);
-                self.msgs.fate[index] = fate as u8;
-                index
-            }
-            None => {
-                // A copy made by the network: drawn from its original's send, if known.
-                let sent = self.last_matched.get(&key).map_or(at, |&original| self.sends[original]);
-                self.push_message(sent, from, to, message, fate as u8 | FATE_DUPLICATE)
-            }
+    /// The message `id` (or its `copy`) was delivered or lost at `at`. A copy is drawn as a
+    /// message of its own, from its original's send.
+    fn fate(&mut self, at: u64, id: MessageId, copy: bool, fate: Fate) {
+        self.nodes.insert(id.from.0);
+        self.nodes.insert(id.to.0);
+        let Some(&original) = self.sent.get(&id) else {
+            self.unmatched += 1;
+            return;
         };
-        self.msgs.d[index] = at.saturating_sub(self.sends[index]);
+        let index = match copy {
+            false => original,
+            true => self.push_copy(original),
+        };
+        self.msgs.fate[index] = fate as u8 | if copy { FATE_DUPLICATE } else { 0 };
+        // A loss at the sender happens as it is sent (a schedule's loss is drawn there too).
+        self.msgs.d[index] = if fate.at_sender() { 0 } else { at.saturating_sub(self.sends[index]) };
     }
 
-    fn lost_at_sender(&mut self, at: u64, from: NodeId, to: NodeId, message: &Message, fate: Fate) {
-        let key = key(from, to, message);
-        let pending = self.in_flight.get_mut(&key).and_then(VecDeque::pop_back);
-        if self.in_flight.get(&key).is_some_and(VecDeque::is_empty) {
-            self.in_flight.remove(&key);
-        }
-        match pending {
-            Some(index) => self.msgs.fate[index] = fate as u8,
-            None => {
-                self.push_message(at, from, to, message, fate as u8 | FATE_DUPLICATE);
-            }
-        }
+    /// A second message like the one at `original`, sent when it was; its index.
+    fn push_copy(&mut self, original: usize) -> usize {
+        self.sends.push(self.sends[original]);
+        self.msgs.d.push(0);
+        self.msgs.from.push(self.msgs.from[original]);
+        self.msgs.to.push(self.msgs.to[original]);
+        self.msgs.kind.push(self.msgs.kind[original]);
+        self.msgs.req.push(self.msgs.req[original]);
+        self.msgs.phase.push(self.msgs.phase[original]);
+        self.msgs.fate.push(Fate::InFlight as u8 | FATE_DUPLICATE);
+        self.msgs.text.push(self.msgs.text[original]);
+        self.sends.len() - 1
     }
 
     /// The finished data, with the checkers' `violations` (their requests highlighted), or
     /// `None` when no checker judged the run (the verdict is then shown as unknown).
     pub fn finish(mut self, violations: Option<&[Violation]>) -> PageData {
+        if self.unmatched > 0 {
+            let count = crate::vocab::count(self.unmatched, "delivery or loss", "deliveries or losses");
+            self.note(format!("{count} of messages the trace never sent are not drawn."));
+        }
         let end = self.info.end.max(1);
         self.info.end = end;
+        self.info.view = view_address(&self.first_view, end);
         self.info.verdict = match violations {
             None => "unknown",
             Some([]) => "pass",
@@ -701,12 +715,23 @@ impl RunModel {
     }
 }
 
-/// Sender, receiver and a hash of the content: identical messages share a key. A hash
-/// collision (1 in 2^64) would only pair a delivery with the wrong send of that link.
-fn key(from: NodeId, to: NodeId, message: &Message) -> MessageKey {
-    let mut hash = Fingerprint::default();
-    hash.add(message);
-    (from.0, to.0, hash.value())
+/// `filter` as a page address names a view (`window=1.500000,2.000000&nodes=n3`), its window
+/// running from the run's start or to its `end` where the filter leaves it open.
+fn view_address(filter: &TraceFilter, end: u64) -> String {
+    let seconds = |us: u64| format!("{}.{:06}", us / 1_000_000, us % 1_000_000);
+    let mut parts = Vec::new();
+    if filter.from.is_some() || filter.to.is_some() {
+        let from = filter.from.map_or(0, |from| from.0);
+        let to = filter.to.map_or(end, |to| to.0).max(from + 1);
+        parts.push(format!("window={},{}", seconds(from), seconds(to)));
+    }
+    if !filter.nodes.is_empty() {
+        let names: Vec<String> = filter.nodes.iter().map(ToString::to_string).collect();
+        parts.push(format!("nodes={}", names.join(",")));
+    }
+    parts.extend(filter.token.map(|token| format!("token={}", token.0)));
+    parts.extend(filter.request.map(|request| format!("request={}%23{}", request.client, request.sequence)));
+    parts.join("&")
 }
 
 #[cfg(test)]

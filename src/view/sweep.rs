@@ -2,7 +2,7 @@
 //! static HTML and SVG; the page's small script only filters the table and copies commands.
 
 use super::html::{escape, page_start, seconds};
-use super::words::property_words;
+use super::words::{probe_words, property_words};
 use crate::check::{Property, Violation};
 use crate::explore::sweep::{SeedRange, SweepReport};
 use crate::vocab::LatencyHistogram;
@@ -37,6 +37,7 @@ pub fn sweep_page(report: &SweepReport, links: &[(u64, String)]) -> String {
     out.push_str("<div class=\"panels\">\n");
     properties(&mut out, report);
     latency(&mut out, &report.latency_us);
+    probes(&mut out, report);
     out.push_str("</div>\n");
     failures(&mut out, report, links);
     let _ = write!(out, "<script>\n{SWEEP_SCRIPT}</script>\n</body>\n</html>\n");
@@ -123,6 +124,50 @@ fn properties(out: &mut String, report: &SweepReport) {
              <span class=\"words\">in {} seeds</span></td></tr>",
             escape(words),
             seeds_of(name),
+            name = escape(name),
+        );
+    }
+    out.push_str("</table></section>\n");
+}
+
+/// The coverage probes: each rare path of the protocol with how many seeds took it, those
+/// no seed took flagged (a sweep that never reaches a path tests nothing there).
+fn probes(out: &mut String, report: &SweepReport) {
+    out.push_str("<section class=\"panel\" id=\"probes\"><h3>Rare paths taken (coverage probes)</h3>\n");
+    if report.probe_seeds.is_empty() {
+        out.push_str("<p>No coverage data: the report comes from an older tokensim.</p></section>\n");
+        return;
+    }
+    let never: Vec<&str> =
+        report.probe_seeds.iter().filter(|(_, &seeds)| seeds == 0).map(|(name, _)| name.as_str()).collect();
+    let taken = report.probe_seeds.len() - never.len();
+    let _ = write!(
+        out,
+        "<p id=\"probe-summary\">{taken} of {} rare paths taken by at least one of {} seeds",
+        report.probe_seeds.len(),
+        report.seeds_run
+    );
+    match never.len() {
+        0 => out.push_str(".</p>\n"),
+        n => {
+            let _ =
+                writeln!(out, "; <span class=\"bad-text\">{n} never</span>: no seed of this sweep reaches them.</p>");
+        }
+    }
+    let most = report.probe_seeds.values().copied().max().unwrap_or(1).max(1);
+    out.push_str("<table class=\"bars\">");
+    for (name, &seeds) in &report.probe_seeds {
+        let width = seeds * 100 / most;
+        let (class, count) = match seeds {
+            0 => (" never", "never".to_string()),
+            _ => ("", format!("{seeds} <span class=\"words\">of {} seeds</span>", report.seeds_run)),
+        };
+        let _ = write!(
+            out,
+            "<tr class=\"probe{class}\" data-probe=\"{name}\" data-seeds=\"{seeds}\"><th><code>{name}</code><br>\
+             <span class=\"words\">{}</span></th><td class=\"bar-cell\"><div class=\"bar\" style=\"width:{width}%\"></div>\
+             </td><td class=\"num\">{count}</td></tr>",
+            escape(probe_words(name).unwrap_or("")),
             name = escape(name),
         );
     }

@@ -1,7 +1,9 @@
 //! Short texts for the page: message payloads, properties in words.
 
 use crate::check::Property;
-use crate::protocol::{Config, Message, PhaseTag, Refusal, TokenId, TokenSelection, TokenValue};
+use crate::protocol::Probe;
+use crate::protocol::{Config, Refusal, TokenId, TokenSelection, TokenValue};
+use crate::sim::{TracedMessage, TracedValues};
 use std::fmt::Write as _;
 
 /// Every message kind, in the order of the page's `kind` column (and its legend's colours).
@@ -32,52 +34,42 @@ fn nodes_text(nodes: &[crate::protocol::NodeId]) -> String {
 const VALUES_SHOWN_MAX: usize = 4;
 
 /// The message's index in [`KIND_NAMES`].
-pub fn kind_index(message: &Message) -> u8 {
+pub fn kind_index(message: &TracedMessage) -> u8 {
     let name = message.kind_name();
     KIND_NAMES.iter().position(|&kind| kind == name).unwrap_or(0) as u8
 }
 
-/// The phase tag of a data message (which names its request); `None` for reconfiguration.
-pub fn tag_of(message: &Message) -> Option<PhaseTag> {
-    match message {
-        Message::Read { tag, .. }
-        | Message::ReadReply { tag, .. }
-        | Message::Write { tag, .. }
-        | Message::WriteAck { tag, .. }
-        | Message::Nack { tag, .. } => Some(*tag),
-        _ => None,
-    }
-}
-
 /// What a message carries, without its kind and tag (the page shows those from columns):
-/// `e0 t3`, `e0 t3@v2:n1`, `e0 60 values: t0@v1:n1 ...`, `e0 b1.4 -> e1 [n8 n9]`.
-pub fn payload(message: &Message) -> String {
+/// `e0 t3`, `e0 t3@v2:n1`, `e0 60 values, digest 1a2b3c4d`, `e0 ballot b1.4 -> e1 [n8 n9]`.
+pub fn payload(message: &TracedMessage) -> String {
     match message {
-        Message::Read { epoch, tokens: TokenSelection::All, .. } => format!("e{} all tokens", epoch.0),
-        Message::Read { epoch, tokens: TokenSelection::One(token), .. } => format!("e{} {token}", epoch.0),
-        Message::Read { epoch, tokens: TokenSelection::Nothing, .. } => {
+        TracedMessage::Read { epoch, tokens: TokenSelection::All, .. } => format!("e{} all tokens", epoch.0),
+        TracedMessage::Read { epoch, tokens: TokenSelection::One(token), .. } => format!("e{} {token}", epoch.0),
+        TracedMessage::Read { epoch, tokens: TokenSelection::Nothing, .. } => {
             format!("e{} no tokens: is this configuration current?", epoch.0)
         }
-        Message::ReadReply { epoch, values, .. } => format!("e{} {}", epoch.0, values_text(values)),
-        Message::Write { epoch, values, .. } => format!("e{} {}", epoch.0, values_text(values)),
-        Message::WriteAck { epoch, .. } | Message::Nack { epoch, .. } => format!("e{}", epoch.0),
-        Message::NewConfig { config } => format!("current configuration {}", config_text(config)),
-        Message::Seal { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
-        Message::AcceptAck { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
-        Message::SealAck { epoch, ballot, accepted, table } => match accepted.as_deref() {
+        TracedMessage::ReadReply { epoch, values, .. } | TracedMessage::Write { epoch, values, .. } => {
+            format!("e{} {}", epoch.0, values_text(values))
+        }
+        TracedMessage::WriteAck { epoch, .. } | TracedMessage::Nack { epoch, .. } => format!("e{}", epoch.0),
+        TracedMessage::NewConfig { config } => format!("current configuration {}", config_text(config)),
+        TracedMessage::Seal { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
+        TracedMessage::AcceptAck { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
+        TracedMessage::SealAck { epoch, ballot, accepted, table } => match accepted {
             Some((accepted_ballot, next)) => format!(
-                "e{} ballot {ballot}, had accepted {accepted_ballot} {}; table of {} tokens",
+                "e{} ballot {ballot}, had accepted {accepted_ballot} {}; table of {table}",
                 epoch.0,
                 config_text(next),
-                table.len()
             ),
-            None => format!("e{} ballot {ballot}; table of {} tokens", epoch.0, table.len()),
+            None => format!("e{} ballot {ballot}; table of {table}", epoch.0),
         },
-        Message::Accept { epoch, ballot, next } => format!("e{} ballot {ballot} -> {}", epoch.0, config_text(next)),
-        Message::Rejected { epoch, promised } => format!("e{} promised {promised}", epoch.0),
-        Message::Install { config, table } => format!("{}; table of {} tokens", config_text(config), table.len()),
-        Message::InstallAck { epoch } => format!("e{} installed", epoch.0),
-        Message::Repair { epoch, nodes } => format!("install e{} on {}", epoch.0, nodes_text(nodes)),
+        TracedMessage::Accept { epoch, ballot, next } => {
+            format!("e{} ballot {ballot} -> {}", epoch.0, config_text(next))
+        }
+        TracedMessage::Rejected { epoch, promised } => format!("e{} promised {promised}", epoch.0),
+        TracedMessage::Install { config, table } => format!("{}; table of {table}", config_text(config)),
+        TracedMessage::InstallAck { epoch } => format!("e{} installed", epoch.0),
+        TracedMessage::Repair { epoch, nodes } => format!("install e{} on {}", epoch.0, nodes_text(nodes)),
     }
 }
 
@@ -87,12 +79,19 @@ fn config_text(config: &Config) -> String {
     format!("e{} [{}]", config.epoch.0, servers.join(" "))
 }
 
-/// `t3@v2:n1 t4@v1:n2`, or `60 values: t0@v1:n1 t1@v1:n2 ... ` when there are many.
-fn values_text(values: &[(TokenId, TokenValue)]) -> String {
+/// `t3@v2:n1 t4@v1:n2`, or `6 values: t0@v1:n1 t1@v1:n2 ...` when there are many, or the
+/// count and digest a trace records in place of a whole table.
+fn values_text(values: &TracedValues) -> String {
+    let values = match values {
+        TracedValues::Digested(digest) => return digest.to_string(),
+        TracedValues::Listed(values) if values.is_empty() => return "no values".to_string(),
+        TracedValues::Listed(values) => values,
+    };
+    listed_text(values)
+}
+
+fn listed_text(values: &[(TokenId, TokenValue)]) -> String {
     let mut text = String::new();
-    if values.is_empty() {
-        return "no values".to_string();
-    }
     if values.len() > VALUES_SHOWN_MAX {
         let _ = write!(text, "{} values:", values.len());
     }
@@ -114,6 +113,30 @@ pub fn refusal_token(refusal: &Refusal) -> Option<u32> {
         }
         _ => None,
     }
+}
+
+/// What taking the rare path named `name` (a coverage probe, `crate::protocol::Probe`) means,
+/// for the sweep page; `None` for a name this build does not know (a merged older report).
+pub fn probe_words(name: &str) -> Option<&'static str> {
+    let probe = Probe::ALL.into_iter().find(|probe| probe.name() == name)?;
+    Some(match probe {
+        Probe::ReplicasDisagreed => "a read's majority disagreed on a token's value (a replica lagged)",
+        Probe::WriteBackNeeded => "a read wrote back a value not yet on a whole majority before answering",
+        Probe::RefusalWithWriteBack => "a pay was refused (not the owner) after a write-back",
+        Probe::Retransmitted => "a phase was resent to servers that had not answered in time",
+        Probe::DuplicateWrite => "a server was asked to store a version it already had (a retry or a copy)",
+        Probe::NackedWhileSealed => "a sealed server refused a client: a reconfiguration was under way",
+        Probe::RedoneInNewConfig => "a client learned a newer configuration and redid its phase there",
+        Probe::SealSawAccepted => "a coordinator found a configuration already accepted and proposed it",
+        Probe::BallotPreempted => "a coordinator was outbid by a higher ballot and backed off",
+        Probe::ChangeLostToAnother => "a coordinator's decided configuration was another's change",
+        Probe::RefusalConfirmed => "a role change was refused after a majority confirmed the configuration",
+        Probe::InstallResent => "an install was resent to nodes that had not acknowledged it",
+        Probe::ChangeAlreadyDecided => "a retried role change found its own change already decided",
+        Probe::TookOver => "a client took over a configuration a stopped coordinator left sealed",
+        Probe::RepairAsked => "a client asked servers to install their configuration on servers left behind",
+        Probe::LostWriteFinished => "a restarted client finished the write of a pay it lost in a crash",
+    })
 }
 
 /// A property as a headline, and what it means, for people who have not read the checkers.
@@ -223,17 +246,19 @@ pub fn property_words(property: Property) -> (&'static str, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{Epoch, NodeId, RequestId, Version};
+    use crate::protocol::{Epoch, NodeId, PhaseTag, RequestId, Version};
 
     #[test]
     fn long_value_lists_show_their_count_and_first_values() {
         let value = |v| TokenValue { version: Version(v), owner: NodeId(2), writer: None };
         let few: Vec<(TokenId, TokenValue)> = vec![(TokenId(3), value(2))];
-        assert_eq!(values_text(&few), "t3@v2:n2");
+        assert_eq!(values_text(&TracedValues::Listed(few)), "t3@v2:n2");
         let many: Vec<(TokenId, TokenValue)> = (0..6).map(|t| (TokenId(t), value(1))).collect();
-        assert_eq!(values_text(&many), "6 values: t0@v1:n2 t1@v1:n2 t2@v1:n2 t3@v1:n2 ...");
+        let digest = crate::sim::Digest::of(&many);
+        assert_eq!(values_text(&TracedValues::Listed(many)), "6 values: t0@v1:n2 t1@v1:n2 t2@v1:n2 t3@v1:n2 ...");
+        assert!(values_text(&TracedValues::Digested(digest)).starts_with("6 values, digest "));
         let tag = PhaseTag { request: RequestId { client: NodeId(1), sequence: 1 }, phase: 0 };
-        let read = Message::Read { epoch: Epoch(0), tag, tokens: TokenSelection::One(TokenId(5)) };
+        let read = TracedMessage::Read { epoch: Epoch(0), tag, tokens: TokenSelection::One(TokenId(5)) };
         assert_eq!(payload(&read), "e0 t5");
         assert_eq!(KIND_NAMES[kind_index(&read) as usize], "read");
     }

@@ -802,9 +802,11 @@
   window.addEventListener('resize', function () { clearTimeout(resizeTimer); resizeTimer = setTimeout(render, 80); });
 
   // ---- Views named in the address: #window=1.2,1.5&nodes=n1,n7&token=3&request=n1#2 ---
+  // With no view in the address, the one the page was written for (`show --html --node 3`).
   function viewOfAddress() {
     var hash = location.hash.replace(/^#/, '');
-    if (hash === '' || hash === 'selftest') { return false; }
+    if (hash === '' || hash === 'selftest') { hash = D.run.view || ''; }
+    if (hash === '') { return false; }
     var params = {};
     hash.split('&').forEach(function (pair) {
       var at = pair.indexOf('=');
