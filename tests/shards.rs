@@ -204,3 +204,109 @@ fn agreeing_flag_and_variables_run_the_shard() {
     );
     assert!(text(&output.stdout).contains("seeds 4..6: 2 run, 2 passed"), "{}", text(&output.stdout));
 }
+
+fn repository_file(path: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    std::fs::read_to_string(&path).unwrap_or_else(|error| panic!("{}: {error}", path.display()))
+}
+
+/// The merged report of `reports` (paths), as `tokensim merge` prints it.
+fn merge(reports: &[PathBuf]) -> Output {
+    let reports: Vec<String> = reports.iter().map(|path| path.display().to_string()).collect();
+    let args: Vec<&str> = std::iter::once("merge").chain(reports.iter().map(String::as_str)).collect();
+    tokensim(&args, &[]).output().unwrap()
+}
+
+#[test]
+fn the_slurm_script_runs_a_shard_per_task_and_their_reports_merge_to_the_whole() {
+    let dir = scratch("sbatch");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cluster/sweep.sbatch");
+    // What Slurm sets for the tasks of `--array=0-3` (job 77), and the script's settings.
+    let task = |id: u32| {
+        let mut command = Command::new("bash");
+        command.arg(&script).current_dir(&dir);
+        for name in SHARD_VARIABLES {
+            command.env_remove(name);
+        }
+        let variables = [
+            ("SLURM_ARRAY_JOB_ID", "77".to_string()),
+            ("SLURM_ARRAY_TASK_ID", id.to_string()),
+            ("SLURM_ARRAY_TASK_MIN", "0".to_string()),
+            ("SLURM_ARRAY_TASK_MAX", "3".to_string()),
+            ("SLURM_ARRAY_TASK_COUNT", "4".to_string()),
+            ("SLURM_ARRAY_TASK_STEP", "1".to_string()),
+            ("SLURM_CPUS_PER_TASK", "1".to_string()),
+            ("TOKENSIM", env!("CARGO_BIN_EXE_tokensim").to_string()),
+            ("SEEDS", "0..60".to_string()),
+            ("SWEEP", "--swarm --variant half-quorum".to_string()),
+        ];
+        command.envs(variables);
+        command.output().unwrap()
+    };
+    let mut reports = Vec::new();
+    for id in 0..4 {
+        let output = task(id);
+        // Shards with failing seeds end well too: the merge job waits for every task to.
+        assert_eq!(output.status.code(), Some(0), "task {id}: {}", text(&output.stderr));
+        assert!(text(&output.stderr).contains(&format!("shard {id}/4 (from SLURM_ARRAY_TASK_ID={id}")));
+        reports.push(dir.join(format!("reports/77/shard-{id}.json")));
+    }
+    let whole = whole(&SWEEP);
+    assert_merged_is_whole(&merge(&reports), &whole);
+}
+
+/// The lines of a folded block scalar (`- >-`) that follows `marker` in a manifest, joined as
+/// YAML joins them: the shell command a container runs.
+fn folded_after(manifest: &str, marker: &str) -> String {
+    let rest = &manifest[manifest.find(marker).unwrap_or_else(|| panic!("no {marker}"))..];
+    let mut lines = rest.lines().skip_while(|line| !line.trim_end().ends_with("- >-")).skip(1);
+    let first = lines.next().expect("a folded command");
+    let indent = first.len() - first.trim_start().len();
+    let more = lines.take_while(|line| line.len() - line.trim_start().len() >= indent && !line.trim().is_empty());
+    std::iter::once(first).chain(more).map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+/// The value of the first `key: value` line of `manifest` at or after `marker`.
+fn value_after<'a>(manifest: &'a str, marker: &str, key: &str) -> &'a str {
+    let rest = &manifest[manifest.find(marker).unwrap_or_else(|| panic!("no {marker}"))..];
+    let line = rest.lines().find(|line| line.trim_start().starts_with(key)).unwrap_or_else(|| panic!("no {key}"));
+    line.trim_start()[key.len()..].trim().trim_matches('"')
+}
+
+#[test]
+fn the_kubernetes_manifests_run_shards_whose_reports_merge_to_the_whole() {
+    let sweep = repository_file("docs/cluster/sweep-job.yaml");
+    let completions: u64 = value_after(&sweep, "kind: Job", "completions:").parse().unwrap();
+    assert_eq!(value_after(&sweep, "kind: Job", "completionMode:"), "Indexed");
+    let count: u64 = value_after(&sweep, "name: TOKENSIM_SHARD_COUNT", "value:").parse().unwrap();
+    assert_eq!(count, completions, "TOKENSIM_SHARD_COUNT is the Job's completions");
+    let parallelism: u64 = value_after(&sweep, "kind: Job", "parallelism:").parse().unwrap();
+    assert!(parallelism <= completions);
+    // Each pod's command, run here with a directory of ours for the volume and a few pods'
+    // worth of seeds, as the pods would: its reports merge to the whole range's.
+    let dir = scratch("kubernetes-manifest");
+    let volume = dir.display().to_string();
+    let shard_command = folded_after(&sweep, "name: shard").replace("/reports", &volume);
+    let shard_command = shard_command.replace("--swarm", "--swarm --variant half-quorum");
+    let binary_dir = Path::new(env!("CARGO_BIN_EXE_tokensim")).parent().unwrap().display().to_string();
+    let path = format!("{binary_dir}:{}", std::env::var("PATH").unwrap_or_default());
+    let pods = 4;
+    for index in 0..pods {
+        let mut pod = Command::new("sh");
+        pod.args(["-c", &shard_command]);
+        for name in SHARD_VARIABLES {
+            pod.env_remove(name);
+        }
+        pod.env("PATH", &path).env("SEEDS", "0..60");
+        pod.env("JOB_COMPLETION_INDEX", index.to_string()).env("TOKENSIM_SHARD_COUNT", pods.to_string());
+        let output = pod.output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "pod {index}: {}", text(&output.stderr));
+    }
+    let merge_job = repository_file("docs/cluster/merge-job.yaml");
+    let merge_command = folded_after(&merge_job, "name: merge").replace("/reports", &volume);
+    let merged = Command::new("sh").args(["-c", &merge_command]).env("PATH", &path).output().unwrap();
+    assert_eq!(merged.status.code(), Some(0), "a merged sweep with failures is a result: {}", text(&merged.stderr));
+    let whole = whole(&SWEEP);
+    assert_eq!(text(&merged.stdout).trim_end(), text(&whole.stdout).trim_end());
+    assert_eq!(std::fs::read_to_string(dir.join("merged.json")).unwrap(), text(&whole.stdout));
+}
