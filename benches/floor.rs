@@ -14,7 +14,7 @@ fn main() {
     divan::main();
 }
 
-/// 1,000,000 events, 1,024 in flight.
+/// 200,000 events, 1,024 in flight.
 #[divan::bench]
 fn floor(bencher: Bencher) {
     bencher

@@ -20,7 +20,7 @@ use tokensim::sim::Simulation;
 /// The ratio to the floor the issue asks for.
 const RATIO_TARGET: f64 = 0.5;
 /// Timed runs of each in the summary.
-const ROUNDS: u32 = 20;
+const ROUNDS: u32 = 50;
 
 fn main() {
     divan::main();

@@ -17,7 +17,7 @@ use std::collections::BinaryHeap;
 pub const IN_FLIGHT: u32 = 1024;
 
 /// Events one timed run of the floor processes.
-pub const EVENTS: u64 = 1_000_000;
+pub const EVENTS: u64 = 200_000;
 
 /// The latest an event is scheduled after the one it replaces, in microseconds.
 const DELAY_US_MAX: u64 = 10_000;
