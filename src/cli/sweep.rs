@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use tokensim::explore::shard::{self, ShardChoice};
 use tokensim::explore::sweep::{self, SeedRange, SweepOptions, SweepReport};
 use tokensim::report::count;
 use tokensim::vocab::printable;
@@ -22,6 +23,11 @@ pub struct CheckArgs {
     /// The seeds to run, `A..B` (B excluded).
     #[arg(long)]
     seeds: String,
+    /// Run only shard K of N of the seeds (K from 0 to N-1): the K-th of N contiguous parts,
+    /// whose `--json` reports `merge` joins into the whole range's. Left out, the shard of a
+    /// Slurm array task or Kubernetes Indexed Job, if any (docs/CLUSTER.md).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<String>,
     /// Worker threads; all cores when left out. The results do not depend on it.
     #[arg(long)]
     jobs: Option<usize>,
@@ -51,7 +57,11 @@ pub struct MergeArgs {
 
 /// Sweep the seeds `args` name; exit 1 if any failed, 2 on bad input.
 pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
-    let seeds: SeedRange = args.seeds.parse().map_err(|error: sweep::SweepError| format!("--seeds: {error}"))?;
+    let whole: SeedRange = args.seeds.parse().map_err(|error: sweep::SweepError| format!("--seeds: {error}"))?;
+    let seeds = match shard_to_run(args.shard.as_deref())? {
+        Some(choice) => shard_seeds(&choice, whole),
+        None => whole,
+    };
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     if jobs == 0 {
         return Err("--jobs: expected at least 1 worker, found 0".to_string());
@@ -92,6 +102,29 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         eprintln!("view: {} and {}", written[0].display(), count(written.len() as u64 - 1, "run page", "run pages"));
     }
     Ok(if report.passed() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// The shard `--shard` or the environment names, if any (see `tokensim::explore::shard`).
+fn shard_to_run(flag: Option<&str>) -> Result<Option<ShardChoice>, String> {
+    // A value that is not UTF-8 is no number either way: read it with replacement
+    // characters, so that the error can still quote it.
+    let variable = |name: &str| std::env::var_os(name).map(|value| value.to_string_lossy().into_owned());
+    shard::choose(flag, variable).map_err(|error| error.to_string())
+}
+
+/// The seeds of `whole` that `choice` runs, said on stderr with where the shard came from:
+/// in the log of an array job, the line that tells which part of the sweep a task ran.
+fn shard_seeds(choice: &ShardChoice, whole: SeedRange) -> SeedRange {
+    let seeds = choice.shard.seeds(whole);
+    let (shard, origin) = (choice.shard, &choice.origin);
+    match seeds.is_empty() {
+        false => eprintln!("shard {shard} (from {origin}): seeds {seeds} of {whole}"),
+        true => eprintln!(
+            "shard {shard} (from {origin}): no seeds, as {whole} holds fewer seeds than shards; \
+             its report is empty and merges with the others"
+        ),
+    }
+    seeds
 }
 
 /// A bar with seeds per second on stderr; hidden when stderr is not a terminal.

@@ -8,7 +8,8 @@
 //!
 //! # Merging shards
 //! A sweep can be split over machines by seed range (`--seeds 0..50000` here,
-//! `--seeds 50000..100000` there, each with `--json`). [`SweepReport::merge`] (or
+//! `--seeds 50000..100000` there, each with `--json`; or `--shard K/N` of one range, see
+//! [`super::shard`]). [`SweepReport::merge`] (or
 //! `tokensim merge a.json b.json`) joins such reports. It refuses reports that do not belong
 //! together (another scenario, scenario content, variant, swarm mode, tokensim version or
 //! report schema) and reports that do not add up (a backwards or overlapping range, counts

@@ -1,10 +1,15 @@
 //! Checking a deserialized scenario: every value in range, every id naming a node of the
 //! right kind, and the fault budget kept (or broken on purpose).
+//!
+//! The work is linear in the number of requests and scheduled events (a log factor for the
+//! lookups by node): a shrunk or generated scenario may list a hundred thousand requests,
+//! and a check that looked at every request again for each request took minutes on those.
 
 use super::error::Problem;
 use super::format::{FaultAction, RequestSpec, TOKENS_PER_CLIENT_DEFAULT};
 use super::{Scenario, World, SERVERS_MAX, SERVERS_MIN};
 use crate::protocol::NodeId;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The most clients a world may have.
 pub const CLIENTS_MAX: u32 = 1000;
@@ -67,7 +72,7 @@ impl Scenario {
         if w.owners.len() > TOKENS_MAX as usize {
             return Err(Problem::new("world.owners", format!("expected at most {TOKENS_MAX} tokens")));
         }
-        if let Some(index) = w.owners.iter().position(|owner| !clients.contains(owner)) {
+        if let Some(index) = w.owners.iter().position(|owner| !is_client(clients, *owner)) {
             let problem = format!("expected a client id (1 to {}), found {}", w.clients, w.owners[index].0);
             return Err(Problem::new(format!("world.owners[{index}]"), problem));
         }
@@ -103,10 +108,12 @@ impl Scenario {
     }
 
     fn check_faults(&self, world: &World) -> Checked<()> {
+        let mut listed = BTreeSet::new();
         for (index, fault) in self.faults.iter().enumerate() {
+            step();
             let key = format!("faults[{index}].node");
             check_node(world, fault.node, &key)?;
-            if self.faults[..index].iter().any(|earlier| earlier.node == fault.node) {
+            if !listed.insert(fault.node) {
                 return Err(Problem::new(key, format!("node {} is listed twice", fault.node.0)));
             }
         }
@@ -115,6 +122,7 @@ impl Scenario {
 
     fn check_schedule(&self, world: &World) -> Checked<()> {
         for (index, event) in self.schedule.iter().enumerate() {
+            step();
             let key = |field: &str| format!("schedule[{index}].{field}");
             check_at(event.at_ms, &key("at_ms"))?;
             let Some(action) = event.action() else {
@@ -141,14 +149,25 @@ impl Scenario {
     /// hand a request to a node that is down).
     fn check_crashes(&self) -> Checked<()> {
         let downs = self.downtimes()?;
+        // Each node's downtimes in schedule order. They do not overlap (a node crashes only
+        // while up, and the schedule is in time order), so the one that can hold an instant
+        // is the last to start at or before it: a binary search, not a scan of them all.
+        let mut by_node: BTreeMap<NodeId, Vec<(u64, u64)>> = BTreeMap::new();
+        for ((node, from), to) in downs {
+            step();
+            by_node.entry(node).or_default().push((from, to));
+        }
         for (index, spec) in self.requests.iter().enumerate() {
+            step();
             let at = spec.at_us();
-            if let Some((from, _)) = downs.iter().find(|(from, to)| from.0 == spec.client && from.1 <= at && at < *to) {
+            let Some(spans) = by_node.get(&spec.client) else { continue };
+            let started = spans.partition_point(|&(from, _)| from <= at);
+            if let Some(&(from, _)) = started.checked_sub(1).map(|last| &spans[last]).filter(|&&(_, to)| at < to) {
                 let problem = format!(
                     "{} is down at {} ms (crashed at {} ms): nobody can hand it a request until it restarts",
                     spec.client,
                     at / 1000,
-                    from.1 / 1000
+                    from / 1000
                 );
                 return Err(Problem::new(format!("requests[{index}].client"), problem));
             }
@@ -160,19 +179,22 @@ impl Scenario {
     /// stays down), in schedule order.
     pub(crate) fn downtimes(&self) -> Checked<Vec<((NodeId, u64), u64)>> {
         let mut downs: Vec<((NodeId, u64), u64)> = Vec::new();
+        // Where the downtime of each node that is down now sits in `downs`.
+        let mut open: BTreeMap<NodeId, usize> = BTreeMap::new();
         for index in self.schedule_order() {
+            step();
             let event = &self.schedule[index];
-            let is_down = |downs: &[((NodeId, u64), u64)], node: NodeId| {
-                downs.iter().position(|((down, _), until)| *down == node && *until == u64::MAX)
-            };
             match event.action() {
-                Some(FaultAction::Crash(node)) if is_down(&downs, node).is_some() => {
+                Some(FaultAction::Crash(node)) if open.contains_key(&node) => {
                     let problem =
                         format!("{node} is already down at {} ms: restart it before it crashes again", event.at_ms);
                     return Err(Problem::new(format!("schedule[{index}].crash.node"), problem));
                 }
-                Some(FaultAction::Crash(node)) => downs.push(((node, event.at_us()), u64::MAX)),
-                Some(FaultAction::Restart(node)) => match is_down(&downs, node) {
+                Some(FaultAction::Crash(node)) => {
+                    open.insert(node, downs.len());
+                    downs.push(((node, event.at_us()), u64::MAX));
+                }
+                Some(FaultAction::Restart(node)) => match open.remove(&node) {
                     Some(position) => downs[position].1 = event.at_us(),
                     None => {
                         let problem = format!("{node} is not down at {} ms: only a crashed node restarts", event.at_ms);
@@ -188,7 +210,11 @@ impl Scenario {
     fn check_requests(&self, world: &World) -> Checked<()> {
         let node_count = (world.clients.len() + world.servers.len()) as u32;
         let is_node = |node: NodeId| (1..=node_count).contains(&node.0);
+        // One request that changes a role lets every request name any node: decided once,
+        // before the loop (deciding it for each request made validation quadratic).
+        let scripts_roles = self.requests.iter().inspect(|_| step()).any(RequestSpec::changes_role);
         for (index, spec) in self.requests.iter().enumerate() {
+            step();
             let key = |field: &str| format!("requests[{index}].{field}");
             check_at(spec.at_ms, &key("at_ms"))?;
             if spec.plus_us >= 1000 {
@@ -197,12 +223,11 @@ impl Scenario {
                     format!("expected 0 to 999 microseconds, found {}", spec.plus_us),
                 ));
             }
-            let scripts_roles = self.requests.iter().any(RequestSpec::changes_role);
             if scripts_roles && !is_node(spec.client) {
                 let problem = format!("expected a node id (1 to {node_count}), found {}", spec.client.0);
                 return Err(Problem::new(key("client"), problem));
             }
-            if !scripts_roles && !world.clients.contains(&spec.client) {
+            if !scripts_roles && !is_client(&world.clients, spec.client) {
                 let problem = format!(
                     "expected a client id (1 to {}; servers are {} to {node_count}), found {}",
                     world.clients.len(),
@@ -259,6 +284,7 @@ impl Scenario {
         };
         let mut most = (count(&lossy, &crashed, &cut_off), "faults".to_string());
         for index in self.schedule_order() {
+            step();
             match self.schedule[index].action() {
                 Some(FaultAction::MakeFaulty(fault)) => {
                     lossy.retain(|&node| node != fault.node);
@@ -305,6 +331,12 @@ impl Scenario {
         order.sort_by_key(|&index| self.schedule[index].at_ms);
         order
     }
+}
+
+/// Whether `node` is one of `clients`, which are `1..=clients.len()` (see `check_sizes`): a
+/// range check, not a search of the list, as it runs for every request and token.
+fn is_client(clients: &[NodeId], node: NodeId) -> bool {
+    (1..=clients.len() as u32).contains(&node.0)
 }
 
 /// Names are printed on terminals (reports, sweeps, the REPL): a control character in one
@@ -359,3 +391,21 @@ fn check_at(at_ms: u64, key: &str) -> Checked<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+thread_local! {
+    /// Steps of validation (requests, faults and scheduled events looked at) counted on this
+    /// thread by unit tests, which hold validation to linear work by this count: time is too
+    /// noisy on a shared machine to tell a slow linear pass from a fast quadratic one.
+    static STEPS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// Count one step of validation (in unit tests; nothing otherwise).
+#[inline]
+fn step() {
+    #[cfg(test)]
+    STEPS.with(|steps| steps.set(steps.get() + 1));
+}
+
+#[cfg(test)]
+mod tests;
