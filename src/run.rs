@@ -17,6 +17,7 @@
 //! # Ok::<(), tokensim::scenario::ScenarioError>(())
 //! ```
 
+use crate::check::custom::CustomProperty;
 use crate::check::verdict::{judge, panicked};
 use crate::check::{Verdict, Watchers};
 use crate::protocol::Variant;
@@ -34,6 +35,7 @@ pub struct Run<'a> {
     judged: PropertySet,
     trace: Option<Box<dyn TraceSink>>,
     observers: Vec<&'a mut dyn Observer>,
+    properties: Vec<CustomProperty>,
 }
 
 /// A finished run: the scenario it ran, the simulation at its end, and the verdict.
@@ -55,7 +57,14 @@ pub struct RunOutcome {
 impl<'a> Run<'a> {
     /// A run of `scenario` with its own seed, judging every property.
     pub fn new(scenario: &Scenario) -> Run<'a> {
-        Run { scenario: scenario.clone(), seed: None, judged: PropertySet::all(), trace: None, observers: Vec::new() }
+        Run {
+            scenario: scenario.clone(),
+            seed: None,
+            judged: PropertySet::all(),
+            trace: None,
+            observers: Vec::new(),
+            properties: Vec::new(),
+        }
     }
 
     /// Drive the run with `seed` instead of the scenario's own.
@@ -74,6 +83,19 @@ impl<'a> Run<'a> {
     /// checked nor reported, and costs nothing (the fault-free rerun, say).
     pub fn judge(mut self, properties: PropertySet) -> Run<'a> {
         self.judged = properties;
+        self
+    }
+
+    /// Judge `property` of the user's as well (see [`crate::check::custom`]); an `always`
+    /// property is judged after every event.
+    pub fn property(mut self, property: CustomProperty) -> Run<'a> {
+        self.properties.push(property);
+        self
+    }
+
+    /// Judge every one of `properties` as well; see [`Run::property`].
+    pub fn properties(mut self, properties: impl IntoIterator<Item = CustomProperty>) -> Run<'a> {
+        self.properties.extend(properties);
         self
     }
 
@@ -99,22 +121,23 @@ impl<'a> Run<'a> {
     /// its own (as a scripted test does); then the run goes on to its end and is judged like
     /// any other. The checkers watch every step `drive` takes.
     pub fn execute_driven(self, drive: impl FnOnce(&mut Driver<'_>)) -> Result<RunOutcome, ScenarioError> {
-        let Run { scenario, seed, judged, trace, mut observers } = self;
+        let Run { scenario, seed, judged, trace, mut observers, properties } = self;
         let seed = seed.unwrap_or(scenario.seed);
         let mut simulation = Simulation::new(&scenario, seed)?;
         if let Some(sink) = trace {
             simulation = simulation.with_trace(sink);
         }
-        let mut watchers = Watchers::new(&simulation);
+        let mut watchers = Watchers::new(&simulation).with_properties(properties);
         let result = quietly(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 let mut watching = (&mut watchers, Fanout(&mut observers));
                 drive(&mut Driver { simulation: &mut simulation, observer: &mut watching });
+                let (watchers, mut others) = watching;
                 let end = match &scenario.choices {
-                    Some(schedule) => simulation.run_schedule(schedule, &mut watching)?,
-                    None => simulation.run_observed(&mut watching),
+                    Some(schedule) => watchers.run_schedule_to_end(&mut simulation, schedule, &mut others)?,
+                    None => watchers.run_to_end(&mut simulation, &mut others),
                 };
-                Ok(judge(&simulation, end, &mut watchers, judged))
+                Ok(judge(&simulation, end, watchers, judged))
             }))
         });
         let verdict = match result {

@@ -19,11 +19,14 @@
 //!   violation).
 //! - [`verdict`]: all of the above on one finished run, as a [`Verdict`] of typed
 //!   properties. Runs are made by [`crate::run::Run`], the one recipe for a run.
+//! - [`custom`]: properties a user adds in code, judged in runs, sweeps, searches and
+//!   proptest alike.
 //! - [`synthetic`]: large valid histories, for benchmarks and tests.
 //!
 //! Every finding is a [`Violation`]: the property, the seed, the simulated time and the
 //! requests that matter.
 
+pub mod custom;
 pub mod effects;
 pub mod expectations;
 pub mod history;
@@ -42,8 +45,8 @@ pub use crate::vocab::{Property, UnknownProperty, Violation};
 pub use history::{EventKey, HistoryError, OpHistory, Operation};
 pub use linearizability::check_linearizability;
 pub use liveness::{check_liveness, LivenessReport, StuckRequest};
-pub use progress::check_progress;
 pub use membership::MembershipChecker;
+pub use progress::check_progress;
 pub use replicas::ReplicaChecker;
 pub use rerun::{RerunComparison, RerunError};
 pub use verdict::Watchers;

@@ -5,6 +5,7 @@
 //! seed (`run`, `check`, `shrink`, `replay`, a test): they all go through
 //! [`crate::run::Run`], which calls [`judge`] here.
 
+use super::custom::{CustomProperty, CustomWatch};
 use super::effects::check_effects;
 use super::expectations::{check_expected_answers, check_expected_violation};
 use super::history::OpHistory;
@@ -16,8 +17,8 @@ use super::progress::check_progress;
 use super::replicas::ReplicaChecker;
 use super::rerun::{fault_free_rerun, RerunComparison};
 use crate::protocol::{Instant, Message, Node, NodeId, Outcome, Server, TokenId, TokenValue};
-use crate::sim::{Observer, RunEnd, Simulation};
-use crate::vocab::{LatencyHistogram, Property, PropertyKind, PropertySet, Violation};
+use crate::sim::{ChoiceError, Observer, RunEnd, Simulation};
+use crate::vocab::{LatencyHistogram, Property, PropertyKind, PropertySet, Schedule, Violation};
 use serde::Serialize;
 
 /// The verdict of one run.
@@ -132,6 +133,7 @@ impl Verdict {
 pub struct Watchers {
     replicas: ReplicaChecker,
     membership: MembershipChecker,
+    custom: CustomWatch,
 }
 
 impl Watchers {
@@ -141,7 +143,65 @@ impl Watchers {
         Watchers {
             replicas: ReplicaChecker::new(&sim.world().owners, Some(sim.seed())),
             membership: MembershipChecker::new(&sim.current_config(), node_count),
+            custom: CustomWatch::default(),
         }
+    }
+
+    /// These watchers, judging `properties` of the user's as well.
+    pub fn with_properties(mut self, properties: Vec<CustomProperty>) -> Watchers {
+        self.custom = CustomWatch::new(properties);
+        self
+    }
+
+    /// Whether something must be judged after every step (an `always` custom property):
+    /// then whoever steps the run calls [`Watchers::after_step`] after each one.
+    pub fn watches_every_step(&self) -> bool {
+        self.custom.watches_every_step()
+    }
+
+    /// The user's properties that do not hold where `sim` stands as the end of a run: the
+    /// `at_end` ones (the `always` ones are in [`Watchers::safety_violations`]).
+    pub fn custom_at_end(&self, sim: &Simulation) -> Vec<Violation> {
+        self.custom.judge_at_end(sim)
+    }
+
+    /// Judge what must hold after every step on `sim` as it stands.
+    pub fn after_step(&mut self, sim: &Simulation) {
+        self.custom.after_step(sim);
+    }
+
+    /// Run `sim` to its end, shown to these watchers and then to `others`, judging after
+    /// every step what must hold at every step; how the run ended.
+    pub fn run_to_end(&mut self, sim: &mut Simulation, others: &mut dyn Observer) -> RunEnd {
+        if !self.watches_every_step() {
+            return sim.run_observed(&mut (&mut *self, others));
+        }
+        loop {
+            if let Some(end) = sim.step_observed(&mut (&mut *self, &mut *others)) {
+                return end;
+            }
+            self.after_step(sim);
+        }
+    }
+
+    /// Take the choices of `schedule`, then run on to the end as the timed scheduler would,
+    /// like [`Watchers::run_to_end`]; how the run ended, or why a choice does not fit.
+    pub fn run_schedule_to_end(
+        &mut self,
+        sim: &mut Simulation,
+        schedule: &Schedule,
+        others: &mut dyn Observer,
+    ) -> Result<RunEnd, ChoiceError> {
+        sim.choose_losses();
+        for (index, choice) in schedule.choices.iter().enumerate() {
+            if let Some(end) = sim.step_choice(index + 1, *choice, &mut (&mut *self, &mut *others))? {
+                return Ok(end);
+            }
+            if self.watches_every_step() {
+                self.after_step(sim);
+            }
+        }
+        Ok(self.run_to_end(sim, others))
     }
 }
 
@@ -162,7 +222,7 @@ impl Watchers {
         inputs.add(&(sim.history().len(), sim.history().open(), sim.version_conflicts().len()));
         sim.hash_writes(&mut inputs);
         self.hash_state(&mut inputs);
-        inputs.add(&(self.replicas.violations().len(), self.membership.violations().len()));
+        inputs.add(&(self.replicas.violations().len(), self.membership.violations().len(), self.custom.any_broken()));
         inputs.value()
     }
 
@@ -179,6 +239,7 @@ impl Watchers {
             Ok(found) => verdict.extend(found),
             Err(error) => verdict.add(Violation::new(Property::NoPanic, format!("malformed run history: {error}"))),
         }
+        verdict.extend(self.custom.seen());
         verdict.violations.retain(|violation| violation.property.is_safety());
         verdict.violations
     }
@@ -249,6 +310,7 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judg
     }
     verdict.liveness = Some(liveness);
     verdict.extend(check_expected_answers(sim));
+    verdict.extend(watchers.custom.at_end(sim));
     let expected = check_expected_violation(verdict.expected_violation, &verdict.violations);
     verdict.extend(expected);
     verdict

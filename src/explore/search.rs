@@ -29,6 +29,7 @@
 //! same message left undelivered does not (the search may delay any message past the end
 //! of a schedule), so they matter to recovery only.
 
+use crate::check::custom::CustomProperty;
 use crate::check::{check_liveness, check_progress, Violation, Watchers};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{PendingEvent, Simulation};
@@ -53,7 +54,9 @@ pub struct SearchOptions {
     /// Timers a schedule may fire while they still matter (a resend, say). A stale timer
     /// changes nothing and is taken at once, uncounted.
     pub max_timeouts: usize,
-    /// Distinct states to visit before giving up.
+    /// Distinct states to visit before giving up. The widest level of the search is held in
+    /// memory whole, at about 10 KB a state for a world of a few nodes, so the default
+    /// (200,000) keeps a search within about 2 GB.
     pub max_states: usize,
     /// Worker threads (the result does not depend on it).
     pub jobs: usize,
@@ -64,7 +67,7 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> SearchOptions {
-        SearchOptions { max_depth: 40, max_losses: 1, max_timeouts: 0, max_states: 1_000_000, jobs: 1, reduce: true }
+        SearchOptions { max_depth: 40, max_losses: 1, max_timeouts: 0, max_states: 200_000, jobs: 1, reduce: true }
     }
 }
 
@@ -261,12 +264,35 @@ pub fn search(
     options: SearchOptions,
     progress: &(dyn Fn(SearchProgress) + Sync),
 ) -> Result<SearchReport, SearchError> {
+    search_with(scenario, seed, options, &[], progress)
+}
+
+/// [`search`], judging the user's `properties` as well (see [`crate::check::custom`]): an
+/// `always` property at every state reached, an `at_end` one where a schedule completes
+/// and where a stopped one has recovered.
+pub fn search_with(
+    scenario: &Scenario,
+    seed: u64,
+    options: SearchOptions,
+    properties: &[CustomProperty],
+    progress: &(dyn Fn(SearchProgress) + Sync),
+) -> Result<SearchReport, SearchError> {
     check_bounds(scenario, options)?;
     let mut sim = Simulation::new(scenario, seed)?;
     sim.choose_losses();
-    let watchers = Watchers::new(&sim);
+    let mut watchers = Watchers::new(&sim).with_properties(properties.to_vec());
+    watchers.after_step(&sim);
     let judged = watchers.safety_inputs(&sim);
-    let root = Box::new(Branch { sim, watchers, schedule: Trail::default(), losses: 0, timeouts: 0, judged, sleep: Vec::new(), only: None });
+    let root = Box::new(Branch {
+        sim,
+        watchers,
+        schedule: Trail::default(),
+        losses: 0,
+        timeouts: 0,
+        judged,
+        sleep: Vec::new(),
+        only: None,
+    });
     let mut report = SearchReport {
         states: 1,
         steps: 0,
@@ -379,7 +405,8 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
     let pending = branch.sim.pending_slots();
     let open = branch.sim.history().open();
     let complete = open == 0 && (pending.is_empty() || branch.sim.all_issued());
-    let allowed = |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
+    let allowed =
+        |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
     // The bounds stop this schedule here (or nothing is left to happen): from now on the
     // network behaves, and the run must recover.
     let stopped = !complete && !pending.iter().any(|(event, _)| allowed(event));
@@ -388,11 +415,10 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
         if branch.only.is_none() {
             expansion.complete = complete;
             expansion.ended = stopped;
-            if stopped {
-                let violations = recovery_violations(branch);
-                if !violations.is_empty() {
-                    expansion.violation = Some((branch.schedule.choices(), violations));
-                }
+            let violations =
+                if stopped { recovery_violations(branch) } else { branch.watchers.custom_at_end(&branch.sim) };
+            if !violations.is_empty() {
+                expansion.violation = Some((branch.schedule.choices(), violations));
             }
         }
         return expansion;
@@ -426,6 +452,7 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
             if ended.is_some() {
                 continue; // the run ended before this step (its liveness deadline passed)
             }
+            child.watchers.after_step(&child.sim);
             let inputs = child.watchers.safety_inputs(&child.sim);
             if inputs != child.judged {
                 child.judged = inputs;
@@ -436,7 +463,8 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
                 }
             }
             if options.reduce {
-                child.sleep = branch.sleep.iter().chain(&done).filter(|asleep| asleep.independent_of(&step)).copied().collect();
+                child.sleep =
+                    branch.sleep.iter().chain(&done).filter(|asleep| asleep.independent_of(&step)).copied().collect();
                 done.push(step);
             }
             expansion.children.push((digest(&child), child));
@@ -453,8 +481,9 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
 /// network behaves; the losses it chose must not leave a request stuck.
 fn recovery_violations(branch: &Branch) -> Vec<Violation> {
     let (mut sim, mut watchers) = (branch.sim.clone(), branch.watchers.clone());
-    let end = sim.run_observed(&mut watchers);
+    let end = watchers.run_to_end(&mut sim, &mut crate::sim::Unobserved);
     let mut violations = watchers.safety_violations(&sim);
+    violations.extend(watchers.custom_at_end(&sim));
     match check_progress(&sim, end) {
         Some(runaway) => violations.push(runaway),
         None => violations.extend(check_liveness(&sim, end).violations(sim.seed())),

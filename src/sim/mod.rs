@@ -13,6 +13,7 @@ mod fingerprint;
 mod history;
 mod network;
 mod observer;
+pub(crate) use observer::Unobserved;
 mod queue;
 mod rng;
 mod roles;

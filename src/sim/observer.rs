@@ -33,7 +33,7 @@ pub trait Observer {
 }
 
 /// The observer of a run nobody watches.
-pub(super) struct Unobserved;
+pub(crate) struct Unobserved;
 
 impl Observer for Unobserved {
     fn after_write(&mut self, _now: Instant, _server: &Server, _values: &[(TokenId, TokenValue)]) {}
