@@ -133,7 +133,8 @@ fn a_custom_property_is_judged_at_every_state() {
         }
     });
     let options = SearchOptions { max_losses: 0, ..SearchOptions::default() };
-    let report = search_with(&scenario, scenario.seed, options, &[nothing_answered.clone()], &|_| {}).unwrap();
+    let report =
+        search_with(&scenario, scenario.seed, options, std::slice::from_ref(&nothing_answered), &|_| {}).unwrap();
     let found = report.counterexample.expect("the pay is answered in some schedule");
     assert_eq!(found.violations[0].property, Property::Custom);
     assert!(found.violations[0].detail.starts_with("nothing_answered:"), "{}", found.violations[0]);
