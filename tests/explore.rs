@@ -175,3 +175,31 @@ fn bad_bounds_and_big_worlds_are_refused() {
     assert_eq!(cli.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&cli.stderr).contains("--max-depth"), "{}", String::from_utf8_lossy(&cli.stderr));
 }
+
+/// `any-majority` counts a sealed server's refusal as an acknowledgement, so only a world
+/// with a role change shows it. That world is too big to search whole; bounded to two
+/// reorderings, the search finds it for certain, and the correct protocol is clean within
+/// more.
+#[test]
+fn a_reorder_bound_reaches_a_role_change_and_catches_any_majority() {
+    let scenario = world("explore-pay-during-role-change");
+    let bounded = |max_reorders| SearchOptions {
+        max_losses: 0,
+        max_timeouts: 2,
+        max_depth: 100,
+        max_reorders: Some(max_reorders),
+        jobs: 2,
+        ..SearchOptions::default()
+    };
+    let broken = explore(&with_variant(scenario.clone(), "any-majority"), bounded(2));
+    let found = broken.counterexample.expect("any-majority is caught within 2 reorderings");
+    assert_eq!(found.violations[0].property, Property::Linearizable, "{:?}", found.violations);
+    let replayed = Run::new(&found.scenario).execute().expect("the counterexample runs");
+    assert!(replayed.verdict.reproduced(), "{:?}", replayed.verdict.violations);
+    let small = explore(&scenario, bounded(2));
+    let larger = explore(&scenario, bounded(3));
+    for report in [&small, &larger] {
+        assert!(report.counterexample.is_none() && report.cut_by.is_none(), "{}", report.summary());
+    }
+    assert!(small.states < larger.states, "a larger bound reaches more: {} vs {}", small.states, larger.states);
+}

@@ -58,6 +58,12 @@ pub struct SearchOptions {
     /// memory whole, at about 10 KB a state for a world of a few nodes, so the default
     /// (200,000) keeps a search within about 2 GB.
     pub max_states: usize,
+    /// Reorderings a schedule may make (delay bounding): taking the pending event at
+    /// position `p` of the timed scheduler's order, among those the other bounds allow,
+    /// spends `p`. `None`: any order. A small bound reaches deep into big worlds (a role
+    /// change, say) where an unbounded search cannot finish; most bugs need few. Sleep sets
+    /// are off under this bound, since two orders of the same steps may spend differently.
+    pub max_reorders: Option<usize>,
     /// Worker threads (the result does not depend on it).
     pub jobs: usize,
     /// Prune steps that commute with one already taken (sleep sets). Off, the search takes
@@ -67,7 +73,15 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> SearchOptions {
-        SearchOptions { max_depth: 40, max_losses: 1, max_timeouts: 0, max_states: 200_000, jobs: 1, reduce: true }
+        SearchOptions {
+            max_depth: 40,
+            max_losses: 1,
+            max_timeouts: 0,
+            max_states: 200_000,
+            max_reorders: None,
+            jobs: 1,
+            reduce: true,
+        }
     }
 }
 
@@ -189,6 +203,7 @@ struct Branch {
     schedule: Trail,
     losses: usize,
     timeouts: usize,
+    reorders: usize,
     /// [`Watchers::safety_inputs`] when this state was judged: a step that leaves them as
     /// they were needs no new judgement.
     judged: u64,
@@ -288,6 +303,7 @@ pub fn search_with(
         watchers,
         schedule: Trail::default(),
         losses: 0,
+        reorders: 0,
         timeouts: 0,
         judged,
         sleep: Vec::new(),
@@ -426,10 +442,18 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
         return expansion;
     }
     let mut done: Vec<Step> = Vec::new();
+    // Under a reorder bound, the events the timed scheduler would take first, of those the
+    // bounds allow: taking the one at position `p` spends `p`.
+    let mut skipped = 0;
     for (pick, (event, slot)) in pending.iter().enumerate() {
         let timer = matches!(event, PendingEvent::Timer { .. });
         if !allowed(event) {
             continue;
+        }
+        let reorders = branch.reorders + skipped;
+        skipped += 1;
+        if options.max_reorders.is_some_and(|max| reorders > max) {
+            break;
         }
         for lose in [false, true] {
             if lose && (!event.is_message() || branch.losses >= options.max_losses) {
@@ -448,6 +472,7 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
             let choice = Choice { pick: pick as u32, lose };
             child.schedule = branch.schedule.then(choice);
             child.losses += usize::from(lose);
+            child.reorders = if options.max_reorders.is_some() { reorders } else { 0 };
             child.timeouts += usize::from(timer);
             let ended = child.sim.step_slot(*slot, lose, &mut child.watchers);
             expansion.steps += 1;
@@ -464,7 +489,7 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
                     return expansion;
                 }
             }
-            if options.reduce {
+            if options.reduce && options.max_reorders.is_none() {
                 child.sleep =
                     branch.sleep.iter().chain(&done).filter(|asleep| asleep.independent_of(&step)).copied().collect();
                 done.push(step);
@@ -518,12 +543,12 @@ fn admit(visited: &mut Visited, key: u128, child: &mut Branch) -> bool {
     }
 }
 
-/// A state's identity: the simulation's, the losses and timeouts spent (they bound what is
+/// A state's identity: the simulation's, the losses, timeouts and reorders spent (they bound what is
 /// left to explore), and what the checkers remember.
 fn digest(branch: &Branch) -> u128 {
     let mut watchers = crate::sim::Fingerprint::default();
     branch.watchers.hash_state(&mut watchers);
-    let spent = (branch.losses as u128) << 32 | branch.timeouts as u128;
+    let spent = (branch.reorders as u128) << 48 | (branch.losses as u128) << 32 | branch.timeouts as u128;
     let mixed = spent << 64 | u128::from(watchers.value());
     branch.sim.state_digest() ^ mixed.rotate_left(17)
 }
