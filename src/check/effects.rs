@@ -75,7 +75,7 @@ fn conflict(c: &crate::sim::VersionConflict) -> Violation {
 }
 
 /// What is wrong between a request's answer and what it wrote, if anything.
-fn mismatch(id: RequestId, outcome: Option<&Outcome>, wrote: Option<(TokenId, u64)>) -> Option<Violation> {
+pub(super) fn mismatch(id: RequestId, outcome: Option<&Outcome>, wrote: Option<(TokenId, u64)>) -> Option<Violation> {
     match (outcome, wrote) {
         (Some(Outcome::Paid { token, version }), Some((t, v))) if (*token, version.0) != (t, v) => {
             let detail = format!("{id} was answered ok at {token}@{version} but wrote {t}@v{v}");

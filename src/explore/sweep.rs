@@ -269,7 +269,7 @@ impl Summary {
     fn add(&mut self, options: &SweepOptions, seed: u64) -> bool {
         let scenario = scenario_for_seed(&options.scenario, seed, options.swarm);
         self.seeds_run += 1;
-        let outcome = match Run::new(&scenario).seed(seed).execute() {
+        let outcome = match Run::new(&scenario).seed(seed).retire(crate::check::retire::RETIRE_EVERY).execute() {
             Ok(outcome) => outcome,
             Err(error) => {
                 let violation = Violation::new(Property::NoPanic, format!("the seed's scenario is invalid: {error}"));

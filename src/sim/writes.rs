@@ -30,8 +30,9 @@ impl WriteLog {
         WriteLog { values: initial.iter().map(|value| vec![*value]).collect(), conflicts: Vec::new() }
     }
 
-    pub(crate) fn record(&mut self, token: TokenId, value: TokenValue, at: Instant) {
-        let Some(versions) = self.values.get_mut(token.0 as usize) else { return };
+    /// Record `value` of `token`, sent at `at`; true if no value was known at its version.
+    pub(crate) fn record(&mut self, token: TokenId, value: TokenValue, at: Instant) -> bool {
+        let Some(versions) = self.values.get_mut(token.0 as usize) else { return false };
         let index = value.version.0.saturating_sub(1) as usize;
         match versions.get(index) {
             Some(first) if *first != value => {
@@ -40,8 +41,9 @@ impl WriteLog {
                 if !self.conflicts.iter().any(known) {
                     self.conflicts.push(VersionConflict { token, first: *first, second: value, at })
                 }
+                false
             }
-            Some(_) => {}
+            Some(_) => false,
             None => {
                 // Versions can arrive out of order only in a broken protocol; fill the gap with
                 // the new value's placeholder so later versions still index correctly.
@@ -49,6 +51,7 @@ impl WriteLog {
                     versions.push(TokenValue { version: crate::protocol::Version(0), ..value });
                 }
                 versions.push(value);
+                true
             }
         }
     }

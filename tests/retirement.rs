@@ -1,0 +1,92 @@
+//! Retiring a run's history as it goes (`Run::retire`, `check::retire`) changes no verdict,
+//! and keeps what a long run holds bounded.
+
+use tokensim::explore::swarm::scenario_for_seed;
+use tokensim::protocol::Variant;
+use tokensim::report::Report;
+use tokensim::run::{Run, RunOutcome};
+use tokensim::scenario::Scenario;
+
+/// Everything a verdict and a run's summary say, as text to compare.
+fn judged(outcome: &RunOutcome) -> String {
+    let verdict = serde_json::to_string(&outcome.verdict).expect("a verdict serialises");
+    let report = serde_json::to_string(&Report::new(outcome)).expect("a report serialises");
+    format!("{verdict}\n{report}")
+}
+
+/// `scenario` and `seed` run whole and retiring every `records`: the same verdict and
+/// summary. Whether the retiring run kept its retirement (it passed) or was made again.
+fn same_either_way(scenario: &Scenario, seed: u64, records: usize) -> bool {
+    let whole = Run::new(scenario).seed(seed).execute().expect("the scenario runs");
+    let retiring = Run::new(scenario).seed(seed).retire(records).execute().expect("the scenario runs");
+    assert_eq!(
+        judged(&whole),
+        judged(&retiring),
+        "{} seed {seed}: retiring every {records} records changed the verdict",
+        scenario.name
+    );
+    assert_eq!(whole.event_hash(), retiring.event_hash());
+    assert_eq!(whole.simulation.history().len(), retiring.simulation.history().len());
+    retiring.simulation.history().retired().count > 0
+}
+
+const VARIANTS: [Variant; 9] = [
+    Variant::Correct,
+    Variant::NoWriteBack,
+    Variant::BareVersionCas,
+    Variant::HalfQuorum,
+    Variant::ForgetfulRetries,
+    Variant::AnyMajority,
+    Variant::MinoritySync,
+    Variant::Amnesia,
+    Variant::SeedOriginal,
+];
+
+#[test]
+fn retiring_changes_no_verdict_on_swarm_seeds() {
+    for variant in VARIANTS {
+        let (mut retired, mut seeds) = (0, 0);
+        for seed in tokensim::run::test_seeds(0..30) {
+            let mut base = Scenario::default_scenario();
+            base.variant = variant;
+            let scenario = scenario_for_seed(&base, seed, true);
+            seeds += 1;
+            retired += u32::from(same_either_way(&scenario, seed, 3));
+        }
+        // Retirement really happened in some of them (in the others, a violation or a doubt
+        // sent the run back to be judged whole, or no cut came).
+        if variant == Variant::Correct && seeds > 1 {
+            assert!(retired * 2 > seeds, "{variant}: only {retired} of {seeds} seeds retired anything");
+        }
+    }
+}
+
+#[test]
+fn retiring_changes_no_verdict_on_longer_default_runs() {
+    for variant in [Variant::Correct, Variant::NoWriteBack, Variant::HalfQuorum, Variant::SeedOriginal] {
+        let mut scenario = Scenario::default_scenario();
+        scenario.variant = variant;
+        scenario.random_workload_mut().requests = 2_000;
+        for seed in tokensim::run::test_seeds(0..2) {
+            let kept = same_either_way(&scenario, seed, 16);
+            if variant == Variant::Correct {
+                assert!(kept, "the correct protocol's seed {seed} retired nothing");
+            }
+        }
+    }
+}
+
+/// A long run holds a bounded number of requests however long it runs.
+#[test]
+fn a_long_run_holds_a_bounded_history() {
+    let mut scenario = Scenario::default_scenario();
+    scenario.random_workload_mut().requests = 20_000;
+    let outcome = Run::new(&scenario).seed(1).retire(256).execute().expect("the scenario runs");
+    assert!(outcome.verdict.passed(), "{:?}", outcome.verdict.violations);
+    let history = outcome.simulation.history();
+    assert_eq!(history.len(), 20_000);
+    assert!(history.retired().count > 19_000, "only {} retired", history.retired().count);
+    // Cuts come often in the default world (6 clients, gaps of up to 2 s): the history held
+    // at once stays near the retirement threshold.
+    assert!(history.peak_retained() < 512, "{} records held at once", history.peak_retained());
+}
