@@ -179,8 +179,8 @@ impl Streamed {
     /// The completed requests of the run in the fault-free rerun's order: those retired,
     /// then those still held (see `rerun::linearized_requests`). Call after
     /// [`Streamed::finish`] said Ok; `Err` if the held ones do not come after the retired.
-    pub fn rerun_requests(&mut self, sim: &Simulation) -> Result<RerunLog, String> {
-        let mut log = self.rerun.clone();
+    pub fn rerun_requests(self, sim: &Simulation) -> Result<RerunLog, String> {
+        let mut log = self.rerun;
         let held: Vec<RequestRecord> = sim.history().records().cloned().collect();
         let mut doubt = None;
         log.append(&held, &mut doubt);
