@@ -27,7 +27,7 @@ use super::effects::mismatch;
 use super::history::{OpHistory, Operation};
 use super::linearizability::check_linearizability;
 use crate::protocol::{Instant, NodeId, Outcome, Refusal, Request, RequestId, TokenId, TokenValue, Version};
-use crate::sim::{RequestRecord, Simulation};
+use crate::sim::{Chunked, RequestRecord, Simulation};
 use std::collections::BTreeMap;
 
 /// How many records a run holds before it retires them at the next cut.
@@ -161,9 +161,7 @@ impl Streamed {
         if !sim.version_conflicts().is_empty() {
             self.doubt(|| "two values at one version".to_string());
         }
-        let skipped = (0..self.owners.len())
-            .any(|token| sim.written_versions(TokenId(token as u32)).iter().any(|value| value.version.0 == 0));
-        if skipped {
+        if sim.any_version_skipped() {
             self.doubt(|| "a version was skipped".to_string());
         }
         if self.doubt.is_none() {
@@ -214,15 +212,20 @@ type PayKey = (u64, u8, Instant, RequestId);
 /// then the `gettokens` by answer.
 #[derive(Clone, Debug)]
 pub struct RerunLog {
-    pays: Vec<Vec<Item>>,
+    pays: Vec<Chunked<Item>>,
     last_pay: Vec<Option<PayKey>>,
-    reads: Vec<Item>,
+    reads: Chunked<Item>,
     last_read: Option<(Instant, RequestId)>,
 }
 
 impl RerunLog {
     fn new(tokens: usize) -> RerunLog {
-        RerunLog { pays: vec![Vec::new(); tokens], last_pay: vec![None; tokens], reads: Vec::new(), last_read: None }
+        RerunLog {
+            pays: vec![Chunked::new(); tokens],
+            last_pay: vec![None; tokens],
+            reads: Chunked::new(),
+            last_read: None,
+        }
     }
 
     /// Add the completed ones of `records` in order; a doubt if one would go before a
@@ -266,7 +269,7 @@ impl RerunLog {
 
     /// How many requests the log holds.
     pub fn len(&self) -> usize {
-        self.pays.iter().map(Vec::len).sum::<usize>() + self.reads.len()
+        self.pays.iter().map(Chunked::len).sum::<usize>() + self.reads.len()
     }
 
     /// Whether the log holds no request.

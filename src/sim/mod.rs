@@ -10,6 +10,7 @@ mod control;
 mod counters;
 mod crash;
 mod fingerprint;
+mod chunked;
 mod history;
 mod network;
 mod observer;
@@ -29,7 +30,8 @@ pub use choice::{ChoiceError, PendingEvent, Reach};
 pub use control::Processed;
 pub use counters::Counters;
 pub use fingerprint::Fingerprint;
-pub use history::{History, RequestRecord};
+pub use chunked::Chunked;
+pub use history::{History, RequestRecord, RetiredSummary};
 pub use observer::Observer;
 pub use trace_hook::{MemoryTrace, TraceEnd, TraceEvent, TraceRecord, TraceSink};
 pub use traced_message::{Digest, MessageId, TracedMessage, TracedValues, VALUES_LISTED_MAX};
@@ -591,8 +593,13 @@ impl Simulation {
 
     /// The values ever written at each version of `token` (index = version - 1; a value
     /// with version 0 marks a version that was skipped).
-    pub fn written_versions(&self, token: TokenId) -> &[TokenValue] {
+    pub fn written_versions(&self, token: TokenId) -> Vec<TokenValue> {
         self.writes.versions(token)
+    }
+
+    /// Whether some version of some token was skipped: a later one was written first.
+    pub fn any_version_skipped(&self) -> bool {
+        self.writes.any_skipped()
     }
 
     /// The highest-versioned value of each token held by any replica.
