@@ -106,7 +106,8 @@ impl<'a> Run<'a> {
     /// sums up the rest). A run whose checks find anything is made again keeping every
     /// record, so that its violations read exactly as they would. Ignored with a trace,
     /// observers of the caller's, a driver, or a scenario with explicit requests, expected
-    /// answers, an expected violation or a schedule of choices: those need the whole run.
+    /// answers, an expected violation or a schedule of choices: those need the whole run;
+    /// and a run that plans no more than `records` random requests never retires anything.
     pub fn retire(mut self, records: usize) -> Run<'a> {
         self.retire = Some(records);
         self
@@ -116,12 +117,15 @@ impl<'a> Run<'a> {
     /// a `no_panic` violation of its verdict.
     pub fn execute(self) -> Result<RunOutcome, ScenarioError> {
         let scenario = &self.scenario;
+        // A run retires only while requests are still to come, with more than `records`
+        // held: one that plans no more than that never would, and is made as it always was.
+        let long = |records: usize| scenario.random_workload().requests > records as u64;
         let retirable = self.trace.is_none()
             && self.observers.is_empty()
             && scenario.requests.is_empty()
             && scenario.expect.violation.is_none()
             && scenario.choices.is_none();
-        match self.retire.filter(|_| retirable) {
+        match self.retire.filter(|&records| retirable && long(records)) {
             Some(records) => {
                 let whole = Run {
                     scenario: self.scenario.clone(),

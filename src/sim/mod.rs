@@ -6,11 +6,11 @@
 
 mod budget;
 mod choice;
+mod chunked;
 mod control;
 mod counters;
 mod crash;
 mod fingerprint;
-mod chunked;
 mod history;
 mod network;
 mod observer;
@@ -27,10 +27,10 @@ pub use crate::protocol::Node;
 pub use crate::vocab::{DropReason, NetworkOptions, Omission, OmissionKind, RandomWorkloadOptions, Ratio, RatioError};
 pub use budget::BudgetBreak;
 pub use choice::{ChoiceError, PendingEvent, Reach};
+pub use chunked::Chunked;
 pub use control::Processed;
 pub use counters::Counters;
 pub use fingerprint::Fingerprint;
-pub use chunked::Chunked;
 pub use history::{History, RequestRecord, RetiredSummary};
 pub use observer::Observer;
 pub use trace_hook::{MemoryTrace, TraceEnd, TraceEvent, TraceRecord, TraceSink};
