@@ -359,6 +359,9 @@ fn check_bounds(scenario: &Scenario, options: SearchOptions) -> Result<(), Searc
 
 /// Expand every branch of `frontier`, in parallel across `options.jobs` workers; the
 /// expansions in the frontier's order, whatever the number of workers.
+// The frontier holds its branches boxed, as the search keeps them everywhere (a branch is a
+// whole simulation): moving them in and out of queues moves a pointer.
+#[allow(clippy::vec_box)]
 fn expand_all(frontier: Vec<Box<Branch>>, options: SearchOptions) -> Vec<Expansion> {
     let jobs = options.jobs.max(1).min(frontier.len().max(1));
     if jobs == 1 {
