@@ -35,6 +35,7 @@ pub use history::{History, RequestRecord, RetiredSummary};
 pub use observer::Observer;
 pub use trace_hook::{MemoryTrace, TraceEnd, TraceEvent, TraceRecord, TraceSink};
 pub use traced_message::{Digest, MessageId, TracedMessage, TracedValues, VALUES_LISTED_MAX};
+pub use writes::Packed;
 pub use writes::VersionConflict;
 
 use crate::protocol::{

@@ -18,11 +18,10 @@ pub struct VersionConflict {
     pub at: Instant,
 }
 
-/// A written value in 16 bytes: its version is its place in the list (a value of version
-/// 0, marking a version skipped, is flagged in the sequence's top bit, which no request
-/// counter reaches).
+/// A token's value in 16 bytes, its version being its place in a list (a value of version 0
+/// is flagged in the sequence's top bit, which no request counter reaches), or no value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-struct Packed {
+pub struct Packed {
     owner: NodeId,
     /// The writer's client, [`Packed::NO_WRITER`] for none.
     client: NodeId,
@@ -32,12 +31,20 @@ struct Packed {
 impl Packed {
     const NO_WRITER: NodeId = NodeId(u32::MAX);
     const SKIPPED: u64 = 1 << 63;
+    /// No value at all.
+    pub const NONE: Packed = Packed { owner: NodeId(u32::MAX), client: NodeId(u32::MAX), sequence: u64::MAX };
 
-    fn new(value: TokenValue) -> Packed {
+    /// `value`, to be kept at its version's place.
+    pub fn new(value: TokenValue) -> Packed {
         let skipped = if value.version.0 == 0 { Packed::SKIPPED } else { 0 };
         let (client, sequence) = value.writer.map_or((Packed::NO_WRITER, 0), |id| (id.client, id.sequence));
-        debug_assert!(sequence < Packed::SKIPPED, "a request counter below 2^63");
+        debug_assert!(sequence < Packed::SKIPPED - 1, "a request counter below 2^63");
         Packed { owner: value.owner, client, sequence: sequence | skipped }
+    }
+
+    /// The value kept at `version`'s place, if any.
+    pub fn get(self, version: u64) -> Option<TokenValue> {
+        (self != Packed::NONE).then(|| self.value(version))
     }
 
     /// The value, at `version` unless it marks a skipped one.
