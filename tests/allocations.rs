@@ -164,8 +164,8 @@ fn peak_memory_grows_at_most_linearly_with_requests() {
 }
 
 /// The most bytes a request may add at peak to a whole judged run that retires its history
-/// (`Run::retire`): what it keeps of a request is its value in the write log (16 bytes a
-/// pay), its place in the fault-free rerun's order (16 bytes), and its latency in a tally
+/// (`Run::retire`): what it keeps of a request is its value in the write log and in the
+/// replica checker (16 bytes each, a pay), its place in the fault-free rerun's order (16 bytes), and its latency in a tally
 /// by microsecond, which stops growing once every latency the world gives has been seen (it
 /// still grows at these sizes: 76 bytes a request measured from 5,000 to 20,000 requests,
 /// where a run keeping its whole history takes 976).
