@@ -46,7 +46,7 @@ const VARIANTS: [Variant; 9] = [
 fn retiring_changes_no_verdict_on_swarm_seeds() {
     for variant in VARIANTS {
         let (mut retired, mut seeds) = (0, 0);
-        for seed in tokensim::run::test_seeds(0..20) {
+        for seed in tokensim::run::test_seeds(0..15) {
             let mut base = Scenario::default_scenario();
             base.variant = variant;
             let mut scenario = scenario_for_seed(&base, seed, true);
