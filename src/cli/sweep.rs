@@ -84,10 +84,12 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let report = sweep::sweep(&options, &|| bar.inc(1)).map_err(|error| error.to_string())?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
+    // The rate rounded, with its unit agreeing (a slow machine makes it 1).
+    let rate = (report.seeds_run as f64 / seconds.max(1e-9)).round() as u64;
     eprintln!(
-        "{} in {seconds:.1}s ({:.0} seeds/s, {})",
+        "{} in {seconds:.1}s ({}/s, {})",
         count(report.seeds_run, "seed", "seeds"),
-        report.seeds_run as f64 / seconds.max(1e-9),
+        count(rate, "seed", "seeds"),
         count(jobs as u64, "job", "jobs")
     );
     if report.seeds_run < seeds.len() {
