@@ -146,6 +146,8 @@ impl History {
         if let Some(record) = self.records.get_mut(&id) {
             record.started_at = Some(at);
             record.started_rank = Some(rank);
+        } else {
+            self.doubt(|| format!("{id} started, but no request of that id is held"));
         }
     }
 
@@ -158,6 +160,9 @@ impl History {
             record.answered_at = Some(at);
             record.outcome = Some(outcome);
             record.answered_rank = Some(rank);
+        } else if !self.forget_answered {
+            // A request retired, answered again: the checkers would have seen the new answer.
+            self.doubt(|| format!("{id} was answered, but no request of that id is held"));
         }
         if self.forget_answered {
             self.records.swap_remove(&id);
