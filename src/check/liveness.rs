@@ -57,7 +57,7 @@ pub fn check_liveness(sim: &Simulation, end: RunEnd) -> LivenessReport {
     let correct = sim.correct_clients();
     let unfaulty: Vec<_> = sim.world().nodes().into_iter().filter(|&node| !sim.is_faulty(node)).collect();
     let owed = |client| correct.binary_search(&client).is_ok();
-    let last_submitted = sim.history().records().map(|r| r.submitted_at).max();
+    let last_submitted = sim.history().last_submitted();
     let deadline = last_submitted.map(|at| at.after_us(scenario.expect.liveness_budget_us));
     let stuck: Vec<StuckRequest> = sim
         .history()

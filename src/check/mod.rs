@@ -37,6 +37,7 @@ pub mod membership;
 pub mod progress;
 pub mod replicas;
 pub mod rerun;
+pub mod retire;
 pub mod synthetic;
 pub mod verdict;
 mod violation;

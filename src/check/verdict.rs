@@ -15,9 +15,10 @@ use super::liveness::{check_liveness, LivenessReport};
 use super::membership::MembershipChecker;
 use super::progress::check_progress;
 use super::replicas::ReplicaChecker;
-use super::rerun::{fault_free_rerun, RerunComparison};
+use super::rerun::{fault_free_rerun, fault_free_rerun_of_log, RerunComparison};
+use super::retire::{RerunLog, Streamed};
 use crate::protocol::{Instant, Message, Node, NodeId, Outcome, Server, TokenId, TokenValue};
-use crate::sim::{ChoiceError, Observer, RunEnd, Simulation};
+use crate::sim::{ChoiceError, Observer, RequestRecord, RunEnd, Simulation};
 use crate::vocab::{LatencyHistogram, Property, PropertyKind, PropertySet, Schedule, Violation};
 use serde::Serialize;
 
@@ -134,6 +135,8 @@ pub struct Watchers {
     replicas: ReplicaChecker,
     membership: MembershipChecker,
     custom: CustomWatch,
+    /// The streaming checks, when the run retires its history.
+    streamed: Option<Streamed>,
 }
 
 impl Watchers {
@@ -144,6 +147,7 @@ impl Watchers {
             replicas: ReplicaChecker::new(&sim.world().owners, Some(sim.seed())),
             membership: MembershipChecker::new(&sim.current_config(), node_count),
             custom: CustomWatch::default(),
+            streamed: None,
         }
     }
 
@@ -202,6 +206,12 @@ impl Watchers {
             }
         }
         Ok(self.run_to_end(sim, others))
+    }
+
+    /// Check the records the run of `sim` retires as it goes ([`Observer::retire`]); the
+    /// run must then be judged with [`judge_retired`].
+    pub(crate) fn check_retired(&mut self, sim: &Simulation) {
+        self.streamed = Some(Streamed::new(&sim.world().owners));
     }
 }
 
@@ -262,11 +272,46 @@ impl Observer for Watchers {
         self.replicas.after_restart(now, node);
         self.membership.after_restart(now, node);
     }
+
+    fn retire(&mut self, records: &[RequestRecord], writes: &[(TokenId, TokenValue)]) {
+        if let Some(streamed) = &mut self.streamed {
+            streamed.segment(records, writes);
+        }
+    }
 }
 
 /// Judge the finished run `sim`, which ended with `end` and was watched by `watchers`, on
 /// the properties in `judged`.
 pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judged: PropertySet) -> Verdict {
+    match judge_inner(sim, end, watchers, judged, None) {
+        Ok(verdict) => verdict,
+        Err(reason) => unreachable!("a run that keeps its records is judged whole: {reason}"),
+    }
+}
+
+/// [`judge`] a run that retired its history, checked as it went by `watchers` (see
+/// [`Watchers::check_retired`]). `Err` when the run must be made again and judged keeping
+/// every record: the streaming checks found something (or could not be sure they would
+/// have), and only the whole history gives the exact violations.
+pub(crate) fn judge_retired(
+    sim: &Simulation,
+    end: RunEnd,
+    watchers: &mut Watchers,
+    judged: PropertySet,
+) -> Result<Verdict, String> {
+    let mut streamed = watchers.streamed.take().ok_or("the run's retired records were not checked")?;
+    streamed.finish(sim)?;
+    let log = streamed.rerun_requests(sim)?;
+    judge_inner(sim, end, watchers, judged, Some(&log))
+}
+
+fn judge_inner(
+    sim: &Simulation,
+    end: RunEnd,
+    watchers: &mut Watchers,
+    judged: PropertySet,
+    retired: Option<&RerunLog>,
+) -> Result<Verdict, String> {
     let replicas = &watchers.replicas;
     let mut verdict = Verdict::empty(sim.seed(), judged);
     verdict.end = Some(end);
@@ -274,6 +319,11 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judg
     verdict.role_changes =
         sim.history().records().filter(|record| matches!(record.outcome, Some(Outcome::RoleChanged { .. }))).count();
     verdict.replica_writes_checked = replicas.writes_seen();
+    for (&latency, &count) in &sim.history().retired().latencies_us {
+        for _ in 0..count {
+            verdict.latency_us.add(latency);
+        }
+    }
     for record in sim.history().records() {
         if let (Some(started), Some(answered)) = (record.started_at, record.answered_at) {
             verdict.latency_us.add(answered.since_us(started));
@@ -281,20 +331,29 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judg
     }
     verdict.expected_violation = sim.scenario().expect.violation;
     verdict.extend(replicas.violations().iter().cloned());
-    verdict.extend(check_effects(sim));
-    verdict.extend(check_request_ids(sim));
+    // A run that retired was checked for these as it went, and found clean.
+    if retired.is_none() {
+        verdict.extend(check_effects(sim));
+        verdict.extend(check_request_ids(sim));
+    }
     verdict.extend(watchers.membership.finish(sim));
-    let history = OpHistory::from_sim(sim.history(), &sim.world().owners);
-    match check_linearizability(&history) {
-        Ok(found) => verdict.extend(found),
-        // A client that gave one id to two requests (`request_ids_unique`, reported above)
-        // leaves a history whose operations cannot be told apart: it is not judged further.
-        Err(_) if !sim.history().reused_ids().is_empty() => {}
-        // The simulator builds well-formed histories; if it ever does not, that is its bug.
-        Err(error) => verdict.add(Violation::new(Property::NoPanic, format!("malformed run history: {error}"))),
+    if retired.is_none() {
+        let history = OpHistory::from_sim(sim.history(), &sim.world().owners);
+        match check_linearizability(&history) {
+            Ok(found) => verdict.extend(found),
+            // A client that gave one id to two requests (`request_ids_unique`, reported above)
+            // leaves a history whose operations cannot be told apart: it is not judged further.
+            Err(_) if !sim.history().reused_ids().is_empty() => {}
+            // The simulator builds well-formed histories; if it ever does not, that is its bug.
+            Err(error) => verdict.add(Violation::new(Property::NoPanic, format!("malformed run history: {error}"))),
+        }
     }
     if judged.contains(Property::FaultFreeRerun) {
-        let rerun = fault_free_rerun(sim).unwrap_or_else(|error| RerunComparison::failed(&error));
+        let rerun = match retired {
+            None => fault_free_rerun(sim),
+            Some(log) => fault_free_rerun_of_log(sim, log),
+        };
+        let rerun = rerun.unwrap_or_else(|error| RerunComparison::failed(&error));
         if !rerun.passed() {
             verdict.add(Violation::new(Property::FaultFreeRerun, rerun.describe()));
         }
@@ -313,7 +372,7 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judg
     verdict.extend(watchers.custom.at_end(sim));
     let expected = check_expected_violation(verdict.expected_violation, &verdict.violations);
     verdict.extend(expected);
-    verdict
+    Ok(verdict)
 }
 
 /// The verdict of a run that panicked with `message`.

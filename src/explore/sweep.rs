@@ -280,7 +280,12 @@ impl Summary {
     fn add(&mut self, options: &SweepOptions, properties: &[CustomProperty], seed: u64) -> bool {
         let scenario = scenario_for_seed(&options.scenario, seed, options.swarm);
         self.seeds_run += 1;
-        let outcome = match Run::new(&scenario).seed(seed).properties(properties.iter().cloned()).execute() {
+        let outcome = match Run::new(&scenario)
+            .seed(seed)
+            .properties(properties.iter().cloned())
+            .retire(crate::check::retire::RETIRE_EVERY)
+            .execute()
+        {
             Ok(outcome) => outcome,
             Err(error) => {
                 let violation = Violation::new(Property::NoPanic, format!("the seed's scenario is invalid: {error}"));
