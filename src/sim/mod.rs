@@ -13,6 +13,7 @@ mod fingerprint;
 mod history;
 mod network;
 mod observer;
+mod planted_panic;
 mod queue;
 mod rng;
 mod roles;
@@ -31,6 +32,8 @@ pub use counters::Counters;
 pub use fingerprint::Fingerprint;
 pub use history::{History, RequestRecord};
 pub use observer::Observer;
+#[doc(hidden)]
+pub use planted_panic::plant_panic;
 pub use trace_hook::{MemoryTrace, TraceEnd, TraceEvent, TraceRecord, TraceSink};
 pub use traced_message::{Digest, MessageId, TracedMessage, TracedValues, VALUES_LISTED_MAX};
 pub use writes::VersionConflict;
@@ -387,7 +390,10 @@ impl Simulation {
                     self.send(from, to, message)
                 }
                 Output::SetTimer { at, timer } => self.queue.push(at, Event::Timer { node: from, timer }),
-                Output::Probe(probe) => self.probes.hit(probe),
+                Output::Probe(probe) => {
+                    planted_panic::reached(probe);
+                    self.probes.hit(probe)
+                }
                 Output::Started { id, request } => {
                     self.history.started(id, self.now);
                     self.trace(|| TraceEvent::Started { id, request });
