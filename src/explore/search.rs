@@ -359,6 +359,9 @@ fn check_bounds(scenario: &Scenario, options: SearchOptions) -> Result<(), Searc
 
 /// Expand every branch of `frontier`, in parallel across `options.jobs` workers; the
 /// expansions in the frontier's order, whatever the number of workers.
+// A branch holds a whole simulation: boxed, moving one between the frontier and the workers
+// moves a pointer, not the simulation.
+#[allow(clippy::vec_box)]
 fn expand_all(frontier: Vec<Box<Branch>>, options: SearchOptions) -> Vec<Expansion> {
     let jobs = options.jobs.max(1).min(frontier.len().max(1));
     if jobs == 1 {
