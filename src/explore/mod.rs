@@ -14,5 +14,6 @@ pub mod shrink;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod swarm;
+mod swarm_lossy_payer;
 mod swarm_nodes;
 pub mod sweep;

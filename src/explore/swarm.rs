@@ -6,6 +6,10 @@
 //! originals, another slow links, another churning membership, another a schedule of faults
 //! and partitions. A bug that needs two of these at once is found by the seeds that turn
 //! both on, instead of being diluted by every seed running a little of everything.
+//! Contended seeds that do not churn also give one of the hot tokens' owners a lossy send
+//! and keep the membership fixed (`swarm_lossy_payer`): its writes reach a minority and stay
+//! there until it retransmits, while the other clients read and pay the same token, which
+//! is the race a read that does not write back what it saw loses.
 //!
 //! The draws come from the seed's own `Swarm` stream, apart from the streams the run
 //! itself uses, so `tokensim run --seed N --swarm` and `tokensim check --seeds N..N+1
@@ -83,6 +87,8 @@ pub fn swarm_scenario(base: &Scenario, seed: u64) -> Scenario {
     }
     // Faulty clients, crashes and restarts: from a stream of their own, so the rest is as drawn.
     super::swarm_nodes::draw_node_faults(seed, &mut scenario);
+    // A contended world's payer that loses its own writes: last, from a stream of its own too.
+    super::swarm_lossy_payer::draw_lossy_payer(seed, features, &mut scenario);
     // Slow, lossy worlds with role changes take long to serve: give every request time for
     // four message delays and two timeouts, on top of the base's budget, so that a
     // liveness violation means a request was stuck, not that the world was slow.

@@ -14,6 +14,7 @@ mod fingerprint;
 mod history;
 mod network;
 mod observer;
+mod planted_panic;
 pub(crate) use observer::Unobserved;
 mod queue;
 mod rng;
@@ -34,6 +35,8 @@ pub use counters::Counters;
 pub use fingerprint::Fingerprint;
 pub use history::{History, RequestRecord, RetiredSummary};
 pub use observer::Observer;
+#[doc(hidden)]
+pub use planted_panic::plant_panic;
 pub use trace_hook::{MemoryTrace, TraceEnd, TraceEvent, TraceRecord, TraceSink};
 pub use traced_message::{Digest, MessageId, TracedMessage, TracedValues, VALUES_LISTED_MAX};
 pub use writes::Packed;
@@ -447,7 +450,10 @@ impl Simulation {
                     self.send(from, to, message)
                 }
                 Output::SetTimer { at, timer } => self.queue.push(at, Event::Timer { node: from, timer }),
-                Output::Probe(probe) => self.probes.hit(probe),
+                Output::Probe(probe) => {
+                    planted_panic::reached(probe);
+                    self.probes.hit(probe)
+                }
                 Output::Started { id, request } => {
                     self.history.started(id, self.now);
                     self.trace(|| TraceEvent::Started { id, request });
