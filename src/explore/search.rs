@@ -192,7 +192,8 @@ impl SearchReport {
 }
 
 /// The states visited, by digest (already a hash, so hashed again cheaply), each with the
-/// steps not yet taken from it (its sleep set when it was explored).
+/// steps not yet taken from it (its sleep set when it was explored). Looked up, never
+/// iterated, so the map's order cannot reach a search's result.
 type Visited = std::collections::HashMap<u128, Vec<Step>, rustc_hash::FxBuildHasher>;
 
 /// One state of the search, and how it was reached.
