@@ -23,7 +23,7 @@
 //! counts against no fault budget, but each draw is still checked by the scenario's own
 //! validation, and one client always stays correct so that someone is owed answers.
 
-use super::swarm::Features;
+use super::swarm_features::Features;
 use crate::scenario::{FaultSpec, Scenario};
 use crate::sim::{SimRng, Stream};
 use crate::vocab::{OmissionKind, Ratio};
