@@ -134,17 +134,7 @@ impl Streamed {
         };
         let operations = records
             .into_iter()
-            .filter_map(|record| {
-                Some(Operation {
-                    id: record.id,
-                    request: record.request,
-                    invoked_at: record.started_at?,
-                    responded_at: record.answered_at,
-                    outcome: record.outcome.as_ref().map(outcome),
-                    invoked_rank: record.started_rank.unwrap_or(0),
-                    responded_rank: record.answered_rank.unwrap_or(0),
-                })
-            })
+            .filter_map(|record| Operation::from_record(record, record.outcome.as_ref().map(outcome)))
             .collect();
         OpHistory { initial_owners: self.owners.clone(), operations }
     }
