@@ -4,7 +4,7 @@
 
 mod common;
 
-use tokensim::protocol::{NodeId, Request, TokenId};
+use tokensim::protocol::{NodeId, Request, RequestId, TokenId};
 use tokensim::run::Run;
 use tokensim::scenario::{FaultAction, FaultSpec, Scenario, ScheduledEvent};
 use tokensim::sim::{OmissionKind, Ratio, RunEnd};
@@ -314,6 +314,20 @@ mod coordinator {
     }
 
     #[test]
+    fn a_client_healed_after_a_long_silence_times_the_round_it_was_answered_in() {
+        // n2 is silent until 4.6 s, resending its pay every 111 ms to servers sealed by a
+        // crashed coordinator. Timed from the launch, its first answer made a 4.6 s round
+        // trip and a takeover wait of minutes; timed from the round it answers, 20 ms.
+        for seed in 1..=3 {
+            let outcome = run("regression-healed-client-round-trip.toml", seed);
+            let sim = &outcome.simulation;
+            assert!(sim.probes().get(Probe::TookOver) > 0, "seed {seed}");
+            let answered = answered_at(sim, id(2, 1));
+            assert!(answered < Instant(8_000_000), "seed {seed}: answered {answered}, soon after the heal at 4.6 s");
+        }
+    }
+
+    #[test]
     fn turned_silent_during_seal_it_is_taken_over_and_finishes_its_change_once_healed() {
         for seed in 1..=3 {
             let outcome = run("coordinator-faulty-seal.toml", seed);
@@ -409,4 +423,24 @@ fn a_no_change_epoch_with_other_servers_is_caught_by_the_chain_check() {
     assert_eq!(violations.len(), 1, "{violations:#?}");
     assert_eq!(violations[0].property, Property::RoleChangeInstalled);
     assert!(violations[0].detail.contains("the change it names, no change,"), "{}", violations[0].detail);
+}
+
+// ---- The fault budget in a half-done role change ---------------------------------------------
+
+/// A role change's new configuration installed only across a partition: on this side its
+/// servers are still sealed in the old one, of which half is out of reach. The budget must
+/// be judged in both configurations, and is broken, so the stuck requests are owed nothing.
+#[test]
+fn the_budget_is_judged_in_every_configuration_in_force_on_a_clients_side() {
+    for (file, seed, stuck) in [
+        ("regression-budget-in-force-617946.toml", 617_946, RequestId { client: NodeId(4), sequence: 5 }),
+        ("regression-budget-in-force-781463.toml", 781_463, RequestId { client: NodeId(2), sequence: 3 }),
+    ] {
+        let (outcome, _) = common::run(&common::scenario_file(file), seed);
+        assert!(outcome.verdict.passed(), "{file}: {:#?}", outcome.verdict.violations);
+        let sim = &outcome.simulation;
+        let broken = sim.budget_broken().unwrap_or_else(|| panic!("{file}: the budget is broken"));
+        assert_eq!((broken.out_of_reach, broken.servers), (2, 4), "{file}: judged in the older configuration");
+        assert!(sim.history().get(stuck).is_some_and(|record| record.answered_at.is_none()), "{file}: {stuck:?}");
+    }
 }

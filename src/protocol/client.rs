@@ -144,8 +144,14 @@ impl std::hash::Hash for Client {
 struct Operation {
     submitted: Submitted,
     step: Step,
+    /// The phase's latest round: a resend of a read or write goes out under a new phase
+    /// number, so that its answers tell which round they answer (as QUIC's packet numbers
+    /// do), and the round trip they time is the one they made.
     tag: PhaseTag,
-    /// What this phase sends; retransmitted unchanged.
+    /// The phase number of the phase's first round: answers to any round from it to `tag`
+    /// answer the phase.
+    first_phase: u32,
+    /// What this phase sends; resent with only its phase number changed.
     message: Message,
     /// Who this phase's message goes to, ascending.
     targets: Vec<NodeId>,
@@ -313,7 +319,8 @@ impl Client {
     pub fn handle_message(&mut self, now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
         if self.answers_current(message) {
             let operation = self.current.as_mut().expect("an answer to a phase in progress");
-            if let Some(sample_us) = operation.watch.answered(now) {
+            let round = message.tag().map(|tag| tag.phase.wrapping_sub(operation.first_phase));
+            if let Some(sample_us) = operation.watch.answered(now, round) {
                 self.round_trip.sample(sample_us);
             }
         }
@@ -378,7 +385,7 @@ impl Client {
     pub fn ignores_message(&self, from: NodeId, message: &Message) -> bool {
         let answered = |tag: PhaseTag| {
             self.current.as_ref().is_none_or(|operation| {
-                operation.tag != tag
+                !operation.is_round(tag)
                     || operation.targets.binary_search(&from).map_or(true, |index| operation.answered[index])
             })
         };
@@ -431,14 +438,21 @@ impl Client {
             Remedy::Repair => Self::ask_repair(operation, self.told_by, out),
             Remedy::TakeOver | Remedy::Wait => {}
         }
-        let Some(operation) = self.current.as_mut() else { return };
+        let Some(request) = self.current.as_ref().map(|operation| operation.submitted.id) else { return };
+        let tag = self.next_tag(request);
+        let operation = self.current.as_mut().expect("checked above");
+        if let Some(message) = operation.message.with_tag(tag) {
+            operation.message = message;
+            operation.tag = tag;
+            operation.watch.resent(now);
+        }
         out.probe(Probe::Retransmitted);
         for (index, target) in operation.targets.iter().enumerate() {
             if !operation.answered[index] {
                 out.send(*target, operation.message.clone());
             }
         }
-        out.set_timer(now.after_us(timeout_us), timer);
+        out.set_timer(now.after_us(timeout_us), Timer::Retransmit { phase: operation.tag.phase });
     }
 
     /// Start the oldest queued request, answering at once those that need no servers.
@@ -601,9 +615,9 @@ impl Client {
         matches!(self.current.as_ref().map(|operation| &operation.step), Some(Step::Reconfigure(_)))
     }
 
-    /// Whether the current phase is `tag`.
+    /// Whether `tag` names a round of the current phase.
     fn is_phase(&self, tag: PhaseTag) -> bool {
-        self.current.as_ref().is_some_and(|operation| operation.tag == tag)
+        self.current.as_ref().is_some_and(|operation| operation.is_round(tag))
     }
 
     fn on_read_reply(
@@ -843,6 +857,7 @@ impl Client {
                 out.probe(Probe::BallotPreempted);
                 // A new phase makes the old phase's answers and timers stale.
                 operation.tag = self.next_tag(operation.submitted.id);
+                operation.first_phase = operation.tag.phase;
                 out.set_timer(now.after_us(delay_us), Timer::Retransmit { phase: operation.tag.phase });
                 self.current = Some(operation);
             }
@@ -1007,7 +1022,15 @@ impl Operation {
         voters: Vec<NodeId>,
     ) -> Operation {
         let answered = vec![false; targets.len()];
-        Operation { submitted, step, tag, message, targets, answered, voters, answers: 0, watch: Watch::new(now) }
+        let first_phase = tag.phase;
+        let watch = Watch::new(now);
+        Operation { submitted, step, tag, first_phase, message, targets, answered, voters, answers: 0, watch }
+    }
+
+    /// Whether `tag` names a round of this phase: one of its phase numbers so far (a
+    /// client's phase numbers only grow, so those of earlier phases are all below).
+    fn is_round(&self, tag: PhaseTag) -> bool {
+        tag.request == self.tag.request && (self.first_phase..=self.tag.phase).contains(&tag.phase)
     }
 
     /// The targets that have not answered this phase, ascending.

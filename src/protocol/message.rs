@@ -170,6 +170,29 @@ impl Message {
             Message::Repair { .. } => "repair",
         }
     }
+
+    /// The phase a read or write, or an answer to one, belongs to; `None` for the
+    /// messages of role changes, which name ballots and epochs instead.
+    pub fn tag(&self) -> Option<PhaseTag> {
+        match self {
+            Message::Read { tag, .. }
+            | Message::ReadReply { tag, .. }
+            | Message::Write { tag, .. }
+            | Message::WriteAck { tag, .. }
+            | Message::Nack { tag, .. } => Some(*tag),
+            _ => None,
+        }
+    }
+
+    /// A read or write sent again under `tag`, everything else unchanged; `None` for a
+    /// message that names no phase (it is resent as it is).
+    pub(crate) fn with_tag(&self, tag: PhaseTag) -> Option<Message> {
+        match self {
+            Message::Read { epoch, tokens, .. } => Some(Message::Read { epoch: *epoch, tag, tokens: *tokens }),
+            Message::Write { epoch, values, .. } => Some(Message::Write { epoch: *epoch, tag, values: values.clone() }),
+            _ => None,
+        }
+    }
 }
 
 /// A timer a node asked for; it comes back to the node as input when it fires.

@@ -31,14 +31,24 @@ const REMEDY_TIMEOUTS: u64 = 8;
 /// How many round trips (as [`RoundTrip::timeout_us`] estimates them) a phase waits before
 /// a remedy, at the least: a role change takes three phases, each retransmitted maybe.
 const REMEDY_ROUND_TRIPS: u64 = 8;
+/// How many of a phase's latest rounds (its first send and each resend under a new phase
+/// number) remember when they were sent, so that an answer to one of them times exactly
+/// the round trip it made.
+const REMEMBERED_ROUNDS: u32 = 64;
 
 /// How long a phase of a client has been held up.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub(super) struct Watch {
     /// When the phase was launched.
     launched: Instant,
     /// Whether any answer came yet (the first one is a round-trip sample).
     heard: bool,
+    /// When each of the latest [`REMEMBERED_ROUNDS`] resends was sent: round `r` (round 0
+    /// is the launch) at `r - 1` modulo that many. Empty, and so not allocated, for the
+    /// phases answered without a resend, which are most.
+    resent: Vec<Instant>,
+    /// How many rounds were sent, the launch included.
+    rounds: u32,
     /// When the phase was launched, or when its last repair was asked for.
     since: Instant,
     /// When a sealed server of the phase's configuration first refused it.
@@ -69,12 +79,38 @@ pub(super) enum Remedy {
 impl Watch {
     /// A phase launched at `now`.
     pub(super) fn new(now: Instant) -> Watch {
-        Watch { launched: now, heard: false, since: now, sealed_since: None }
+        Watch { launched: now, heard: false, resent: Vec::new(), rounds: 1, since: now, sealed_since: None }
     }
 
-    /// An answer to the phase came at `now`: how long the first one took, the first time.
-    pub(super) fn answered(&mut self, now: Instant) -> Option<u64> {
-        (!std::mem::replace(&mut self.heard, true)).then(|| now.since_us(self.launched))
+    /// The phase was sent again at `now`, as its next round.
+    pub(super) fn resent(&mut self, now: Instant) {
+        let slot = ((self.rounds - 1) % REMEMBERED_ROUNDS) as usize;
+        match self.resent.get_mut(slot) {
+            Some(sent) => *sent = now,
+            None => self.resent.push(now),
+        }
+        self.rounds = self.rounds.saturating_add(1);
+    }
+
+    /// An answer to round `round` of the phase came at `now` (`None`: an answer that names
+    /// no round): the first time, how long it took.
+    ///
+    /// The sample is the round trip of the round answered, when that round is remembered:
+    /// the client's own silence before it (a send omission that hid every earlier round)
+    /// is not a round trip, and once taken for one it made every wait far too long. An
+    /// answer that names no round, or one too old to be remembered, is timed from the
+    /// launch, which counts the losses and resends before it as well.
+    pub(super) fn answered(&mut self, now: Instant, round: Option<u32>) -> Option<u64> {
+        if std::mem::replace(&mut self.heard, true) {
+            return None;
+        }
+        let sent = match round {
+            Some(round) if round >= 1 && round < self.rounds && self.rounds - round <= REMEMBERED_ROUNDS => {
+                self.resent[((round - 1) % REMEMBERED_ROUNDS) as usize]
+            }
+            _ => self.launched,
+        };
+        Some(now.since_us(sent))
     }
 
     /// A sealed server of the phase's own configuration refused it at `now`.
@@ -151,6 +187,22 @@ mod tests {
         assert_eq!(silent.remedy(Instant(150), 100), Remedy::Wait, "a repair is asked for once per wait");
         assert_eq!(silent.remedy(Instant(200), 100), Remedy::Repair);
         assert_eq!(remedy_wait_us(NodeId(6), 10, &RoundTrip::default()), 100, "8 timeouts, and 2 more by id");
+    }
+
+    #[test]
+    fn an_answer_is_timed_from_the_round_it_answers() {
+        let mut watch = Watch::new(Instant(0));
+        for round in 1..=100u64 {
+            watch.resent(Instant(round * 100));
+        }
+        assert_eq!(watch.answered(Instant(10_020), Some(100)), Some(20), "the latest round: its own round trip");
+        assert_eq!(watch.answered(Instant(10_030), Some(100)), None, "one sample a phase");
+        let timed = |round: Option<u32>| Watch { heard: false, ..watch.clone() }.answered(Instant(10_050), round);
+        assert_eq!(timed(Some(37)), Some(10_050 - 3_700), "remembered: one of the latest 64");
+        assert_eq!(timed(Some(36)), Some(10_050), "too old to be remembered: timed from the launch");
+        assert_eq!(timed(Some(0)), Some(10_050), "the launch itself");
+        assert_eq!(timed(None), Some(10_050), "an answer that names no round");
+        assert_eq!(timed(Some(101)), Some(10_050), "a round never sent");
     }
 
     #[test]

@@ -16,15 +16,29 @@ use crate::protocol::NodeId;
 /// (see `Simulation::correct_clients`), and is owed them again once the partition is
 /// repaired.
 pub fn servers_out_of_reach(servers: &[NodeId], clients: &[NodeId], faulty: &[NodeId], cut_off: &[NodeId]) -> usize {
-    let is_faulty = |node: &NodeId| faulty.contains(node);
-    let is_cut = |node: &NodeId| cut_off.contains(node);
-    let out_from = |cut_side: bool| servers.iter().filter(|s| is_faulty(s) || is_cut(s) != cut_side).count();
+    let out_from = |side: bool| out_of_reach_from(servers, faulty, cut_off, side);
+    client_sides(clients, faulty, cut_off).into_iter().map(out_from).min().unwrap_or_else(|| out_from(false))
+}
+
+/// How many of `servers` are faulty or across the partition from side `cut_side` (true:
+/// the side of the nodes in `cut_off`).
+pub(crate) fn out_of_reach_from(servers: &[NodeId], faulty: &[NodeId], cut_off: &[NodeId], cut_side: bool) -> usize {
+    servers.iter().filter(|s| faulty.contains(s) || cut_off.contains(s) != cut_side).count()
+}
+
+/// The sides of the partition that hold a correct node of `clients` (true: the side of the
+/// nodes in `cut_off`); without a partition, or with no correct client on either side
+/// (then nobody is served, and the budget is counted from the uncut side), the uncut side.
+pub(crate) fn client_sides(clients: &[NodeId], faulty: &[NodeId], cut_off: &[NodeId]) -> Vec<bool> {
     if cut_off.is_empty() {
-        return out_from(false);
+        return vec![false];
     }
-    let sides = [false, true].into_iter().filter(|&side| clients.iter().any(|c| !is_faulty(c) && is_cut(c) == side));
-    // With no correct client on either side, nobody is served: count from the uncut side.
-    sides.map(out_from).min().unwrap_or_else(|| out_from(false))
+    let holds_client = |side: bool| clients.iter().any(|c| !faulty.contains(c) && cut_off.contains(c) == side);
+    let sides: Vec<bool> = [false, true].into_iter().filter(|&side| holds_client(side)).collect();
+    match sides.is_empty() {
+        true => vec![false],
+        false => sides,
+    }
 }
 
 /// Whether `out_of_reach` of `servers` servers keeps the budget: fewer than half.

@@ -581,17 +581,21 @@ impl Simulation {
     }
 
     /// The nodes that liveness is owed to now: every node without an omission fault that the
-    /// partition, if there is one, leaves with a majority of correct servers in reach.
+    /// partition, if there is one, leaves with a majority of correct servers in reach in
+    /// every configuration in force on its side ([`Simulation::configurations_in_force`]).
     pub fn correct_clients(&self) -> Vec<NodeId> {
-        let config = self.current_config();
         let cut_off = self.network.cut_off();
-        let reaches_majority = |node: NodeId| {
-            let side = cut_off.contains(&node);
-            let reachable = config.servers.iter().filter(|&&s| !self.is_faulty(s) && cut_off.contains(&s) == side);
-            reachable.count() >= config.quorum_size()
+        let nodes = self.world.nodes();
+        let faulty: Vec<NodeId> = nodes.iter().copied().filter(|&node| self.is_faulty(node)).collect();
+        let reaches_majority = |side: bool| {
+            self.configurations_in_force(side, &faulty, &cut_off).iter().all(|config| {
+                let reachable = config.servers.iter().filter(|s| !faulty.contains(s) && cut_off.contains(s) == side);
+                reachable.count() >= config.quorum_size()
+            })
         };
-        let nodes = self.world.nodes().into_iter().filter(|&node| !self.is_faulty(node));
-        nodes.filter(|&node| cut_off.is_empty() || reaches_majority(node)).collect()
+        let side_served = [reaches_majority(false), !cut_off.is_empty() && reaches_majority(true)];
+        let served = |node: &NodeId| cut_off.is_empty() || side_served[usize::from(cut_off.contains(node))];
+        nodes.into_iter().filter(|node| !faulty.contains(node)).filter(served).collect()
     }
 
     /// Two different values ever written at one version of a token.
