@@ -43,7 +43,8 @@ fn a_fitted_schedule_replays_as_itself() {
 }
 
 /// half-quorum fails in some schedules of a pay racing a read. proptest finds one and
-/// shrinks it: the case it ends with is short, loses nothing, and `tokensim run` replays it.
+/// shrinks it: the case it ends with is short, keeps only the losses it needs, and
+/// `tokensim run` replays it.
 #[test]
 fn a_broken_variant_shrinks_to_a_short_schedule_that_run_reproduces() {
     let dir = tempfile::tempdir().unwrap();
@@ -57,7 +58,14 @@ fn a_broken_variant_shrinks_to_a_short_schedule_that_run_reproduces() {
     let fitted = fit_schedule(&scenario, 0, &minimal).unwrap();
     eprintln!("shrunk to {} choices: {fitted}", fitted.choices.len());
     assert!(fitted.choices.len() <= 12, "not shrunk: {fitted} ({reason})");
-    assert!(fitted.choices.iter().all(|choice| !choice.lose), "a needless loss survived shrinking: {fitted}");
+    // Every loss that survived shrinking is needed: without it, the schedule passes.
+    for (index, choice) in fitted.choices.iter().enumerate().filter(|(_, choice)| choice.lose) {
+        let mut without = fitted.clone();
+        without.choices[index].lose = false;
+        let passes = check_schedule(&scenario, 0, &without, &[]).is_ok();
+        assert!(passes, "a needless loss (choice {index}) survived shrinking: {fitted}");
+        assert!(choice.pick < 8, "{fitted}");
+    }
     // The last case proptest tried that failed is the shrunk one, saved for `run`.
     let saved = dir.path().join("shrunk-schedule.toml");
     let text = std::fs::read_to_string(&saved).expect("the failing case was saved");

@@ -54,16 +54,24 @@ fn a_slow_network_forces_a_retransmission() {
     scenario.random_workload_mut().pay_ratio = Ratio::ALWAYS;
     scenario.random_workload_mut().stray_pay_ratio = Ratio::NEVER;
     let (text, records) = trace_text(&scenario, 1);
-    // A resend is the same message on the same link (with its own number on the link).
+    // A resend is the same request's read or write on the same link, under a new phase
+    // number (so that its answers tell which round they answer).
     let sends: Vec<_> = records
         .iter()
         .filter_map(|r| match &r.event {
-            TraceEvent::Sent { id, message, .. } => Some((id.from, id.to, message)),
+            TraceEvent::Sent { id, message, .. } => {
+                message.tag().map(|tag| ((id.from, id.to, message.kind_name(), tag.request), tag.phase))
+            }
             _ => None,
         })
         .collect();
-    let resent = sends.iter().enumerate().filter(|(i, send)| sends[..*i].contains(send)).count();
-    assert!(resent >= 3, "a phase was sent again to all three servers, found {resent} repeats");
+    let resends: Vec<_> = sends
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (key, phase))| sends[..i].iter().find(|(earlier, _)| earlier == key).map(|(_, p)| (*p, *phase)))
+        .collect();
+    assert!(resends.len() >= 3, "a phase was sent again to all three servers, found {} repeats", resends.len());
+    assert!(resends.iter().all(|(first, again)| again > first), "every resend has a new phase number: {resends:?}");
     assert!(records.iter().any(|r| matches!(r.event, TraceEvent::TimerFired { .. })));
     insta::assert_snapshot!(text);
 }
