@@ -68,7 +68,9 @@ fn a_slow_network_forces_a_retransmission() {
     let resends: Vec<_> = sends
         .iter()
         .enumerate()
-        .filter_map(|(i, (key, phase))| sends[..i].iter().find(|(earlier, _)| earlier == key).map(|(_, p)| (*p, *phase)))
+        .filter_map(|(i, (key, phase))| {
+            sends[..i].iter().find(|(earlier, _)| earlier == key).map(|(_, p)| (*p, *phase))
+        })
         .collect();
     assert!(resends.len() >= 3, "a phase was sent again to all three servers, found {} repeats", resends.len());
     assert!(resends.iter().all(|(first, again)| again > first), "every resend has a new phase number: {resends:?}");

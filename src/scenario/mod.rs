@@ -22,8 +22,8 @@ mod seeds;
 mod spans;
 mod validate;
 
-pub use budget::{servers_out_of_reach, within_budget};
 pub(crate) use budget::{client_sides, out_of_reach_from};
+pub use budget::{servers_out_of_reach, within_budget};
 pub use builder::ScenarioBuilder;
 pub use error::{Location, ScenarioError};
 pub use fault_kinds::FaultKind;

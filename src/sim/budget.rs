@@ -43,9 +43,9 @@ impl Simulation {
         let margin = |&(out, servers): &(usize, usize)| (out * 2) as i64 - servers as i64;
         let worst_on = |side: bool| {
             let configs = self.configurations_in_force(side, &faulty, &cut_off);
-            let counts = configs.iter().map(|config| {
-                (out_of_reach_from(&config.servers, &faulty, &cut_off, side), config.servers.len())
-            });
+            let counts = configs
+                .iter()
+                .map(|config| (out_of_reach_from(&config.servers, &faulty, &cut_off, side), config.servers.len()));
             counts.max_by_key(margin).expect("the newest configuration is always in force")
         };
         let sides = client_sides(&clients, &faulty, &cut_off);
