@@ -17,12 +17,19 @@ pub struct PhaseTag {
 }
 
 /// Which tokens a read asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TokenSelection {
-    /// Every token (a `gettokens` read).
+    /// Every token (the whole table; no client of the correct protocol asks for it now).
     All,
     /// One token (the read phase of a `pay`).
     One(TokenId),
+    /// The tokens a node is related to on the replica that answers: those it owns there, and
+    /// those whose value there it paid away (the writer of the value is its pay). The first
+    /// round of a `gettokens` (see `docs/PROTOCOL.md`).
+    Owner(NodeId),
+    /// These tokens, ascending: the confirming second round of a `gettokens`, for tokens
+    /// the first round could not decide.
+    Tokens(Arc<[TokenId]>),
     /// No token: only confirm that the configuration is current (before refusing a role
     /// change for what the configuration says).
     Nothing,

@@ -202,7 +202,7 @@ impl TracedMessage {
     /// What the trace records of `message`.
     pub fn of(message: &Message) -> TracedMessage {
         match message {
-            Message::Read { epoch, tag, tokens } => TracedMessage::Read { epoch: *epoch, tag: *tag, tokens: *tokens },
+            Message::Read { epoch, tag, tokens } => TracedMessage::Read { epoch: *epoch, tag: *tag, tokens: tokens.clone() },
             Message::ReadReply { epoch, tag, values } => TracedMessage::ReadReply {
                 epoch: *epoch,
                 tag: *tag,
@@ -270,6 +270,7 @@ impl TracedMessage {
     pub fn names_token(&self, token: TokenId) -> bool {
         match self {
             TracedMessage::Read { tokens: TokenSelection::One(read), .. } => *read == token,
+            TracedMessage::Read { tokens: TokenSelection::Tokens(read), .. } => read.contains(&token),
             TracedMessage::ReadReply { values, .. } | TracedMessage::Write { values, .. } => {
                 values.listed().iter().any(|(listed, _)| *listed == token)
             }

@@ -180,6 +180,12 @@ fn message_text(message: &TracedMessage) -> String {
         TracedMessage::Read { tag, tokens: TokenSelection::Nothing, .. } => {
             format!("{kind} {} nothing (confirm the configuration)", tag_text(tag))
         }
+        TracedMessage::Read { tag, tokens: TokenSelection::Owner(owner), .. } => {
+            format!("{kind} {} related to {owner}", tag_text(tag))
+        }
+        TracedMessage::Read { tag, tokens: TokenSelection::Tokens(tokens), .. } => {
+            format!("{kind} {} confirm {}", tag_text(tag), token_list(tokens))
+        }
         TracedMessage::ReadReply { tag, values, .. } | TracedMessage::Write { tag, values, .. } => {
             format!("{kind} {} {}", tag_text(tag), values_text(values))
         }
@@ -271,4 +277,9 @@ mod tests {
         assert!(last.ends_with("write_ack n1#1.p0 (omission at receiver)"), "{last}");
         assert!(text.in_flight.is_empty());
     }
+}
+
+/// `t3,t5`: tokens named by a confirming read.
+fn token_list(tokens: &[crate::protocol::TokenId]) -> String {
+    tokens.iter().map(|token| token.to_string()).collect::<Vec<_>>().join(",")
 }
