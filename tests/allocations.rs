@@ -134,7 +134,9 @@ fn a_trace_to_disk_adds_memory_that_does_not_grow_with_the_run() {
     let long = trace_overhead_bytes(4000, jsonl_sink(&directory));
     println!("the trace to disk adds {short} bytes at peak to 1000 requests, {long} to 4000");
     assert!(short > 0, "the measure sees the trace's buffers at all: {short} bytes");
-    assert!(long <= 2 * short, "4x the requests, the trace's memory went from {short} to {long} bytes");
+    // Since a `gettokens` reply carries the owner's tokens, not the whole table, the largest
+    // event is small and the trace may add only bytes at peak: allow a few KB either way.
+    assert!(long <= 2 * short + 4096, "4x the requests, the trace's memory went from {short} to {long} bytes");
 }
 
 // The same measure catches a trace that stays in memory: what it adds grows with the run.

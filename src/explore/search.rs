@@ -266,7 +266,16 @@ pub fn search(
     sim.choose_losses();
     let watchers = Watchers::new(&sim);
     let judged = watchers.safety_inputs(&sim);
-    let root = Box::new(Branch { sim, watchers, schedule: Trail::default(), losses: 0, timeouts: 0, judged, sleep: Vec::new(), only: None });
+    let root = Box::new(Branch {
+        sim,
+        watchers,
+        schedule: Trail::default(),
+        losses: 0,
+        timeouts: 0,
+        judged,
+        sleep: Vec::new(),
+        only: None,
+    });
     let mut report = SearchReport {
         states: 1,
         steps: 0,
@@ -379,7 +388,8 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
     let pending = branch.sim.pending_slots();
     let open = branch.sim.history().open();
     let complete = open == 0 && (pending.is_empty() || branch.sim.all_issued());
-    let allowed = |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
+    let allowed =
+        |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
     // The bounds stop this schedule here (or nothing is left to happen): from now on the
     // network behaves, and the run must recover.
     let stopped = !complete && !pending.iter().any(|(event, _)| allowed(event));
@@ -436,7 +446,8 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
                 }
             }
             if options.reduce {
-                child.sleep = branch.sleep.iter().chain(&done).filter(|asleep| asleep.independent_of(&step)).copied().collect();
+                child.sleep =
+                    branch.sleep.iter().chain(&done).filter(|asleep| asleep.independent_of(&step)).copied().collect();
                 done.push(step);
             }
             expansion.children.push((digest(&child), child));

@@ -24,6 +24,7 @@ use super::request::{Outcome, Refusal, Request, Submitted};
 use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
 use super::variant::Variant;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// What a client needs to know about the world, beyond its configuration. Build one with
 /// [`ClientOptions::new`] and change what differs from the defaults.
@@ -33,8 +34,9 @@ pub struct ClientOptions {
     pub retransmit_timeout_us: u64,
     /// Tokens are numbered `0..token_count`.
     pub token_count: u32,
-    /// Every node of the world, ascending: the nodes that can own tokens.
-    pub nodes: Vec<NodeId>,
+    /// Every node of the world, ascending: the nodes that can own tokens. Shared: every
+    /// client of a world holds the same list.
+    pub nodes: Arc<[NodeId]>,
     /// The protocol the node runs: [`Variant::Correct`] but to see a checker catch a mistake.
     pub variant: Variant,
 }
@@ -51,7 +53,7 @@ impl ClientOptions {
         ClientOptions {
             retransmit_timeout_us: Self::RETRANSMIT_TIMEOUT_US,
             token_count,
-            nodes,
+            nodes: nodes.into(),
             variant: Variant::Correct,
         }
     }

@@ -54,8 +54,9 @@ pub enum Message {
         epoch: Epoch,
         /// The phase answered.
         tag: PhaseTag,
-        /// The values, ascending by token id.
-        values: Vec<(TokenId, TokenValue)>,
+        /// The values, ascending by token id. Shared, so that a replica can answer the same
+        /// read again without copying them.
+        values: Arc<[(TokenId, TokenValue)]>,
     },
     /// Client to server: store these values where they are newer than yours.
     Write {

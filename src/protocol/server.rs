@@ -7,12 +7,13 @@ use super::message::{Message, Outputs, PhaseTag, TokenSelection};
 use super::probe::Probe;
 use super::types::{Ballot, Epoch, Instant, NodeId, TokenId, TokenValue};
 use super::variant::Variant;
+use std::sync::Arc;
 
 /// One replica of the token table.
 ///
 /// Methods: getters (`id`, `config`, `table`, `value`, `is_sealed`, `is_retired`), and
 /// `handle_message` for input. A server sets no timers: it only ever answers.
-#[derive(Clone, Debug, Hash)]
+#[derive(Clone, Debug)]
 pub struct Server {
     id: NodeId,
     config: Config,
@@ -21,6 +22,9 @@ pub struct Server {
     /// those it owns, and those whose value here its pay wrote (it paid them away). What a
     /// `gettokens` round of the node reads (see [`Server::related_to`]).
     related: Vec<Vec<TokenId>>,
+    /// Derived from `table` too: per node id, the last answer to a read of the tokens
+    /// related to it, while none of them changed (shared by every reply that carries it).
+    answers: Vec<Option<Arc<[(TokenId, TokenValue)]>>>,
     /// The highest ballot promised for changing `config`.
     promised: Option<Ballot>,
     /// The highest-ballot next configuration accepted for changing `config`.
@@ -37,6 +41,15 @@ pub struct Server {
 fn related_nodes(value: &TokenValue) -> [Option<NodeId>; 2] {
     let payer = value.writer.map(|writer| writer.client).filter(|&payer| payer != value.owner);
     [Some(value.owner), payer]
+}
+
+/// A search's view of a replica (see `sim::choice`): everything but what is derived from
+/// its table (the index of related tokens and the answers kept), which equal tables share.
+impl std::hash::Hash for Server {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let Server { id, config, table, related: _, answers: _, promised, accepted, sealed, retired, variant } = self;
+        (id, config, table, promised, accepted, sealed, retired, variant).hash(state);
+    }
 }
 
 impl Server {
@@ -58,6 +71,7 @@ impl Server {
             config,
             table,
             related,
+            answers: Vec::new(),
             promised: None,
             accepted: None,
             sealed: false,
@@ -99,12 +113,35 @@ impl Server {
         self.related.get(node.0 as usize).map_or(&[], Vec::as_slice)
     }
 
+    /// The values of the tokens related to `node`, ascending: the answer to a first
+    /// `gettokens` round, kept until one of them changes.
+    fn related_values(&mut self, node: NodeId) -> Arc<[(TokenId, TokenValue)]> {
+        let index = node.0 as usize;
+        if let Some(Some(answer)) = self.answers.get(index) {
+            return answer.clone();
+        }
+        let values: Arc<[(TokenId, TokenValue)]> =
+            self.related_to(node).iter().map(|&token| (token, self.table[token.0 as usize])).collect();
+        if index < self.related.len() {
+            if self.answers.len() <= index {
+                self.answers.resize(index + 1, None);
+            }
+            self.answers[index] = Some(values.clone());
+        }
+        values
+    }
+
     /// Store `value` as this replica's value of `token` (a slot that exists), keeping the
     /// index of related tokens in step.
     fn store(&mut self, token: TokenId, value: TokenValue) {
         let slot = token.0 as usize;
         let (before, after) = (related_nodes(&self.table[slot]), related_nodes(&value));
         self.table[slot] = value;
+        for node in before.iter().chain(&after).flatten() {
+            if let Some(answer) = self.answers.get_mut(node.0 as usize) {
+                *answer = None;
+            }
+        }
         if before == after {
             return;
         }
@@ -216,17 +253,15 @@ impl Server {
         epoch == self.config.epoch
     }
 
-    fn on_read(&self, from: NodeId, tag: PhaseTag, tokens: &TokenSelection, out: &mut Outputs) {
+    fn on_read(&mut self, from: NodeId, tag: PhaseTag, tokens: &TokenSelection, out: &mut Outputs) {
         let values = match tokens {
             TokenSelection::All => self.table.iter().enumerate().map(|(i, v)| (TokenId(i as u32), *v)).collect(),
-            TokenSelection::Nothing => Vec::new(),
+            TokenSelection::Nothing => Arc::from([]),
             TokenSelection::One(token) => match self.value(*token) {
-                Some(value) => vec![(*token, *value)],
-                None => Vec::new(),
+                Some(value) => Arc::from([(*token, *value)]),
+                None => Arc::from([]),
             },
-            TokenSelection::Owner(node) => {
-                self.related_to(*node).iter().map(|&token| (token, self.table[token.0 as usize])).collect()
-            }
+            TokenSelection::Owner(node) => self.related_values(*node),
             TokenSelection::Tokens(wanted) => {
                 wanted.iter().filter_map(|&token| Some((token, *self.value(token)?))).collect()
             }

@@ -111,9 +111,8 @@ impl PendingEvent {
     /// every other: it commutes with none.
     pub fn may_end_run(&self) -> bool {
         match *self {
-            PendingEvent::Deliver { reach: Reach::Client { closing, .. }, .. } | PendingEvent::Timer { closing, .. } => {
-                closing
-            }
+            PendingEvent::Deliver { reach: Reach::Client { closing, .. }, .. }
+            | PendingEvent::Timer { closing, .. } => closing,
             _ => false,
         }
     }
