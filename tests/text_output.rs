@@ -114,7 +114,7 @@ fn counts_of_one_take_the_singular() {
         &["run", &scenario("seed-manual-session.toml"), "--trace", &trace],
         &["replay", &trace],
         &["check", "--seeds", "7..8"],
-        &["shrink", "--seed", "0", "--swarm", "--variant", "half-quorum", "--output", &shrunk],
+        &["shrink", "--seed", "24", "--swarm", "--variant", "half-quorum", "--output", &shrunk],
         &["run", &shrunk],
         &["run", &scenario("budget-broken-n4.toml")],
     ];

@@ -84,10 +84,13 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let report = sweep::sweep(&options, &|| bar.inc(1)).map_err(|error| error.to_string())?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
+    // Below 10 seeds a second the rate shows a decimal: a slow sweep of one seed would
+    // otherwise print "1 seeds/s".
+    let rate = report.seeds_run as f64 / seconds.max(1e-9);
+    let digits = if rate < 10.0 { 1 } else { 0 };
     eprintln!(
-        "{} in {seconds:.1}s ({:.0} seeds/s, {})",
+        "{} in {seconds:.1}s ({rate:.digits$} seeds/s, {})",
         count(report.seeds_run, "seed", "seeds"),
-        report.seeds_run as f64 / seconds.max(1e-9),
         count(jobs as u64, "job", "jobs")
     );
     if report.seeds_run < seeds.len() {
