@@ -358,7 +358,9 @@ fn check_bounds(scenario: &Scenario, options: SearchOptions) -> Result<(), Searc
 }
 
 /// Expand every branch of `frontier`, in parallel across `options.jobs` workers; the
-/// expansions in the frontier's order, whatever the number of workers.
+/// expansions in the frontier's order, whatever the number of workers. Branches stay boxed:
+/// a branch holds a whole simulation, and splitting the frontier moves only pointers.
+#[allow(clippy::vec_box)]
 fn expand_all(frontier: Vec<Box<Branch>>, options: SearchOptions) -> Vec<Expansion> {
     let jobs = options.jobs.max(1).min(frontier.len().max(1));
     if jobs == 1 {

@@ -24,7 +24,7 @@ pub struct Server {
     related: Vec<Vec<TokenId>>,
     /// Derived from `table` too: per node id, the last answer to a read of the tokens
     /// related to it, while none of them changed (shared by every reply that carries it).
-    answers: Vec<Option<Arc<[(TokenId, TokenValue)]>>>,
+    answers: Vec<Option<Answer>>,
     /// The highest ballot promised for changing `config`.
     promised: Option<Ballot>,
     /// The highest-ballot next configuration accepted for changing `config`.
@@ -35,6 +35,9 @@ pub struct Server {
     retired: bool,
     variant: Variant,
 }
+
+/// A read's values, ascending by token id, shared by the replies that carry them.
+type Answer = Arc<[(TokenId, TokenValue)]>;
 
 /// The nodes a value relates its token to: its owner, and the payer whose pay wrote it
 /// (`None` for an initial value, or a payer that is the owner).
@@ -115,13 +118,12 @@ impl Server {
 
     /// The values of the tokens related to `node`, ascending: the answer to a first
     /// `gettokens` round, kept until one of them changes.
-    fn related_values(&mut self, node: NodeId) -> Arc<[(TokenId, TokenValue)]> {
+    fn related_values(&mut self, node: NodeId) -> Answer {
         let index = node.0 as usize;
         if let Some(Some(answer)) = self.answers.get(index) {
             return answer.clone();
         }
-        let values: Arc<[(TokenId, TokenValue)]> =
-            self.related_to(node).iter().map(|&token| (token, self.table[token.0 as usize])).collect();
+        let values: Answer = self.related_to(node).iter().map(|&token| (token, self.table[token.0 as usize])).collect();
         if index < self.related.len() {
             if self.answers.len() <= index {
                 self.answers.resize(index + 1, None);

@@ -241,6 +241,11 @@ fn values_text(values: &TracedValues) -> String {
     text
 }
 
+/// `t3,t5`: tokens named by a confirming read.
+fn token_list(tokens: &[crate::protocol::TokenId]) -> String {
+    tokens.iter().map(|token| token.to_string()).collect::<Vec<_>>().join(",")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,9 +282,4 @@ mod tests {
         assert!(last.ends_with("write_ack n1#1.p0 (omission at receiver)"), "{last}");
         assert!(text.in_flight.is_empty());
     }
-}
-
-/// `t3,t5`: tokens named by a confirming read.
-fn token_list(tokens: &[crate::protocol::TokenId]) -> String {
-    tokens.iter().map(|token| token.to_string()).collect::<Vec<_>>().join(",")
 }
