@@ -287,7 +287,16 @@ fn property_lines(verdict: &Verdict) -> Vec<PropertyLine> {
 }
 
 fn request_counts(sim: &Simulation) -> RequestCounts {
-    let mut counts = RequestCounts::default();
+    let retired = sim.history().retired();
+    let mut counts = RequestCounts {
+        submitted: retired.count as u64,
+        gettokens: retired.gettokens,
+        pay_ok: retired.pay_ok,
+        pay_refused: retired.pay_refused,
+        role_change_ok: retired.role_change_ok,
+        role_change_refused: retired.role_change_refused,
+        ..RequestCounts::default()
+    };
     for record in sim.history().records() {
         counts.submitted += 1;
         match (&record.request, &record.outcome) {
@@ -305,14 +314,25 @@ fn request_counts(sim: &Simulation) -> RequestCounts {
 }
 
 fn latency(sim: &Simulation) -> Option<Latency> {
-    let mut samples: Vec<u64> =
-        sim.history().records().filter_map(|record| Some(record.answered_at?.since_us(record.started_at?))).collect();
-    if samples.is_empty() {
-        return None;
+    // Every latency with how many requests took it: the retired ones' and the held ones'.
+    let mut samples = sim.history().retired().latencies_us.clone();
+    for record in sim.history().records() {
+        if let (Some(started), Some(answered)) = (record.started_at, record.answered_at) {
+            *samples.entry(answered.since_us(started)).or_insert(0) += 1;
+        }
     }
-    samples.sort_unstable();
-    let rank = |percent: usize| samples[(samples.len() * percent).div_ceil(100).max(1) - 1];
-    Some(Latency { p50: rank(50), p90: rank(90), p99: rank(99), max: samples[samples.len() - 1] })
+    let total: u64 = samples.values().sum();
+    let max = *samples.keys().next_back()?;
+    // The latency of the sample at `rank` (from 1) in ascending order.
+    let at_rank = |rank: u64| {
+        let mut seen = 0;
+        samples.iter().find(|&(_, &count)| {
+            seen += count;
+            seen >= rank
+        })
+    };
+    let rank = |percent: u64| at_rank((total * percent).div_ceil(100).max(1)).map_or(max, |(&latency, _)| latency);
+    Some(Latency { p50: rank(50), p90: rank(90), p99: rank(99), max })
 }
 
 fn tokens_per_owner(sim: &Simulation) -> Vec<(u32, u32)> {

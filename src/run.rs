@@ -17,7 +17,8 @@
 //! # Ok::<(), tokensim::scenario::ScenarioError>(())
 //! ```
 
-use crate::check::verdict::{judge, panicked};
+use crate::check::custom::CustomProperty;
+use crate::check::verdict::{judge, judge_retired, panicked};
 use crate::check::{Verdict, Watchers};
 use crate::protocol::Variant;
 use crate::scenario::{Scenario, ScenarioError};
@@ -34,6 +35,9 @@ pub struct Run<'a> {
     judged: PropertySet,
     trace: Option<Box<dyn TraceSink>>,
     observers: Vec<&'a mut dyn Observer>,
+    properties: Vec<CustomProperty>,
+    /// Retire the history at cuts once this many records are held; see [`Run::retire`].
+    retire: Option<usize>,
 }
 
 /// A finished run: the scenario it ran, the simulation at its end, and the verdict.
@@ -55,7 +59,15 @@ pub struct RunOutcome {
 impl<'a> Run<'a> {
     /// A run of `scenario` with its own seed, judging every property.
     pub fn new(scenario: &Scenario) -> Run<'a> {
-        Run { scenario: scenario.clone(), seed: None, judged: PropertySet::all(), trace: None, observers: Vec::new() }
+        Run {
+            scenario: scenario.clone(),
+            seed: None,
+            judged: PropertySet::all(),
+            trace: None,
+            observers: Vec::new(),
+            properties: Vec::new(),
+            retire: None,
+        }
     }
 
     /// Drive the run with `seed` instead of the scenario's own.
@@ -77,6 +89,19 @@ impl<'a> Run<'a> {
         self
     }
 
+    /// Judge `property` of the user's as well (see [`crate::check::custom`]); an `always`
+    /// property is judged after every event.
+    pub fn property(mut self, property: CustomProperty) -> Run<'a> {
+        self.properties.push(property);
+        self
+    }
+
+    /// Judge every one of `properties` as well; see [`Run::property`].
+    pub fn properties(mut self, properties: impl IntoIterator<Item = CustomProperty>) -> Run<'a> {
+        self.properties.extend(properties);
+        self
+    }
+
     /// Report every event to `sink`, and close it with the run's end.
     pub fn trace(mut self, sink: Box<dyn TraceSink>) -> Run<'a> {
         self.trace = Some(sink);
@@ -89,32 +114,98 @@ impl<'a> Run<'a> {
         self
     }
 
+    /// Keep memory flat on a long run: check the history as the run goes and retire it
+    /// ([`crate::check::retire`]), whenever every request so far is answered and at least
+    /// `records` are held ([`crate::check::retire::RETIRE_EVERY`] is a good number). The
+    /// verdict is the same as without; only the simulation's history then holds just the
+    /// requests since the last retirement (its [`History::retired`](crate::sim::History::retired)
+    /// sums up the rest). A run whose checks find anything is made again keeping every
+    /// record, so that its violations read exactly as they would. Ignored with a trace,
+    /// observers of the caller's, a driver, or a scenario with explicit requests, expected
+    /// answers, an expected violation or a schedule of choices: those need the whole run;
+    /// and a run that plans no more than `records` random requests never retires anything.
+    pub fn retire(mut self, records: usize) -> Run<'a> {
+        self.retire = Some(records);
+        self
+    }
+
     /// Make the run. Only a scenario that cannot run is an error; a panic inside the run is
     /// a `no_panic` violation of its verdict.
     pub fn execute(self) -> Result<RunOutcome, ScenarioError> {
-        self.execute_driven(|_| {})
+        let scenario = &self.scenario;
+        // A run retires only while requests are still to come, with more than `records`
+        // held: one that plans no more than that never would, and is made as it always was.
+        let long = |records: usize| scenario.random_workload().requests > records as u64;
+        let retirable = self.trace.is_none()
+            && self.observers.is_empty()
+            && scenario.requests.is_empty()
+            && scenario.expect.violation.is_none()
+            && scenario.choices.is_none()
+            // A property of the user's may read any part of the history at any step.
+            && self.properties.is_empty();
+        match self.retire.filter(|&records| retirable && long(records)) {
+            Some(records) => {
+                let whole = Run {
+                    scenario: self.scenario.clone(),
+                    seed: self.seed,
+                    judged: self.judged,
+                    trace: None,
+                    observers: Vec::new(),
+                    properties: Vec::new(),
+                    retire: None,
+                };
+                match self.execute_retiring(records)? {
+                    Some(outcome) => Ok(outcome),
+                    None => whole.execute(),
+                }
+            }
+            None => self.execute_driven(|_| {}),
+        }
+    }
+
+    /// The run, retiring its history; `None` if it must be made again keeping it whole.
+    fn execute_retiring(self, records: usize) -> Result<Option<RunOutcome>, ScenarioError> {
+        let Run { scenario, seed, judged, .. } = self;
+        let seed = seed.unwrap_or(scenario.seed);
+        let mut simulation = Simulation::new(&scenario, seed)?;
+        simulation.retire_every(records);
+        let mut watchers = Watchers::new(&simulation);
+        watchers.check_retired(&simulation);
+        let result = quietly(|| {
+            catch_unwind(AssertUnwindSafe(|| {
+                let end = simulation.run_observed(&mut watchers);
+                judge_retired(&simulation, end, &mut watchers, judged).ok()
+            }))
+        });
+        // A panic, too, is judged on the whole run, which reports it exactly.
+        let Ok(Some(verdict)) = result else {
+            LAST_PANIC.with(|last| last.take());
+            return Ok(None);
+        };
+        Ok(Some(RunOutcome { scenario, seed, simulation, verdict, trace: None, trace_error: None }))
     }
 
     /// Make the run, first handing it to `drive`, which may step it and submit requests of
     /// its own (as a scripted test does); then the run goes on to its end and is judged like
     /// any other. The checkers watch every step `drive` takes.
     pub fn execute_driven(self, drive: impl FnOnce(&mut Driver<'_>)) -> Result<RunOutcome, ScenarioError> {
-        let Run { scenario, seed, judged, trace, mut observers } = self;
+        let Run { scenario, seed, judged, trace, mut observers, properties, .. } = self;
         let seed = seed.unwrap_or(scenario.seed);
         let mut simulation = Simulation::new(&scenario, seed)?;
         if let Some(sink) = trace {
             simulation = simulation.with_trace(sink);
         }
-        let mut watchers = Watchers::new(&simulation);
+        let mut watchers = Watchers::new(&simulation).with_properties(properties);
         let result = quietly(|| {
             catch_unwind(AssertUnwindSafe(|| {
                 let mut watching = (&mut watchers, Fanout(&mut observers));
                 drive(&mut Driver { simulation: &mut simulation, observer: &mut watching });
+                let (watchers, mut others) = watching;
                 let end = match &scenario.choices {
-                    Some(schedule) => simulation.run_schedule(schedule, &mut watching)?,
-                    None => simulation.run_observed(&mut watching),
+                    Some(schedule) => watchers.run_schedule_to_end(&mut simulation, schedule, &mut others)?,
+                    None => watchers.run_to_end(&mut simulation, &mut others),
                 };
-                Ok(judge(&simulation, end, &mut watchers, judged))
+                Ok(judge(&simulation, end, watchers, judged))
             }))
         });
         let verdict = match result {

@@ -350,11 +350,13 @@ fn a_swarm_run_breaks_the_fault_budget_only_where_role_changes_moved_it_and_chec
             broken.push(seed);
         }
     }
-    assert!(broken.contains(&35) && broken.contains(&39), "the seeds the audit named: {broken:?}");
+    // Seed 35, named by the audit too, became a contended seed with a fixed membership
+    // (`swarm_lossy_payer`), so role changes no longer move its budget.
+    assert!(broken.contains(&39) && !broken.contains(&35), "the seeds the audit named: {broken:?}");
     let report = sweep(&options(base.clone(), None, (0, 200), 2, true), &|| {}).unwrap();
     assert!(report.passed(), "{:#?}", report.failures);
     assert_eq!(report.seeds_liveness_not_owed, broken.len() as u64, "{broken:?}");
-    let outcome = Run::new(&swarm_scenario(&base, 35)).seed(35).execute().unwrap();
+    let outcome = Run::new(&swarm_scenario(&base, 39)).seed(39).execute().unwrap();
     let liveness = outcome.verdict.liveness.as_ref().expect("judged");
     assert!(!liveness.required && liveness.budget_broken.is_some(), "{liveness:?}");
 }

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 /// Check the write log of the finished run `sim`.
 pub fn check_effects(sim: &Simulation) -> Vec<Violation> {
     let written: Vec<Vec<TokenValue>> =
-        (0..sim.world().owners.len()).map(|token| sim.written_versions(TokenId(token as u32)).to_vec()).collect();
+        (0..sim.world().owners.len()).map(|token| sim.written_versions(TokenId(token as u32))).collect();
     let history = OpHistory::from_sim(sim.history(), &sim.world().owners);
     let mut violations: Vec<Violation> = sim.version_conflicts().iter().map(conflict).collect();
     violations.extend(check_written(&written, &history));
@@ -75,7 +75,7 @@ fn conflict(c: &crate::sim::VersionConflict) -> Violation {
 }
 
 /// What is wrong between a request's answer and what it wrote, if anything.
-fn mismatch(id: RequestId, outcome: Option<&Outcome>, wrote: Option<(TokenId, u64)>) -> Option<Violation> {
+pub(super) fn mismatch(id: RequestId, outcome: Option<&Outcome>, wrote: Option<(TokenId, u64)>) -> Option<Violation> {
     match (outcome, wrote) {
         (Some(Outcome::Paid { token, version }), Some((t, v))) if (*token, version.0) != (t, v) => {
             let detail = format!("{id} was answered ok at {token}@{version} but wrote {t}@v{v}");

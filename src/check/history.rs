@@ -154,26 +154,30 @@ pub enum HistoryError {
     },
 }
 
+impl Operation {
+    /// The operation a run's `record` stands for, with `outcome` as its result; `None` for
+    /// a request that never started (it reached no server, so it constrains nothing).
+    pub(crate) fn from_record(record: &sim::RequestRecord, outcome: Option<Outcome>) -> Option<Operation> {
+        Some(Operation {
+            id: record.id,
+            request: record.request,
+            invoked_at: record.started_at?,
+            responded_at: record.answered_at,
+            outcome,
+            invoked_rank: record.started_rank.unwrap_or(0),
+            responded_rank: record.answered_rank.unwrap_or(0),
+        })
+    }
+}
+
 impl OpHistory {
     /// The history of a run: invocation is when the client started the request.
     ///
     /// A request that was submitted but never started is left out: it never reached the
     /// protocol, so it constrains nothing (the liveness checker still sees it).
     pub fn from_sim(history: &sim::History, initial_owners: &[NodeId]) -> OpHistory {
-        let operations = history
-            .records()
-            .filter_map(|record| {
-                Some(Operation {
-                    id: record.id,
-                    request: record.request,
-                    invoked_at: record.started_at?,
-                    responded_at: record.answered_at,
-                    outcome: record.outcome.clone(),
-                    invoked_rank: record.started_rank.unwrap_or(0),
-                    responded_rank: record.answered_rank.unwrap_or(0),
-                })
-            })
-            .collect();
+        let operations =
+            history.records().filter_map(|record| Operation::from_record(record, record.outcome.clone())).collect();
         OpHistory { initial_owners: initial_owners.to_vec(), operations }
     }
 

@@ -38,7 +38,8 @@ pub struct LivenessReport {
     pub budget_broken: Option<BudgetBreak>,
     /// How the run ended.
     pub end: RunEnd,
-    /// When every request had to be answered: the last submission plus the budget.
+    /// When every request had to be answered: the last submission, or the last scheduled
+    /// event if that is later, plus the budget.
     pub deadline: Option<Instant>,
     /// Unanswered requests of clients without a fault, owed an answer or not.
     pub stuck: Vec<StuckRequest>,
@@ -57,8 +58,11 @@ pub fn check_liveness(sim: &Simulation, end: RunEnd) -> LivenessReport {
     let correct = sim.correct_clients();
     let unfaulty: Vec<_> = sim.world().nodes().into_iter().filter(|&node| !sim.is_faulty(node)).collect();
     let owed = |client| correct.binary_search(&client).is_ok();
-    let last_submitted = sim.history().records().map(|r| r.submitted_at).max();
-    let deadline = last_submitted.map(|at| at.after_us(scenario.expect.liveness_budget_us));
+    let last_submitted = sim.history().last_submitted();
+    // The budget counts from the last submission, or from the last scheduled event if that
+    // is later (faults must be healed first), as the run's own deadline does.
+    let script_end = Instant(scenario.script_end_us());
+    let deadline = last_submitted.map(|at| at.max(script_end).after_us(scenario.expect.liveness_budget_us));
     let stuck: Vec<StuckRequest> = sim
         .history()
         .unanswered()

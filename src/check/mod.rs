@@ -19,11 +19,14 @@
 //!   violation).
 //! - [`verdict`]: all of the above on one finished run, as a [`Verdict`] of typed
 //!   properties. Runs are made by [`crate::run::Run`], the one recipe for a run.
+//! - [`custom`]: properties a user adds in code, judged in runs, sweeps, searches and
+//!   proptest alike.
 //! - [`synthetic`]: large valid histories, for benchmarks and tests.
 //!
 //! Every finding is a [`Violation`]: the property, the seed, the simulated time and the
 //! requests that matter.
 
+pub mod custom;
 pub mod effects;
 pub mod expectations;
 pub mod history;
@@ -34,6 +37,7 @@ pub mod membership;
 pub mod progress;
 pub mod replicas;
 pub mod rerun;
+pub mod retire;
 pub mod synthetic;
 pub mod verdict;
 mod violation;

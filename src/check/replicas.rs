@@ -10,7 +10,7 @@
 
 use super::violation::{Property, Violation};
 use crate::protocol::{Instant, Node, NodeId, Server, TokenId, TokenValue, Version};
-use crate::sim::Observer;
+use crate::sim::{Chunked, Observer, Packed};
 
 /// At most this many replica violations are kept per run.
 pub const REPLICA_VIOLATIONS_MAX: usize = 20;
@@ -20,7 +20,9 @@ pub const REPLICA_VIOLATIONS_MAX: usize = 20;
 pub struct ReplicaChecker {
     seed: Option<u64>,
     /// Per token, the first value any server held at each version (index = version - 1).
-    values: Vec<Vec<Option<TokenValue>>>,
+    /// Per token, the first value any server held at each version (index = version - 1),
+    /// 16 bytes each: a long run holds one per version.
+    values: Vec<Chunked<Packed>>,
     /// Per node id, per token, the version the server last held.
     versions: Vec<Vec<Version>>,
     violations: Vec<Violation>,
@@ -30,13 +32,24 @@ pub struct ReplicaChecker {
 impl ReplicaChecker {
     /// A checker for a world whose tokens start at version 1 with `initial_owners`.
     pub fn new(initial_owners: &[NodeId], seed: Option<u64>) -> ReplicaChecker {
-        let values = initial_owners.iter().map(|&owner| vec![Some(TokenValue::initial(owner))]).collect();
+        let list = |&owner: &NodeId| {
+            let mut list = Chunked::new();
+            list.push(Packed::new(TokenValue::initial(owner)));
+            list
+        };
+        let values = initial_owners.iter().map(list).collect();
         ReplicaChecker { seed, values, versions: Vec::new(), violations: Vec::new(), writes_seen: 0 }
     }
 
     /// Fold the values each version was first held with into `state` (a search's digest).
     pub fn hash_state(&self, state: &mut impl std::hash::Hasher) {
-        std::hash::Hash::hash(&self.values, state);
+        // Hashed as the values themselves, as before they were packed.
+        let values: Vec<Vec<Option<TokenValue>>> = self
+            .values
+            .iter()
+            .map(|list| list.iter().enumerate().map(|(index, packed)| packed.get(index as u64 + 1)).collect())
+            .collect();
+        std::hash::Hash::hash(&values, state);
     }
 
     /// What was found so far.
@@ -87,11 +100,12 @@ impl ReplicaChecker {
     fn check_one_value(&mut self, now: Instant, server: NodeId, token: TokenId, value: TokenValue) {
         let Some(versions) = self.values.get_mut(token.0 as usize) else { return };
         let index = value.version.0.saturating_sub(1) as usize;
-        if versions.len() <= index {
-            versions.resize(index + 1, None);
+        while versions.len() <= index {
+            versions.push(Packed::NONE);
         }
-        match versions[index] {
-            None => versions[index] = Some(value),
+        let Some(slot) = versions.get_mut(index) else { return };
+        match slot.get(index as u64 + 1) {
+            None => *slot = Packed::new(value),
             Some(first) if first == value => {}
             Some(first) => {
                 let detail = format!(

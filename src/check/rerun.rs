@@ -32,7 +32,7 @@
 //! still have written to some servers, so a run with such a `pay` is not compared.
 
 use crate::protocol::{Instant, NodeId, Outcome, Refusal, Request, RequestId, TokenId, TokenValue, Version};
-use crate::scenario::{Scenario, World};
+use crate::scenario::{EventBudget, Scenario, World};
 use crate::sim::{History, RunEnd, Simulation};
 use crate::vocab::Ratio;
 use serde::Serialize;
@@ -141,21 +141,50 @@ impl fmt::Display for TokenDifference {
 
 /// Rerun `sim`'s completed requests without faults and compare the final tables.
 pub fn fault_free_rerun(sim: &Simulation) -> Result<RerunComparison, RerunError> {
+    if let Some(skipped) = skip_reason(sim) {
+        return Ok(skipped);
+    }
+    let requests = linearized_requests(sim.history());
+    rerun_in_order(sim, requests.len(), requests.iter().copied())
+}
+
+/// Whether `sim` has a pay that may have written but was never answered: then there is
+/// no comparison to make, and why.
+fn skip_reason(sim: &Simulation) -> Option<RerunComparison> {
     // A pay lost in a crash after it started may have written too; one lost while queued
     // never reached a server.
     let may_have_written = |r: &&crate::sim::RequestRecord| r.is_waiting() || r.started_at.is_some();
     let pays = sim.history().without_answer().filter(|r| matches!(r.request, Request::Pay { .. }));
     let unanswered_pays = pays.filter(may_have_written).count();
-    if unanswered_pays > 0 {
-        let pays = crate::vocab::count(unanswered_pays as u64, "pay was", "pays were");
-        let reason = format!("{pays} never answered and may have written to some servers");
-        return Ok(RerunComparison { skipped: Some(reason), ..RerunComparison::default() });
+    if unanswered_pays == 0 {
+        return None;
     }
-    let requests = linearized_requests(sim.history());
-    let scenario = rerun_scenario(sim.scenario(), requests.len());
-    let rerun_table = run_requests(&scenario, &rerun_world(sim.world()), sim.seed(), &requests)?;
+    let pays = crate::vocab::count(unanswered_pays as u64, "pay was", "pays were");
+    let reason = format!("{pays} never answered and may have written to some servers");
+    Some(RerunComparison { skipped: Some(reason), ..RerunComparison::default() })
+}
+
+/// [`fault_free_rerun`] of a run that retired its history: the completed requests come
+/// from `log`, which holds them in the order [`linearized_requests`] gives.
+pub fn fault_free_rerun_of_log(
+    sim: &Simulation,
+    log: &crate::check::retire::RerunLog,
+) -> Result<RerunComparison, RerunError> {
+    if let Some(skipped) = skip_reason(sim) {
+        return Ok(skipped);
+    }
+    rerun_in_order(sim, log.len(), log.requests())
+}
+
+fn rerun_in_order(
+    sim: &Simulation,
+    count: usize,
+    requests: impl IntoIterator<Item = (RequestId, Request)>,
+) -> Result<RerunComparison, RerunError> {
+    let scenario = rerun_scenario(sim.scenario(), count);
+    let rerun_table = run_requests_from(&scenario, &rerun_world(sim.world()), sim.seed(), requests)?;
     let differences = compare_tables(&sim.final_table(), &rerun_table);
-    Ok(RerunComparison { requests: requests.len() as u64, differences, skipped: None, error: None })
+    Ok(RerunComparison { requests: count as u64, differences, skipped: None, error: None })
 }
 
 /// The completed requests of `history` in the order described in the module docs, each with
@@ -198,6 +227,12 @@ pub fn rerun_scenario(original: &Scenario, requests: usize) -> Scenario {
     scenario.expect.liveness = true;
     let budget_us = original.expect.liveness_budget_us.saturating_mul(requests as u64 + 1);
     scenario.expect.liveness_budget_us = budget_us;
+    // The rerun plans no requests of its own, so its default event budget would not grow
+    // with the requests it reruns: give it the budget a run planning them would have.
+    if original.expect.max_events.is_none() {
+        let per_request = (requests as u64).saturating_mul(EventBudget::PER_REQUEST);
+        scenario.expect.max_events = Some(EventBudget::BASE.saturating_add(per_request));
+    }
     scenario
 }
 
@@ -223,8 +258,20 @@ pub fn run_requests(
     seed: u64,
     requests: &[(RequestId, Request)],
 ) -> Result<Vec<TokenValue>, RerunError> {
+    run_requests_from(scenario, world, seed, requests.iter().copied())
+}
+
+/// [`run_requests`] over any sequence of requests. The rerun keeps neither its answered
+/// requests nor a write log: only its final table is read.
+fn run_requests_from(
+    scenario: &Scenario,
+    world: &World,
+    seed: u64,
+    requests: impl IntoIterator<Item = (RequestId, Request)>,
+) -> Result<Vec<TokenValue>, RerunError> {
     let mut simulation = Simulation::in_world(scenario, world.clone(), seed);
-    for &(original, request) in requests {
+    simulation.lean();
+    for (original, request) in requests {
         let client = original.client;
         let id = simulation.submit_scripted(client, request).ok_or(RerunError::NotAClient { id: original, client })?;
         while simulation.history().get(id).is_some_and(|record| record.outcome.is_none()) {

@@ -5,6 +5,7 @@
 //! seed (`run`, `check`, `shrink`, `replay`, a test): they all go through
 //! [`crate::run::Run`], which calls [`judge`] here.
 
+use super::custom::{CustomProperty, CustomWatch};
 use super::effects::check_effects;
 use super::expectations::{check_expected_answers, check_expected_violation};
 use super::history::OpHistory;
@@ -14,10 +15,11 @@ use super::liveness::{check_liveness, LivenessReport};
 use super::membership::MembershipChecker;
 use super::progress::check_progress;
 use super::replicas::ReplicaChecker;
-use super::rerun::{fault_free_rerun, RerunComparison};
+use super::rerun::{fault_free_rerun, fault_free_rerun_of_log, RerunComparison};
+use super::retire::{RerunLog, Streamed};
 use crate::protocol::{Instant, Message, Node, NodeId, Outcome, Server, TokenId, TokenValue};
-use crate::sim::{Observer, RunEnd, Simulation};
-use crate::vocab::{LatencyHistogram, Property, PropertyKind, PropertySet, Violation};
+use crate::sim::{ChoiceError, Observer, RequestRecord, RunEnd, Simulation};
+use crate::vocab::{LatencyHistogram, Property, PropertyKind, PropertySet, Schedule, Violation};
 use serde::Serialize;
 
 /// The verdict of one run.
@@ -132,6 +134,9 @@ impl Verdict {
 pub struct Watchers {
     replicas: ReplicaChecker,
     membership: MembershipChecker,
+    custom: CustomWatch,
+    /// The streaming checks, when the run retires its history.
+    streamed: Option<Streamed>,
 }
 
 impl Watchers {
@@ -141,7 +146,72 @@ impl Watchers {
         Watchers {
             replicas: ReplicaChecker::new(&sim.world().owners, Some(sim.seed())),
             membership: MembershipChecker::new(&sim.current_config(), node_count),
+            custom: CustomWatch::default(),
+            streamed: None,
         }
+    }
+
+    /// These watchers, judging `properties` of the user's as well.
+    pub fn with_properties(mut self, properties: Vec<CustomProperty>) -> Watchers {
+        self.custom = CustomWatch::new(properties);
+        self
+    }
+
+    /// Whether something must be judged after every step (an `always` custom property):
+    /// then whoever steps the run calls [`Watchers::after_step`] after each one.
+    pub fn watches_every_step(&self) -> bool {
+        self.custom.watches_every_step()
+    }
+
+    /// The user's properties that do not hold where `sim` stands as the end of a run: the
+    /// `at_end` ones (the `always` ones are in [`Watchers::safety_violations`]).
+    pub fn custom_at_end(&self, sim: &Simulation) -> Vec<Violation> {
+        self.custom.judge_at_end(sim)
+    }
+
+    /// Judge what must hold after every step on `sim` as it stands.
+    pub fn after_step(&mut self, sim: &Simulation) {
+        self.custom.after_step(sim);
+    }
+
+    /// Run `sim` to its end, shown to these watchers and then to `others`, judging after
+    /// every step what must hold at every step; how the run ended.
+    pub fn run_to_end(&mut self, sim: &mut Simulation, others: &mut dyn Observer) -> RunEnd {
+        if !self.watches_every_step() {
+            return sim.run_observed(&mut (&mut *self, others));
+        }
+        loop {
+            if let Some(end) = sim.step_observed(&mut (&mut *self, &mut *others)) {
+                return end;
+            }
+            self.after_step(sim);
+        }
+    }
+
+    /// Take the choices of `schedule`, then run on to the end as the timed scheduler would,
+    /// like [`Watchers::run_to_end`]; how the run ended, or why a choice does not fit.
+    pub fn run_schedule_to_end(
+        &mut self,
+        sim: &mut Simulation,
+        schedule: &Schedule,
+        others: &mut dyn Observer,
+    ) -> Result<RunEnd, ChoiceError> {
+        sim.choose_losses();
+        for (index, choice) in schedule.choices.iter().enumerate() {
+            if let Some(end) = sim.step_choice(index + 1, *choice, &mut (&mut *self, &mut *others))? {
+                return Ok(end);
+            }
+            if self.watches_every_step() {
+                self.after_step(sim);
+            }
+        }
+        Ok(self.run_to_end(sim, others))
+    }
+
+    /// Check the records the run of `sim` retires as it goes ([`Observer::retire`]); the
+    /// run must then be judged with [`judge_retired`].
+    pub(crate) fn check_retired(&mut self, sim: &Simulation) {
+        self.streamed = Some(Streamed::new(&sim.world().owners));
     }
 }
 
@@ -162,7 +232,7 @@ impl Watchers {
         inputs.add(&(sim.history().len(), sim.history().open(), sim.version_conflicts().len()));
         sim.hash_writes(&mut inputs);
         self.hash_state(&mut inputs);
-        inputs.add(&(self.replicas.violations().len(), self.membership.violations().len()));
+        inputs.add(&(self.replicas.violations().len(), self.membership.violations().len(), self.custom.any_broken()));
         inputs.value()
     }
 
@@ -179,6 +249,7 @@ impl Watchers {
             Ok(found) => verdict.extend(found),
             Err(error) => verdict.add(Violation::new(Property::NoPanic, format!("malformed run history: {error}"))),
         }
+        verdict.extend(self.custom.seen());
         verdict.violations.retain(|violation| violation.property.is_safety());
         verdict.violations
     }
@@ -201,11 +272,46 @@ impl Observer for Watchers {
         self.replicas.after_restart(now, node);
         self.membership.after_restart(now, node);
     }
+
+    fn retire(&mut self, records: &[RequestRecord], writes: &[(TokenId, TokenValue)]) {
+        if let Some(streamed) = &mut self.streamed {
+            streamed.segment(records, writes);
+        }
+    }
 }
 
 /// Judge the finished run `sim`, which ended with `end` and was watched by `watchers`, on
 /// the properties in `judged`.
 pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judged: PropertySet) -> Verdict {
+    match judge_inner(sim, end, watchers, judged, None) {
+        Ok(verdict) => verdict,
+        Err(reason) => unreachable!("a run that keeps its records is judged whole: {reason}"),
+    }
+}
+
+/// [`judge`] a run that retired its history, checked as it went by `watchers` (see
+/// [`Watchers::check_retired`]). `Err` when the run must be made again and judged keeping
+/// every record: the streaming checks found something (or could not be sure they would
+/// have), and only the whole history gives the exact violations.
+pub(crate) fn judge_retired(
+    sim: &Simulation,
+    end: RunEnd,
+    watchers: &mut Watchers,
+    judged: PropertySet,
+) -> Result<Verdict, String> {
+    let mut streamed = watchers.streamed.take().ok_or("the run's retired records were not checked")?;
+    streamed.finish(sim)?;
+    let log = streamed.rerun_requests(sim)?;
+    judge_inner(sim, end, watchers, judged, Some(&log))
+}
+
+fn judge_inner(
+    sim: &Simulation,
+    end: RunEnd,
+    watchers: &mut Watchers,
+    judged: PropertySet,
+    retired: Option<&RerunLog>,
+) -> Result<Verdict, String> {
     let replicas = &watchers.replicas;
     let mut verdict = Verdict::empty(sim.seed(), judged);
     verdict.end = Some(end);
@@ -213,6 +319,11 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judg
     verdict.role_changes =
         sim.history().records().filter(|record| matches!(record.outcome, Some(Outcome::RoleChanged { .. }))).count();
     verdict.replica_writes_checked = replicas.writes_seen();
+    for (&latency, &count) in &sim.history().retired().latencies_us {
+        for _ in 0..count {
+            verdict.latency_us.add(latency);
+        }
+    }
     for record in sim.history().records() {
         if let (Some(started), Some(answered)) = (record.started_at, record.answered_at) {
             verdict.latency_us.add(answered.since_us(started));
@@ -220,20 +331,29 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judg
     }
     verdict.expected_violation = sim.scenario().expect.violation;
     verdict.extend(replicas.violations().iter().cloned());
-    verdict.extend(check_effects(sim));
-    verdict.extend(check_request_ids(sim));
+    // A run that retired was checked for these as it went, and found clean.
+    if retired.is_none() {
+        verdict.extend(check_effects(sim));
+        verdict.extend(check_request_ids(sim));
+    }
     verdict.extend(watchers.membership.finish(sim));
-    let history = OpHistory::from_sim(sim.history(), &sim.world().owners);
-    match check_linearizability(&history) {
-        Ok(found) => verdict.extend(found),
-        // A client that gave one id to two requests (`request_ids_unique`, reported above)
-        // leaves a history whose operations cannot be told apart: it is not judged further.
-        Err(_) if !sim.history().reused_ids().is_empty() => {}
-        // The simulator builds well-formed histories; if it ever does not, that is its bug.
-        Err(error) => verdict.add(Violation::new(Property::NoPanic, format!("malformed run history: {error}"))),
+    if retired.is_none() {
+        let history = OpHistory::from_sim(sim.history(), &sim.world().owners);
+        match check_linearizability(&history) {
+            Ok(found) => verdict.extend(found),
+            // A client that gave one id to two requests (`request_ids_unique`, reported above)
+            // leaves a history whose operations cannot be told apart: it is not judged further.
+            Err(_) if !sim.history().reused_ids().is_empty() => {}
+            // The simulator builds well-formed histories; if it ever does not, that is its bug.
+            Err(error) => verdict.add(Violation::new(Property::NoPanic, format!("malformed run history: {error}"))),
+        }
     }
     if judged.contains(Property::FaultFreeRerun) {
-        let rerun = fault_free_rerun(sim).unwrap_or_else(|error| RerunComparison::failed(&error));
+        let rerun = match retired {
+            None => fault_free_rerun(sim),
+            Some(log) => fault_free_rerun_of_log(sim, log),
+        };
+        let rerun = rerun.unwrap_or_else(|error| RerunComparison::failed(&error));
         if !rerun.passed() {
             verdict.add(Violation::new(Property::FaultFreeRerun, rerun.describe()));
         }
@@ -249,9 +369,10 @@ pub(crate) fn judge(sim: &Simulation, end: RunEnd, watchers: &mut Watchers, judg
     }
     verdict.liveness = Some(liveness);
     verdict.extend(check_expected_answers(sim));
+    verdict.extend(watchers.custom.at_end(sim));
     let expected = check_expected_violation(verdict.expected_violation, &verdict.violations);
     verdict.extend(expected);
-    verdict
+    Ok(verdict)
 }
 
 /// The verdict of a run that panicked with `message`.

@@ -30,6 +30,11 @@ pub struct ExploreArgs {
     /// Distinct states to visit before giving up.
     #[arg(long, value_name = "M", default_value_t = SearchOptions::default().max_states)]
     max_states: usize,
+    /// Reorderings a schedule may make (delay bounding): taking the k-th pending event in
+    /// the timed scheduler's order spends k. Unbounded when left out; a small bound (2 or 3)
+    /// reaches deep into worlds too big to search whole, such as one with a role change.
+    #[arg(long, value_name = "R")]
+    max_reorders: Option<usize>,
     /// Worker threads; all cores when left out. The result does not depend on it.
     #[arg(long)]
     jobs: Option<usize>,
@@ -53,6 +58,7 @@ pub fn explore(args: &ExploreArgs) -> Result<ExitCode, String> {
         max_depth: args.max_depth,
         max_losses: args.max_losses,
         max_timeouts: args.max_timeouts,
+        max_reorders: args.max_reorders,
         max_states: args.max_states,
         jobs,
         reduce: !args.no_reduction,

@@ -37,7 +37,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode, String> {
     let base = args.world.load()?;
     let seed = args.seed.unwrap_or(base.seed);
     let scenario = scenario_for_seed(&base, seed, args.world.swarm);
-    let mut run = Run::new(&scenario).seed(seed);
+    // The summary needs only counts: a long run keeps memory flat (ignored with a trace or
+    // a page, which need the whole run).
+    let mut run = Run::new(&scenario).seed(seed).retire(tokensim::check::retire::RETIRE_EVERY);
     if let Some(path) = &args.trace {
         let writer = JsonlWriter::create(path, &TraceHeader::new(&scenario, seed)).map_err(|e| e.to_string())?;
         run = run.trace(Box::new(writer));

@@ -84,13 +84,10 @@ pub fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     let report = sweep::sweep(&options, &|| bar.inc(1)).map_err(|error| error.to_string())?;
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    // Below 10 seeds a second the rate shows a decimal: a slow sweep of one seed would
-    // otherwise print "1 seeds/s".
-    let rate = report.seeds_run as f64 / seconds.max(1e-9);
-    let digits = if rate < 10.0 { 1 } else { 0 };
     eprintln!(
-        "{} in {seconds:.1}s ({rate:.digits$} seeds/s, {})",
+        "{} in {seconds:.1}s ({} seeds/s, {})",
         count(report.seeds_run, "seed", "seeds"),
+        rate(report.seeds_run as f64 / seconds.max(1e-9)),
         count(jobs as u64, "job", "jobs")
     );
     if report.seeds_run < seeds.len() {
@@ -130,13 +127,23 @@ fn shard_seeds(choice: &ShardChoice, whole: SeedRange) -> SeedRange {
     seeds
 }
 
+/// A rate for people: whole numbers from 100 up, one decimal below (so a slow sweep reads
+/// "1.4 seeds/s", never a bare "1 seeds/s").
+fn rate(per_second: f64) -> String {
+    if per_second >= 100.0 {
+        format!("{per_second:.0}")
+    } else {
+        format!("{per_second:.1}")
+    }
+}
+
 /// A bar with seeds per second on stderr; hidden when stderr is not a terminal.
 fn progress_bar(seeds: u64) -> indicatif::ProgressBar {
     let bar = indicatif::ProgressBar::new(seeds);
     let style = indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} seeds, {rate}, eta {eta}")
         .expect("a valid template")
         .with_key("rate", |state: &indicatif::ProgressState, out: &mut dyn std::fmt::Write| {
-            let _ = write!(out, "{:.0} seeds/s", state.per_sec());
+            let _ = write!(out, "{} seeds/s", rate(state.per_sec()));
         });
     bar.set_style(style);
     bar

@@ -14,5 +14,7 @@ pub mod shrink;
 #[cfg(feature = "proptest")]
 pub mod strategies;
 pub mod swarm;
+mod swarm_features;
+mod swarm_lossy_payer;
 mod swarm_nodes;
 pub mod sweep;

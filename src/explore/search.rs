@@ -29,6 +29,7 @@
 //! same message left undelivered does not (the search may delay any message past the end
 //! of a schedule), so they matter to recovery only.
 
+use crate::check::custom::CustomProperty;
 use crate::check::{check_liveness, check_progress, Violation, Watchers};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{PendingEvent, Simulation};
@@ -53,8 +54,16 @@ pub struct SearchOptions {
     /// Timers a schedule may fire while they still matter (a resend, say). A stale timer
     /// changes nothing and is taken at once, uncounted.
     pub max_timeouts: usize,
-    /// Distinct states to visit before giving up.
+    /// Distinct states to visit before giving up. The widest level of the search is held in
+    /// memory whole, at about 10 KB a state for a world of a few nodes, so the default
+    /// (200,000) keeps a search within about 2 GB.
     pub max_states: usize,
+    /// Reorderings a schedule may make (delay bounding): taking the pending event at
+    /// position `p` of the timed scheduler's order, among those the other bounds allow,
+    /// spends `p`. `None`: any order. A small bound reaches deep into big worlds (a role
+    /// change, say) where an unbounded search cannot finish; most bugs need few. Sleep sets
+    /// are off under this bound, since two orders of the same steps may spend differently.
+    pub max_reorders: Option<usize>,
     /// Worker threads (the result does not depend on it).
     pub jobs: usize,
     /// Prune steps that commute with one already taken (sleep sets). Off, the search takes
@@ -64,7 +73,15 @@ pub struct SearchOptions {
 
 impl Default for SearchOptions {
     fn default() -> SearchOptions {
-        SearchOptions { max_depth: 40, max_losses: 1, max_timeouts: 0, max_states: 1_000_000, jobs: 1, reduce: true }
+        SearchOptions {
+            max_depth: 40,
+            max_losses: 1,
+            max_timeouts: 0,
+            max_states: 200_000,
+            max_reorders: None,
+            jobs: 1,
+            reduce: true,
+        }
     }
 }
 
@@ -175,7 +192,8 @@ impl SearchReport {
 }
 
 /// The states visited, by digest (already a hash, so hashed again cheaply), each with the
-/// steps not yet taken from it (its sleep set when it was explored).
+/// steps not yet taken from it (its sleep set when it was explored). Looked up, never
+/// iterated, so the map's order cannot reach a search's result.
 type Visited = std::collections::HashMap<u128, Vec<Step>, rustc_hash::FxBuildHasher>;
 
 /// One state of the search, and how it was reached.
@@ -186,6 +204,7 @@ struct Branch {
     schedule: Trail,
     losses: usize,
     timeouts: usize,
+    reorders: usize,
     /// [`Watchers::safety_inputs`] when this state was judged: a step that leaves them as
     /// they were needs no new judgement.
     judged: u64,
@@ -261,16 +280,31 @@ pub fn search(
     options: SearchOptions,
     progress: &(dyn Fn(SearchProgress) + Sync),
 ) -> Result<SearchReport, SearchError> {
+    search_with(scenario, seed, options, &[], progress)
+}
+
+/// [`search`], judging the user's `properties` as well (see [`crate::check::custom`]): an
+/// `always` property at every state reached, an `at_end` one where a schedule completes
+/// and where a stopped one has recovered.
+pub fn search_with(
+    scenario: &Scenario,
+    seed: u64,
+    options: SearchOptions,
+    properties: &[CustomProperty],
+    progress: &(dyn Fn(SearchProgress) + Sync),
+) -> Result<SearchReport, SearchError> {
     check_bounds(scenario, options)?;
     let mut sim = Simulation::new(scenario, seed)?;
     sim.choose_losses();
-    let watchers = Watchers::new(&sim);
+    let mut watchers = Watchers::new(&sim).with_properties(properties.to_vec());
+    watchers.after_step(&sim);
     let judged = watchers.safety_inputs(&sim);
     let root = Box::new(Branch {
         sim,
         watchers,
         schedule: Trail::default(),
         losses: 0,
+        reorders: 0,
         timeouts: 0,
         judged,
         sleep: Vec::new(),
@@ -358,8 +392,8 @@ fn check_bounds(scenario: &Scenario, options: SearchOptions) -> Result<(), Searc
 }
 
 /// Expand every branch of `frontier`, in parallel across `options.jobs` workers; the
-/// expansions in the frontier's order, whatever the number of workers. Branches stay boxed:
-/// a branch holds a whole simulation, and splitting the frontier moves only pointers.
+/// expansions in the frontier's order, whatever the number of workers.
+// Boxed: a branch is large, and a frontier is split, chunked and joined by moving them.
 #[allow(clippy::vec_box)]
 fn expand_all(frontier: Vec<Box<Branch>>, options: SearchOptions) -> Vec<Expansion> {
     let jobs = options.jobs.max(1).min(frontier.len().max(1));
@@ -400,20 +434,27 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
         if branch.only.is_none() {
             expansion.complete = complete;
             expansion.ended = stopped;
-            if stopped {
-                let violations = recovery_violations(branch);
-                if !violations.is_empty() {
-                    expansion.violation = Some((branch.schedule.choices(), violations));
-                }
+            let violations =
+                if stopped { recovery_violations(branch) } else { branch.watchers.custom_at_end(&branch.sim) };
+            if !violations.is_empty() {
+                expansion.violation = Some((branch.schedule.choices(), violations));
             }
         }
         return expansion;
     }
     let mut done: Vec<Step> = Vec::new();
+    // Under a reorder bound, the events the timed scheduler would take first, of those the
+    // bounds allow: taking the one at position `p` spends `p`.
+    let mut skipped = 0;
     for (pick, (event, slot)) in pending.iter().enumerate() {
         let timer = matches!(event, PendingEvent::Timer { .. });
         if !allowed(event) {
             continue;
+        }
+        let reorders = branch.reorders + skipped;
+        skipped += 1;
+        if options.max_reorders.is_some_and(|max| reorders > max) {
+            break;
         }
         for lose in [false, true] {
             if lose && (!event.is_message() || branch.losses >= options.max_losses) {
@@ -432,12 +473,14 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
             let choice = Choice { pick: pick as u32, lose };
             child.schedule = branch.schedule.then(choice);
             child.losses += usize::from(lose);
+            child.reorders = if options.max_reorders.is_some() { reorders } else { 0 };
             child.timeouts += usize::from(timer);
             let ended = child.sim.step_slot(*slot, lose, &mut child.watchers);
             expansion.steps += 1;
             if ended.is_some() {
                 continue; // the run ended before this step (its liveness deadline passed)
             }
+            child.watchers.after_step(&child.sim);
             let inputs = child.watchers.safety_inputs(&child.sim);
             if inputs != child.judged {
                 child.judged = inputs;
@@ -447,7 +490,7 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
                     return expansion;
                 }
             }
-            if options.reduce {
+            if options.reduce && options.max_reorders.is_none() {
                 child.sleep =
                     branch.sleep.iter().chain(&done).filter(|asleep| asleep.independent_of(&step)).copied().collect();
                 done.push(step);
@@ -466,8 +509,9 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
 /// network behaves; the losses it chose must not leave a request stuck.
 fn recovery_violations(branch: &Branch) -> Vec<Violation> {
     let (mut sim, mut watchers) = (branch.sim.clone(), branch.watchers.clone());
-    let end = sim.run_observed(&mut watchers);
+    let end = watchers.run_to_end(&mut sim, &mut crate::sim::Unobserved);
     let mut violations = watchers.safety_violations(&sim);
+    violations.extend(watchers.custom_at_end(&sim));
     match check_progress(&sim, end) {
         Some(runaway) => violations.push(runaway),
         None => violations.extend(check_liveness(&sim, end).violations(sim.seed())),
@@ -500,12 +544,12 @@ fn admit(visited: &mut Visited, key: u128, child: &mut Branch) -> bool {
     }
 }
 
-/// A state's identity: the simulation's, the losses and timeouts spent (they bound what is
+/// A state's identity: the simulation's, the losses, timeouts and reorders spent (they bound what is
 /// left to explore), and what the checkers remember.
 fn digest(branch: &Branch) -> u128 {
     let mut watchers = crate::sim::Fingerprint::default();
     branch.watchers.hash_state(&mut watchers);
-    let spent = (branch.losses as u128) << 32 | branch.timeouts as u128;
+    let spent = (branch.reorders as u128) << 48 | (branch.losses as u128) << 32 | branch.timeouts as u128;
     let mixed = spent << 64 | u128::from(watchers.value());
     branch.sim.state_digest() ^ mixed.rotate_left(17)
 }

@@ -21,12 +21,15 @@
 //! case). [`seed`] draws any seed, or only `TOKENSIM_SEED` when that variable is set, to
 //! rerun one failing seed in a user's own `cargo test`.
 
+use crate::check::custom::CustomProperty;
 use crate::protocol::NodeId;
 use crate::run::Run;
-use crate::scenario::{ClientTiming, Expectations, FaultSpec, Scenario, WorldOptions};
-use crate::vocab::{NetworkOptions, OmissionKind, RandomWorkloadOptions, Ratio};
+use crate::scenario::{ClientTiming, Expectations, FaultSpec, Scenario, ScenarioError, WorldOptions};
+use crate::sim::{Simulation, Unobserved};
+use crate::vocab::{Choice, NetworkOptions, OmissionKind, RandomWorkloadOptions, Ratio, Schedule};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
 /// A ratio in tenths, `1/10` to `10/10`; shrinks toward `1/10`.
@@ -130,12 +133,78 @@ pub fn seed() -> BoxedStrategy<u64> {
 /// runs every smaller failing case it tries after the first, so the file ends up holding
 /// the shrunk one.
 pub fn check(scenario: &Scenario, seed: u64) -> Result<(), TestCaseError> {
-    let outcome = Run::new(scenario).seed(seed).execute().map_err(|error| TestCaseError::fail(error.to_string()))?;
+    judge_case(scenario, seed, &[])
+}
+
+/// A schedule of up to `max_steps` choices, for [`check_schedule`]: each step picks one of
+/// the first few pending events (0 is the one the timed scheduler would take) and now and
+/// then loses a message. proptest shrinks it toward fewer steps, picks of 0 and no losses:
+/// toward the timed scheduler's own run, with as little reordering and loss as still fails.
+pub fn schedule(max_steps: usize) -> impl Strategy<Value = Schedule> {
+    let choice = (0u32..4, proptest::bool::weighted(0.1)).prop_map(|(pick, lose)| Choice { pick, lose });
+    proptest::collection::vec(choice, 0..=max_steps).prop_map(|choices| Schedule { choices })
+}
+
+/// `schedule` made to fit the run of `scenario` with `seed`: each pick taken modulo the
+/// events pending at its step, a loss kept only for a message, and the choices after the
+/// run ends (and a tail of plain timed steps, which the run takes anyway) dropped. The
+/// result replays exactly as a scenario's `choices`, so any drawn schedule is a valid one.
+pub fn fit_schedule(scenario: &Scenario, seed: u64, schedule: &Schedule) -> Result<Schedule, ScenarioError> {
+    let mut sim = Simulation::new(scenario, seed)?;
+    sim.choose_losses();
+    let mut fitted: Vec<Choice> = Vec::new();
+    for choice in &schedule.choices {
+        let pending = sim.pending();
+        if pending.is_empty() {
+            break;
+        }
+        let pick = choice.pick as usize % pending.len();
+        let fit = Choice { pick: pick as u32, lose: choice.lose && pending[pick].is_message() };
+        let step = catch_unwind(AssertUnwindSafe(|| sim.step_choice(fitted.len() + 1, fit, &mut Unobserved)));
+        match step {
+            Ok(Ok(None)) => fitted.push(fit),
+            Ok(Ok(Some(_)) | Err(_)) => break,
+            // The step panicked: keep it, so that the replay panics there too, and stop.
+            Err(_) => {
+                fitted.push(fit);
+                break;
+            }
+        }
+    }
+    while fitted.last() == Some(&Choice::default()) {
+        fitted.pop();
+    }
+    Ok(Schedule { choices: fitted })
+}
+
+/// Run `scenario` with `seed` under `schedule` (fitted with [`fit_schedule`]) through the
+/// one judge, with the user's `properties` too; on a failure, write the case (a scenario
+/// whose `choices` replay the schedule) as [`check`] does, for `tokensim run` to reproduce.
+pub fn check_schedule(
+    scenario: &Scenario,
+    seed: u64,
+    schedule: &Schedule,
+    properties: &[CustomProperty],
+) -> Result<(), TestCaseError> {
+    let fitted = fit_schedule(scenario, seed, schedule).map_err(|error| TestCaseError::fail(error.to_string()))?;
+    let mut case = scenario.clone();
+    case.choices = (!fitted.choices.is_empty()).then_some(fitted);
+    judge_case(&case, seed, properties)
+}
+
+/// Run `scenario` with `seed` and `properties`; on a failure, save the case and fail.
+fn judge_case(scenario: &Scenario, seed: u64, properties: &[CustomProperty]) -> Result<(), TestCaseError> {
+    let outcome = Run::new(scenario)
+        .seed(seed)
+        .properties(properties.iter().cloned())
+        .execute()
+        .map_err(|error| TestCaseError::fail(error.to_string()))?;
     if outcome.verdict.passed() {
         return Ok(());
     }
     let mut case = outcome.scenario.clone();
     case.seed = seed;
+    case.seeds = Default::default();
     let first = outcome.verdict.violations.first().map_or_else(String::new, ToString::to_string);
     let saved = match save(&case) {
         Ok(path) => format!("saved as {}; reproduce with: tokensim run {}", path.display(), path.display()),

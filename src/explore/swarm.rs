@@ -6,6 +6,10 @@
 //! originals, another slow links, another churning membership, another a schedule of faults
 //! and partitions. A bug that needs two of these at once is found by the seeds that turn
 //! both on, instead of being diluted by every seed running a little of everything.
+//! Contended seeds that do not churn also give one of the hot tokens' owners a lossy send
+//! and keep the membership fixed (`swarm_lossy_payer`): its writes reach a minority and stay
+//! there until it retransmits, while the other clients read and pay the same token, which
+//! is the race a read that does not write back what it saw loses.
 //!
 //! The draws come from the seed's own `Swarm` stream, apart from the streams the run
 //! itself uses, so `tokensim run --seed N --swarm` and `tokensim check --seeds N..N+1
@@ -23,43 +27,7 @@ use crate::scenario::{FaultSpec, HealSpec, Scenario, ScheduledEvent};
 use crate::sim::{SimRng, Stream};
 use crate::vocab::{OmissionKind, Ratio};
 
-/// The features one swarm seed turns on.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Features {
-    /// Few tokens, many clients on them, requests back to back.
-    pub contention: bool,
-    /// Links lose many messages, and the client timeout is shorter than the delays, so
-    /// retransmissions overlap their originals.
-    pub lossy: bool,
-    /// Long message delays.
-    pub slow: bool,
-    /// Messages are duplicated.
-    pub duplicates: bool,
-    /// Frequent role changes, many at once.
-    pub churn: bool,
-    /// Faults that come and go at set times: nodes made faulty and healed, partitions and
-    /// repairs.
-    pub scheduled_faults: bool,
-}
-
-impl Features {
-    /// The features seed `seed` turns on.
-    pub fn of_seed(seed: u64) -> Features {
-        Features::draw(&mut SimRng::new(seed, Stream::Swarm))
-    }
-
-    fn draw(rng: &mut SimRng) -> Features {
-        let mut on = |one_in: u64| rng.below(one_in) == 0;
-        Features {
-            contention: on(3),
-            lossy: on(3),
-            slow: on(4),
-            duplicates: on(4),
-            churn: on(3),
-            scheduled_faults: on(3),
-        }
-    }
-}
+pub use super::swarm_features::Features;
 
 /// The scenario seed `seed` runs under swarm testing, derived from `base`; see the module
 /// docs. Kept from `base`: the name (with `+swarm`), the description, the variant and the
@@ -83,6 +51,8 @@ pub fn swarm_scenario(base: &Scenario, seed: u64) -> Scenario {
     }
     // Faulty clients, crashes and restarts: from a stream of their own, so the rest is as drawn.
     super::swarm_nodes::draw_node_faults(seed, &mut scenario);
+    // A contended world's payer that loses its own writes: last, from a stream of its own too.
+    super::swarm_lossy_payer::draw_lossy_payer(seed, features, &mut scenario);
     // Slow, lossy worlds with role changes take long to serve: give every request time for
     // four message delays and two timeouts, on top of the base's budget, so that a
     // liveness violation means a request was stuck, not that the world was slow.

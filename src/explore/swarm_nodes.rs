@@ -122,6 +122,7 @@ mod tests {
             faulty_clients += usize::from(scenario.faults.iter().any(|fault| fault.node.0 <= clients));
         }
         assert!((60..140).contains(&crashing), "{crashing} of 300 seeds crash a node");
-        assert!((60..140).contains(&faulty_clients), "{faulty_clients} of 300 seeds have faulty clients");
+        // A third from this stream, plus the contended seeds' lossy payers (`swarm_lossy_payer`).
+        assert!((60..200).contains(&faulty_clients), "{faulty_clients} of 300 seeds have faulty clients");
     }
 }

@@ -17,6 +17,7 @@
 
 use super::reproduce::Origin;
 use super::swarm::scenario_for_seed;
+use crate::check::custom::CustomProperty;
 use crate::protocol::Probe;
 use crate::report::REPORT_SCHEMA;
 use crate::run::Run;
@@ -209,6 +210,16 @@ pub fn scenario_hash(scenario: &Scenario) -> String {
 
 /// Sweep `options.seeds`, calling `progress` once per seed done (from any worker).
 pub fn sweep(options: &SweepOptions, progress: &(dyn Fn() + Sync)) -> Result<SweepReport, SweepError> {
+    sweep_with(options, &[], progress)
+}
+
+/// [`sweep`], judging every seed on the user's `properties` as well (see
+/// [`crate::check::custom`]).
+pub fn sweep_with(
+    options: &SweepOptions,
+    properties: &[CustomProperty],
+    progress: &(dyn Fn() + Sync),
+) -> Result<SweepReport, SweepError> {
     options.scenario.world(options.origin.name())?;
     // Offsets, not seeds, are handed out: a range that ends at the top of u64 cannot wrap.
     let next = AtomicU64::new(0);
@@ -225,7 +236,7 @@ pub fn sweep(options: &SweepOptions, progress: &(dyn Fn() + Sync)) -> Result<Swe
                         break;
                     }
                     let seed = options.seeds.start + offset;
-                    let passed = summary.add(options, seed);
+                    let passed = summary.add(options, properties, seed);
                     if !passed {
                         let failures = failed.fetch_add(1, Ordering::Relaxed) + 1;
                         if options.max_failures.is_some_and(|max| failures >= max) {
@@ -266,10 +277,15 @@ struct Summary {
 
 impl Summary {
     /// Run `seed` and fold it in; whether it passed.
-    fn add(&mut self, options: &SweepOptions, seed: u64) -> bool {
+    fn add(&mut self, options: &SweepOptions, properties: &[CustomProperty], seed: u64) -> bool {
         let scenario = scenario_for_seed(&options.scenario, seed, options.swarm);
         self.seeds_run += 1;
-        let outcome = match Run::new(&scenario).seed(seed).execute() {
+        let outcome = match Run::new(&scenario)
+            .seed(seed)
+            .properties(properties.iter().cloned())
+            .retire(crate::check::retire::RETIRE_EVERY)
+            .execute()
+        {
             Ok(outcome) => outcome,
             Err(error) => {
                 let violation = Violation::new(Property::NoPanic, format!("the seed's scenario is invalid: {error}"));

@@ -3,6 +3,7 @@
 use crate::protocol::{Instant, NodeId, Outcome, Request, RequestId};
 use indexmap::IndexMap;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// One request's life in a run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -50,6 +51,58 @@ pub struct History {
     /// Ids a client gave a second request (a broken variant: the counter was not durable),
     /// with when; the later request's record replaced the earlier one's.
     reused: Vec<(RequestId, Instant)>,
+    /// When the last request was submitted (submissions come in time order).
+    last_submitted: Option<Instant>,
+    /// Whether any request was lost in a crash: it stays open forever, so nothing after it
+    /// can be retired.
+    lost_any: bool,
+    /// What the records handed out by [`History::retire_answered`] held, summed up.
+    retired: RetiredSummary,
+    /// Per client, the highest request sequence retired: an id at or below it submitted
+    /// again would be a reuse the retained records cannot show.
+    retired_sequences: BTreeMap<NodeId, u64>,
+    /// Why retirement may have hidden something from the checkers, if it may have.
+    doubt: Option<String>,
+    /// The most records held at once since retirement began.
+    peak_retained: usize,
+    /// Drop each record the moment it is answered (a fault-free rerun needs only its table).
+    forget_answered: bool,
+}
+
+/// What the retired records of a run held: the counts and latencies its summary needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RetiredSummary {
+    /// How many records were retired.
+    pub count: usize,
+    /// Answered `gettokens`.
+    pub gettokens: u64,
+    /// Pays answered `Paid`.
+    pub pay_ok: u64,
+    /// Pays refused.
+    pub pay_refused: u64,
+    /// Role changes that took effect.
+    pub role_change_ok: u64,
+    /// Role changes refused.
+    pub role_change_refused: u64,
+    /// Start-to-answer latencies in microseconds, with how many requests took each.
+    pub latencies_us: BTreeMap<u64, u64>,
+}
+
+impl RetiredSummary {
+    fn add(&mut self, record: &RequestRecord) {
+        self.count += 1;
+        match (&record.request, &record.outcome) {
+            (_, None) => {}
+            (Request::GetTokens { .. }, Some(_)) => self.gettokens += 1,
+            (Request::Pay { .. }, Some(Outcome::Paid { .. })) => self.pay_ok += 1,
+            (Request::Pay { .. }, Some(_)) => self.pay_refused += 1,
+            (_, Some(Outcome::RoleChanged { .. })) => self.role_change_ok += 1,
+            (_, Some(_)) => self.role_change_refused += 1,
+        }
+        if let (Some(started), Some(answered)) = (record.started_at, record.answered_at) {
+            *self.latencies_us.entry(answered.since_us(started)).or_insert(0) += 1;
+        }
+    }
 }
 
 impl History {
@@ -65,6 +118,10 @@ impl History {
             started_rank: None,
             answered_rank: None,
         };
+        self.last_submitted = Some(at);
+        if self.retired_sequences.get(&id.client).is_some_and(|&retired| id.sequence <= retired) {
+            self.doubt.get_or_insert_with(|| format!("{id} was submitted after an id at or above it was retired"));
+        }
         match self.records.insert(id, record) {
             None => self.open += 1,
             Some(earlier) => {
@@ -89,6 +146,8 @@ impl History {
         if let Some(record) = self.records.get_mut(&id) {
             record.started_at = Some(at);
             record.started_rank = Some(rank);
+        } else {
+            self.doubt(|| format!("{id} started, but no request of that id is held"));
         }
     }
 
@@ -101,6 +160,12 @@ impl History {
             record.answered_at = Some(at);
             record.outcome = Some(outcome);
             record.answered_rank = Some(rank);
+        } else if !self.forget_answered {
+            // A request retired, answered again: the checkers would have seen the new answer.
+            self.doubt(|| format!("{id} was answered, but no request of that id is held"));
+        }
+        if self.forget_answered {
+            self.records.swap_remove(&id);
         }
     }
 
@@ -109,7 +174,72 @@ impl History {
         if let Some(record) = self.records.get_mut(&id).filter(|record| record.is_waiting()) {
             record.lost_at = Some(at);
             self.open -= 1;
+            self.lost_any = true;
         }
+    }
+
+    /// Forget each record as soon as it is answered: for a run whose history nobody reads
+    /// (a fault-free rerun, which compares final tables).
+    pub(crate) fn forget_answered(&mut self) {
+        self.forget_answered = true;
+    }
+
+    /// Whether every request so far is answered and none was lost: a point where the
+    /// records held can be retired, since every later request starts after all of them.
+    pub(crate) fn at_cut(&self) -> bool {
+        self.open == 0 && !self.lost_any
+    }
+
+    /// Hand out every record held but role changes' (kept for the membership checker), all
+    /// answered ([`History::at_cut`]), and keep only their summary. Ranks and
+    /// [`History::len`] go on counting them.
+    pub(crate) fn retire_answered(&mut self) -> Vec<RequestRecord> {
+        debug_assert!(self.at_cut());
+        self.peak_retained = self.peak_retained.max(self.records.len());
+        let is_role_change = |record: &RequestRecord| {
+            matches!(record.request, Request::BecomeServer { .. } | Request::BecomeClient { .. })
+        };
+        let (kept, retired): (IndexMap<RequestId, RequestRecord>, IndexMap<RequestId, RequestRecord>) =
+            std::mem::take(&mut self.records).into_iter().partition(|(_, record)| is_role_change(record));
+        self.records = kept;
+        let retired: Vec<RequestRecord> = retired.into_values().collect();
+        for record in &retired {
+            self.retired.add(record);
+            let highest = self.retired_sequences.entry(record.id.client).or_insert(0);
+            *highest = (*highest).max(record.id.sequence);
+        }
+        retired
+    }
+
+    /// Note that retirement may have hidden something from the checkers.
+    pub(crate) fn doubt(&mut self, reason: impl FnOnce() -> String) {
+        self.doubt.get_or_insert_with(reason);
+    }
+
+    /// Why retirement may have hidden something from the checkers, if it may have: the
+    /// run must then be judged again without retirement.
+    pub fn retirement_doubt(&self) -> Option<&str> {
+        self.doubt.as_deref()
+    }
+
+    /// What the retired records held.
+    pub fn retired(&self) -> &RetiredSummary {
+        &self.retired
+    }
+
+    /// How many records are held now (retired ones are not).
+    pub fn retained(&self) -> usize {
+        self.records.len()
+    }
+
+    /// The most records held at once, at any retirement (or now, if more).
+    pub fn peak_retained(&self) -> usize {
+        self.peak_retained.max(self.records.len())
+    }
+
+    /// When the last request was submitted, if any was.
+    pub fn last_submitted(&self) -> Option<Instant> {
+        self.last_submitted
     }
 
     fn next_rank(&mut self) -> u64 {
@@ -117,7 +247,8 @@ impl History {
         self.events
     }
 
-    /// Every request, in submission order.
+    /// Every request held, in submission order: every request of the run unless the run
+    /// retired some ([`History::retired`] sums those up).
     pub fn records(&self) -> impl Iterator<Item = &RequestRecord> {
         self.records.values()
     }
@@ -132,14 +263,14 @@ impl History {
         self.records.get(&id)
     }
 
-    /// How many requests were submitted.
+    /// How many requests were submitted (retired ones included).
     pub fn len(&self) -> usize {
-        self.records.len()
+        self.retired.count + self.records.len()
     }
 
     /// Whether no request was submitted.
     pub fn is_empty(&self) -> bool {
-        self.records.is_empty()
+        self.len() == 0
     }
 
     /// The requests still waiting for an answer (not answered, not lost), in submission order.

@@ -6,6 +6,7 @@
 
 mod budget;
 mod choice;
+mod chunked;
 mod control;
 mod counters;
 mod crash;
@@ -13,6 +14,8 @@ mod fingerprint;
 mod history;
 mod network;
 mod observer;
+mod planted_panic;
+pub(crate) use observer::Unobserved;
 mod queue;
 mod rng;
 mod roles;
@@ -26,13 +29,17 @@ pub use crate::protocol::Node;
 pub use crate::vocab::{DropReason, NetworkOptions, Omission, OmissionKind, RandomWorkloadOptions, Ratio, RatioError};
 pub use budget::BudgetBreak;
 pub use choice::{ChoiceError, PendingEvent, Reach};
+pub use chunked::Chunked;
 pub use control::Processed;
 pub use counters::Counters;
 pub use fingerprint::Fingerprint;
-pub use history::{History, RequestRecord};
+pub use history::{History, RequestRecord, RetiredSummary};
 pub use observer::Observer;
+#[doc(hidden)]
+pub use planted_panic::plant_panic;
 pub use trace_hook::{MemoryTrace, TraceEnd, TraceEvent, TraceRecord, TraceSink};
 pub use traced_message::{Digest, MessageId, TracedMessage, TracedValues, VALUES_LISTED_MAX};
+pub use writes::Packed;
 pub use writes::VersionConflict;
 
 use crate::protocol::{
@@ -104,6 +111,13 @@ pub struct Simulation {
     events_at_time_change: u64,
     /// How often the nodes took each rare path.
     probes: ProbeCounts,
+    /// Retire the history's records once this many are held at a cut (see
+    /// [`Simulation::retire_every`]); `None` keeps every record.
+    retire_every: Option<usize>,
+    /// The values first written since the last retirement, for the retiring observer.
+    fresh_writes: Vec<(TokenId, TokenValue)>,
+    /// Keep no write log (a fault-free rerun, which no checker reads).
+    skip_write_log: bool,
 }
 
 use network::Network;
@@ -138,11 +152,57 @@ impl Clone for Simulation {
             time_at_last_answer: self.time_at_last_answer,
             events_at_time_change: self.events_at_time_change,
             probes: self.probes,
+            retire_every: self.retire_every,
+            fresh_writes: self.fresh_writes.clone(),
+            skip_write_log: self.skip_write_log,
         }
     }
 }
 
 impl Simulation {
+    /// Retire the history's records as the run goes, to keep memory flat on long runs:
+    /// whenever at least `records` are held, every request so far is answered, none was
+    /// lost and more are still to come, hand them (role changes' excepted) with the values
+    /// first written since the last retirement to the observer's [`Observer::retire`],
+    /// then drop them. The observer must check them there: nothing else will
+    /// (`check::Watchers` does, for [`crate::run::Run`]).
+    pub(crate) fn retire_every(&mut self, records: usize) {
+        self.retire_every = Some(records.max(1));
+    }
+
+    /// Keep neither answered records nor a write log: for a run whose final table alone
+    /// matters (the fault-free rerun).
+    pub(crate) fn lean(&mut self) {
+        self.history.forget_answered();
+        self.skip_write_log = true;
+    }
+
+    fn note_fresh_write(&mut self, token: TokenId, value: TokenValue) {
+        // Every write of a request is sent after it starts, so before it is answered and
+        // retired: a first write by a retired request would escape the checkers.
+        if let Some(writer) = value.writer.filter(|&writer| self.history.get(writer).is_none()) {
+            self.history.doubt(|| format!("{token}@{} was first written by {writer}, not held", value.version));
+        }
+        self.fresh_writes.push((token, value));
+    }
+
+    fn maybe_retire(&mut self, observer: &mut dyn Observer) {
+        let Some(every) = self.retire_every else { return };
+        // Once the workload is done, the liveness deadline is known and late answers are
+        // looked for among the records: keep the rest of the run whole.
+        if self.history.retained() < every || !self.history.at_cut() || self.all_issued() {
+            return;
+        }
+        let records = self.history.retire_answered();
+        observer.retire(&records, &self.fresh_writes);
+        self.fresh_writes.clear();
+    }
+
+    /// The values first written since the last retirement (all of them without one).
+    pub fn fresh_writes(&self) -> &[(TokenId, TokenValue)] {
+        &self.fresh_writes
+    }
+
     /// A world built from `scenario`, driven by `seed`.
     pub fn new(scenario: &Scenario, seed: u64) -> Result<Simulation, ScenarioError> {
         let world = scenario.world(&scenario.name)?;
@@ -201,6 +261,9 @@ impl Simulation {
             time_at_last_answer: Instant::ZERO,
             events_at_time_change: 0,
             probes: ProbeCounts::default(),
+            retire_every: None,
+            fresh_writes: Vec::new(),
+            skip_write_log: false,
             world: Arc::new(world),
         };
         simulation.schedule_script();
@@ -387,7 +450,10 @@ impl Simulation {
                     self.send(from, to, message)
                 }
                 Output::SetTimer { at, timer } => self.queue.push(at, Event::Timer { node: from, timer }),
-                Output::Probe(probe) => self.probes.hit(probe),
+                Output::Probe(probe) => {
+                    planted_panic::reached(probe);
+                    self.probes.hit(probe)
+                }
                 Output::Started { id, request } => {
                     self.history.started(id, self.now);
                     self.trace(|| TraceEvent::Started { id, request });
@@ -400,6 +466,7 @@ impl Simulation {
                     }
                     self.trace(|| TraceEvent::Replied { id, request, outcome: outcome.clone() });
                     self.history.answered(id, outcome, self.now);
+                    self.maybe_retire(observer);
                 }
             }
         }
@@ -409,8 +476,12 @@ impl Simulation {
     fn send(&mut self, from: NodeId, to: NodeId, message: Message) {
         self.counters.messages_sent += 1;
         if let Message::Write { values, .. } = &message {
-            for (token, value) in values.iter() {
-                self.writes.record(*token, *value, self.now);
+            if !self.skip_write_log {
+                for (token, value) in values.iter() {
+                    if self.writes.record(*token, *value, self.now) && self.retire_every.is_some() {
+                        self.note_fresh_write(*token, *value);
+                    }
+                }
             }
         }
         let key = self.network.next_key(from, to);
@@ -530,8 +601,13 @@ impl Simulation {
 
     /// The values ever written at each version of `token` (index = version - 1; a value
     /// with version 0 marks a version that was skipped).
-    pub fn written_versions(&self, token: TokenId) -> &[TokenValue] {
+    pub fn written_versions(&self, token: TokenId) -> Vec<TokenValue> {
         self.writes.versions(token)
+    }
+
+    /// Whether some version of some token was skipped: a later one was written first.
+    pub fn any_version_skipped(&self) -> bool {
+        self.writes.any_skipped()
     }
 
     /// The highest-versioned value of each token held by any replica.

@@ -9,6 +9,7 @@
 use super::rng::KeyedRng;
 use crate::protocol::NodeId;
 use crate::vocab::{DropReason, NetworkOptions, Omission};
+// HashMap only for `sent_on`, looked up and never iterated: no order reaches a run.
 use std::collections::HashMap;
 
 /// What a draw about a message is for: one independent draw each.
@@ -74,7 +75,14 @@ impl MessageKey {
 impl Network {
     pub(crate) fn new(options: NetworkOptions, node_count: usize, rng: KeyedRng) -> Network {
         let (faults, cut_off) = (vec![None; node_count + 1], vec![false; node_count + 1]);
-        Network { options, faults, cut_off, rng, sent_on: HashMap::default(), chosen_losses: false }
+        Network {
+            options,
+            faults,
+            cut_off,
+            rng,
+            sent_on: HashMap::default(), /* lookup only */
+            chosen_losses: false,
+        }
     }
 
     /// Make `node` faulty with `omission`, or correct again with `None`.

@@ -4,7 +4,7 @@
 //! [`Simulation::step_observed`] and keeps it: nothing is stored in the simulation, so the
 //! caller reads its findings from its own value, with no downcast.
 
-use super::{Node, Simulation};
+use super::{Node, RequestRecord, Simulation};
 use crate::protocol::{Instant, Message, NodeId, Server, TokenId, TokenValue};
 
 /// Something shown what a run does. An observer must not affect the run: it sees the state,
@@ -30,10 +30,17 @@ pub trait Observer {
     fn after_restart(&mut self, now: Instant, node: &Node) {
         let _ = (now, node);
     }
+
+    /// The run retires `records` (every request since the last retirement, all answered,
+    /// role changes excepted) and forgets them; `writes` are the values first written
+    /// since then. Only a run told to retire ([`Simulation::retire_every`]) calls this.
+    fn retire(&mut self, records: &[RequestRecord], writes: &[(TokenId, TokenValue)]) {
+        let _ = (records, writes);
+    }
 }
 
 /// The observer of a run nobody watches.
-pub(super) struct Unobserved;
+pub(crate) struct Unobserved;
 
 impl Observer for Unobserved {
     fn after_write(&mut self, _now: Instant, _server: &Server, _values: &[(TokenId, TokenValue)]) {}
@@ -60,6 +67,11 @@ impl<A: Observer, B: Observer> Observer for (A, B) {
         self.0.after_restart(now, node);
         self.1.after_restart(now, node);
     }
+
+    fn retire(&mut self, records: &[RequestRecord], writes: &[(TokenId, TokenValue)]) {
+        self.0.retire(records, writes);
+        self.1.retire(records, writes);
+    }
 }
 
 impl<T: Observer + ?Sized> Observer for &mut T {
@@ -78,6 +90,10 @@ impl<T: Observer + ?Sized> Observer for &mut T {
     fn after_restart(&mut self, now: Instant, node: &Node) {
         (**self).after_restart(now, node);
     }
+
+    fn retire(&mut self, records: &[RequestRecord], writes: &[(TokenId, TokenValue)]) {
+        (**self).retire(records, writes);
+    }
 }
 
 impl<T: Observer + ?Sized> Observer for Box<T> {
@@ -95,6 +111,10 @@ impl<T: Observer + ?Sized> Observer for Box<T> {
 
     fn after_restart(&mut self, now: Instant, node: &Node) {
         (**self).after_restart(now, node);
+    }
+
+    fn retire(&mut self, records: &[RequestRecord], writes: &[(TokenId, TokenValue)]) {
+        (**self).retire(records, writes);
     }
 }
 

@@ -14,6 +14,8 @@ pub(crate) enum Stream {
     Swarm = 3,
     /// Draws a swarm run's faults on nodes: faulty clients, crashes and restarts.
     SwarmNodes = 4,
+    /// Draws whether a contended swarm run has a payer that loses its own writes.
+    SwarmLossyPayer = 5,
 }
 
 /// Random draws keyed by what they are about, not by when they are made: the draw for a

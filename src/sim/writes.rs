@@ -1,7 +1,8 @@
 //! Watches every value written, so that two values at one version of a token are caught
 //! the moment they appear, whichever servers they reach.
 
-use crate::protocol::{Instant, TokenId, TokenValue};
+use super::Chunked;
+use crate::protocol::{Instant, NodeId, RequestId, TokenId, TokenValue, Version};
 use serde::Serialize;
 
 /// Two different values written at the same version of a token.
@@ -17,52 +18,106 @@ pub struct VersionConflict {
     pub at: Instant,
 }
 
+/// A token's value in 16 bytes, its version being its place in a list (a value of version 0
+/// is flagged in the sequence's top bit, which no request counter reaches), or no value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Packed {
+    owner: NodeId,
+    /// The writer's client, [`Packed::NO_WRITER`] for none.
+    client: NodeId,
+    sequence: u64,
+}
+
+impl Packed {
+    const NO_WRITER: NodeId = NodeId(u32::MAX);
+    const SKIPPED: u64 = 1 << 63;
+    /// No value at all.
+    pub const NONE: Packed = Packed { owner: NodeId(u32::MAX), client: NodeId(u32::MAX), sequence: u64::MAX };
+
+    /// `value`, to be kept at its version's place.
+    pub fn new(value: TokenValue) -> Packed {
+        let skipped = if value.version.0 == 0 { Packed::SKIPPED } else { 0 };
+        let (client, sequence) = value.writer.map_or((Packed::NO_WRITER, 0), |id| (id.client, id.sequence));
+        debug_assert!(sequence < Packed::SKIPPED - 1, "a request counter below 2^63");
+        Packed { owner: value.owner, client, sequence: sequence | skipped }
+    }
+
+    /// The value kept at `version`'s place, if any.
+    pub fn get(self, version: u64) -> Option<TokenValue> {
+        (self != Packed::NONE).then(|| self.value(version))
+    }
+
+    /// The value, at `version` unless it marks a skipped one.
+    fn value(self, version: u64) -> TokenValue {
+        let skipped = self.sequence & Packed::SKIPPED != 0;
+        let sequence = self.sequence & !Packed::SKIPPED;
+        let writer = (self.client != Packed::NO_WRITER).then_some(RequestId { client: self.client, sequence });
+        TokenValue { version: Version(if skipped { 0 } else { version }), owner: self.owner, writer }
+    }
+}
+
 /// Every value written to any server, per token and version.
 #[derive(Clone, Debug)]
 pub(crate) struct WriteLog {
     /// Per token, the value at each version (index = version - 1).
-    values: Vec<Vec<TokenValue>>,
+    values: Vec<Chunked<Packed>>,
     conflicts: Vec<VersionConflict>,
 }
 
 impl WriteLog {
     pub(crate) fn new(initial: &[TokenValue]) -> WriteLog {
-        WriteLog { values: initial.iter().map(|value| vec![*value]).collect(), conflicts: Vec::new() }
+        let list = |value: &TokenValue| {
+            let mut list = Chunked::new();
+            list.push(Packed::new(*value));
+            list
+        };
+        WriteLog { values: initial.iter().map(list).collect(), conflicts: Vec::new() }
     }
 
-    pub(crate) fn record(&mut self, token: TokenId, value: TokenValue, at: Instant) {
-        let Some(versions) = self.values.get_mut(token.0 as usize) else { return };
+    /// Record `value` of `token`, sent at `at`; true if no value was known at its version.
+    pub(crate) fn record(&mut self, token: TokenId, value: TokenValue, at: Instant) -> bool {
+        let Some(versions) = self.values.get_mut(token.0 as usize) else { return false };
         let index = value.version.0.saturating_sub(1) as usize;
-        match versions.get(index) {
-            Some(first) if *first != value => {
+        match versions.get(index).map(|first| first.value(index as u64 + 1)) {
+            Some(first) if first != value => {
                 // A write goes to every server: report each conflicting value once, not per copy.
-                let known = |c: &VersionConflict| c.token == token && c.first == *first && c.second == value;
+                let known = |c: &VersionConflict| c.token == token && c.first == first && c.second == value;
                 if !self.conflicts.iter().any(known) {
-                    self.conflicts.push(VersionConflict { token, first: *first, second: value, at })
+                    self.conflicts.push(VersionConflict { token, first, second: value, at })
                 }
+                false
             }
-            Some(_) => {}
+            Some(_) => false,
             None => {
                 // Versions can arrive out of order only in a broken protocol; fill the gap with
                 // the new value's placeholder so later versions still index correctly.
                 while versions.len() < index {
-                    versions.push(TokenValue { version: crate::protocol::Version(0), ..value });
+                    versions.push(Packed::new(TokenValue { version: Version(0), ..value }));
                 }
-                versions.push(value);
+                versions.push(Packed::new(value));
+                true
             }
         }
     }
 
     /// The values written at each version of `token`; version 0 marks a version never written.
-    pub(crate) fn versions(&self, token: TokenId) -> &[TokenValue] {
-        self.values.get(token.0 as usize).map(Vec::as_slice).unwrap_or(&[])
+    pub(crate) fn versions(&self, token: TokenId) -> Vec<TokenValue> {
+        let Some(versions) = self.values.get(token.0 as usize) else { return Vec::new() };
+        versions.iter().enumerate().map(|(index, packed)| packed.value(index as u64 + 1)).collect()
+    }
+
+    /// Whether a version of some token was skipped (written after a later one).
+    pub(crate) fn any_skipped(&self) -> bool {
+        self.values.iter().flat_map(Chunked::iter).any(|packed| packed.sequence & Packed::SKIPPED != 0)
     }
 
     /// Fold every value written, and every conflict, into `state` (a search's state digest),
     /// whatever order they were written in.
     pub(crate) fn hash_content(&self, state: &mut impl std::hash::Hasher) {
         use std::hash::Hash;
-        self.values.hash(state);
+        // Hashed as the values themselves, as before they were packed.
+        let values: Vec<Vec<TokenValue>> = (0..self.values.len()).map(|t| self.versions(TokenId(t as u32))).collect();
+        values.hash(state);
         let mut conflicts: Vec<(TokenId, u64, u64)> = self
             .conflicts
             .iter()

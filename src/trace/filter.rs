@@ -12,6 +12,7 @@
 use super::event::{TraceEvent, TraceHeader, TraceRecord};
 use crate::protocol::{Instant, NodeId, Outcome, Refusal, Request, RequestId, TokenId};
 use crate::sim::{MessageId, TracedMessage};
+// HashMap only for lookups that are never iterated (see `attributed`): no order reaches output.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Which records of a trace to keep. Every condition given must hold; none given keeps all.
@@ -98,7 +99,12 @@ pub struct Narrowing {
 impl Narrowing {
     /// `filter`, at the start of a trace.
     pub fn new(filter: TraceFilter) -> Narrowing {
-        Narrowing { filter, open: BTreeMap::new(), attributed: HashMap::new(), about_token: BTreeSet::new() }
+        Narrowing {
+            filter,
+            open: BTreeMap::new(),
+            attributed: HashMap::new(), /* lookup only */
+            about_token: BTreeSet::new(),
+        }
     }
 
     /// The filter applied.

@@ -15,6 +15,7 @@ use super::event::{TraceEvent, TraceHeader, TraceRecord};
 use crate::protocol::{PhaseTag, Timer, TokenSelection};
 use crate::sim::{MessageId, TracedMessage, TracedValues, VALUES_LISTED_MAX};
 use crate::vocab::{Omission, OmissionKind};
+// HashMap only for `in_flight`, looked up and never iterated: no order reaches the text.
 use std::collections::HashMap;
 use std::fmt::Write as _;
 

@@ -24,6 +24,8 @@ use crate::protocol::{NodeId, Outcome, Request, RequestId, Timer};
 use crate::sim::{DropReason, MessageId, TracedMessage};
 use crate::trace::{TraceEvent, TraceFilter, TraceHeader, TraceRecord};
 use serde::Serialize;
+// HashMap only for lookups that are never iterated (`sent`, `Interner::index`): no order
+// reaches a page.
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// The format of the data embedded in a page; the page's script checks it.
@@ -310,6 +312,7 @@ struct RequestBuild {
 #[derive(Default)]
 struct Interner {
     texts: Vec<String>,
+    /// Each text's number; looked up, never iterated (the order is `texts`).
     index: HashMap<String, usize>,
 }
 
@@ -356,7 +359,7 @@ impl RunModel {
             strings: Interner::default(),
             sends: Vec::new(),
             msgs: MessageColumns::default(),
-            sent: HashMap::new(),
+            sent: HashMap::new(), // lookup only
             unmatched: 0,
             requests: Vec::new(),
             request_index: BTreeMap::new(),

@@ -247,6 +247,10 @@ pub fn property_words(property: Property) -> (&'static str, &'static str) {
             "The simulator or a node crashed (panicked)",
             "A panic means an internal invariant broke; the run stopped there.",
         ),
+        Property::Custom => (
+            "A property added in code did not hold",
+            "The test that ran this added a property of its own; its name begins the violation's detail.",
+        ),
     }
 }
 

@@ -60,6 +60,8 @@ pub enum Property {
     ExpectedViolation,
     /// The simulator or a node panicked: a broken internal invariant.
     NoPanic,
+    /// A property the user added ([`crate::check::custom`]); its violations name it.
+    Custom,
 }
 
 /// What kind of promise a property is.
@@ -78,7 +80,7 @@ pub enum PropertyKind {
 
 impl Property {
     /// Every property, in the order verdicts list them.
-    pub const ALL: [Property; 22] = [
+    pub const ALL: [Property; 23] = [
         Property::Linearizable,
         Property::OneOwnerPerVersion,
         Property::VersionsContiguous,
@@ -101,6 +103,7 @@ impl Property {
         Property::ExpectedAnswer,
         Property::ExpectedViolation,
         Property::NoPanic,
+        Property::Custom,
     ];
 
     /// The property's stable lowercase name.
@@ -192,6 +195,7 @@ impl Property {
                 ("expected_violation", Expectation, "a scenario that expects a violation shows it")
             }
             Property::NoPanic => ("no_panic", Harness, "neither the simulator nor a node panics"),
+            Property::Custom => ("custom", Safety, "a property the user added in code; its violations name it"),
         }
     }
 }

@@ -24,6 +24,8 @@
 //! operation at a later position responds before an operation at an earlier position is
 //! invoked. The checker decides whether such a chain exists:
 //!
+//! The stages share their types (`token.rs`: the token's check, links and slots).
+//!
 //! 1. **Fixed chain** (`chain.rs`). Answered pays and listed reads fix the owner of the
 //!    versions they name (a `Paid` of `v` also names its caller as the owner of `v - 1`).
 //!    One owner per version ([`Property::OneOwnerPerVersion`]), one writer per version and
@@ -72,6 +74,7 @@
 
 mod chain;
 mod search;
+mod token;
 mod unlisted;
 
 use super::history::{EventKey, HistoryError, OpHistory, Operation};
@@ -90,7 +93,7 @@ pub fn check_linearizability(history: &OpHistory) -> Result<Vec<Violation>, Hist
     let mut marks = vec![u32::MAX; history.operations.len()];
     for token in 0..history.initial_owners.len() {
         let token = TokenId(token as u32);
-        violations.extend(chain::TokenCheck::new(history, &index, token, &mut marks).run());
+        violations.extend(token::TokenCheck::new(history, &index, token, &mut marks).run());
         if violations.len() >= VIOLATIONS_MAX {
             break;
         }

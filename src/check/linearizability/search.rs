@@ -1,32 +1,11 @@
 //! The versions no answered pay wrote: a search for unanswered pays to write them, and for
 //! a placement of the unlisted reads on each complete chain it finds.
 
-use super::chain::{same_instant, ReadBounds, TokenCheck, Writer};
+use super::token::{same_instant, ReadBounds, Slot, SlotWriter, TokenCheck, Writer};
 use super::unlisted::{self, Stuck};
 use crate::check::history::EventKey;
 use crate::check::violation::{Property, Violation};
 use crate::protocol::{NodeId, Request};
-
-/// Who writes a version of the positioned chain.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum SlotWriter {
-    /// The initial value, before everything.
-    Initial,
-    /// A pay answered ok at this version.
-    Answered(u32),
-    /// An unanswered pay, from class `class` of the search.
-    Pending { op: u32, class: usize },
-}
-
-/// One version of a complete chain: v1, v2, ... with no gap.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Slot {
-    pub(super) version: u64,
-    pub(super) owner: NodeId,
-    pub(super) writer: SlotWriter,
-    /// The version's listed reads (and `NotOwner` refusals), summed up.
-    pub(super) bounds: ReadBounds,
-}
 
 /// The unanswered pays of the token from one payer to one payee, by invocation.
 struct Class {

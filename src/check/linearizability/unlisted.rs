@@ -19,8 +19,7 @@
 //! - reads invoked after a read that went past its start responded, while the slot it went
 //!   to is still past their `lo`: its *wake*, a time window over all listings.
 
-use super::chain::TokenCheck;
-use super::search::{Slot, SlotWriter};
+use super::token::{Slot, SlotWriter, TokenCheck};
 use super::Listing;
 use crate::check::history::EventKey;
 use crate::check::violation::{Property, Violation};

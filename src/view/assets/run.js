@@ -928,7 +928,9 @@
         check('a request filter leaves only its messages', own.length > 0 && own.every(function (i) { return M.req[i] === target; }), own.length + ' arrows');
         check('a request filter leaves only its span', drawn.spans.length === 1 && drawn.spans[0].r === target, drawn.spans.length + ' spans');
         // Hover over one of its arrows gives a tooltip naming the message.
-        var a = drawn.arrows[0], box = chart.getBoundingClientRect();
+        // An arrow between two lanes: a node's message to itself runs along its lane, where
+        // its midpoint may hit another message drawn there.
+        var a = drawn.arrows.filter(function (x) { return x[2] !== x[4]; })[0] || drawn.arrows[0], box = chart.getBoundingClientRect();
         var mx = (a[1] + a[3]) / 2, my = (a[2] + a[4]) / 2, hit = hitTest(mx, my);
         showTooltip(hit, box.left + mx, box.top + my);
         check('hovering a message explains it', !tooltip.hidden && tooltip.textContent.indexOf(D.kinds[M.kind[a[0]]]) >= 0, tooltip.textContent.slice(0, 80));
