@@ -175,7 +175,7 @@ fn peak_memory_grows_at_most_linearly_with_requests() {
 /// replica checker (16 bytes each, a pay), its place in the fault-free rerun's order (16 bytes), and its latency in a tally
 /// by microsecond, which stops growing once every latency the world gives has been seen (it
 /// still grows at these sizes: 76 bytes a request measured from 5,000 to 20,000 requests,
-/// where a run keeping its whole history takes 976).
+/// where a run keeping its whole history takes 976, before the owner read; 30 and 958 after).
 const RETIRING_PEAK_BYTES_PER_REQUEST_MAX: i64 = 128;
 
 fn peak_bytes_of_judged_run(requests: u64, retire: bool) -> i64 {
