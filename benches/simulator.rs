@@ -21,6 +21,10 @@ use tokensim::sim::Simulation;
 const RATIO_TARGET: f64 = 0.5;
 /// Timed runs of each in the summary.
 const ROUNDS: u32 = 50;
+/// The large world's events per second as a share of the default world's, at least.
+const LARGE_TARGET: f64 = 1.0 / 3.0;
+/// Timed runs of the large world in the summary (each about 0.3 s).
+const LARGE_ROUNDS: u32 = 5;
 
 fn main() {
     divan::main();
@@ -46,6 +50,18 @@ fn run(bencher: Bencher, scenario: Scenario) {
 #[divan::bench]
 fn default_world(bencher: Bencher) {
     run(bencher, Scenario::default_scenario());
+}
+
+/// The large world of issue 17 (`support/large_world.toml`): 993 clients x 100 tokens, 7
+/// servers, 2000 requests. Its target is a third of the default world's events per second.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn large_world(bencher: Bencher) {
+    run(bencher, large_world_scenario());
+}
+
+fn large_world_scenario() -> Scenario {
+    Scenario::from_toml(include_str!("support/large_world.toml"), "benches/support/large_world.toml")
+        .expect("a valid scenario")
 }
 
 /// Growth with the number of requests.
@@ -104,5 +120,31 @@ fn summary() {
     println!(
         "default world: {ours:.1} M events/s, floor {theirs:.1} M events/s, ratio {ratio:.2} \
          ({verdict} the {RATIO_TARGET} target)"
+    );
+    let large = large_world_scenario();
+    let large_events = events_of(&large, 1);
+    let simulate_large = || {
+        let mut sim = Simulation::new(divan::black_box(&large), 1).expect("valid scenario");
+        divan::black_box(sim.run());
+    };
+    let one_default = || simulate();
+    let time = |f: &dyn Fn()| {
+        let started = Instant::now();
+        f();
+        started.elapsed()
+    };
+    let (mut large_time, mut default_time) = (Duration::MAX, Duration::MAX);
+    for _ in 0..LARGE_ROUNDS {
+        large_time = large_time.min(time(&simulate_large));
+        for _ in 0..10 {
+            default_time = default_time.min(time(&one_default));
+        }
+    }
+    let (large_rate, default_rate) = (per_second(large_events, large_time), per_second(events, default_time));
+    let share = large_rate / default_rate;
+    let verdict = if share >= LARGE_TARGET { "meets" } else { "MISSES" };
+    println!(
+        "large world (993 clients x 100 tokens, {large_events} events): {large_rate:.2} M events/s, \
+         {share:.2} of the default world's {default_rate:.1} M ({verdict} the 1/3 target)"
     );
 }

@@ -125,16 +125,23 @@ fn jsonl_sink(directory: &tempfile::TempDir) -> impl FnOnce(&Scenario) -> Box<dy
 // the bound is on what must not grow: the memory the trace adds. A run traced to a file and
 // the same run untraced make the same allocations but the trace's, so the difference of
 // their peaks is the trace's memory. It must stay about the same as requests grow 4x.
-// Measured: 5,696 bytes for 250 requests, 5,815 for 500, then 10,048 from 1000 to 8000
-// (the encoding buffer and the clones of the largest event, not the events themselves).
+// Measured before replies carried only an owner's tokens: 5,696 bytes for 250 requests,
+// 5,815 for 500, then 10,048 from 1000 to 8000 (the encoding buffer and the clones of the
+// largest event, a whole-table reply). Since then: 0 to 88 bytes, from 1000 to 4000.
 #[test]
 fn a_trace_to_disk_adds_memory_that_does_not_grow_with_the_run() {
     let directory = tempfile::tempdir().expect("temp dir");
     let short = trace_overhead_bytes(1000, jsonl_sink(&directory));
     let long = trace_overhead_bytes(4000, jsonl_sink(&directory));
     println!("the trace to disk adds {short} bytes at peak to 1000 requests, {long} to 4000");
-    assert!(short > 0, "the measure sees the trace's buffers at all: {short} bytes");
-    assert!(long <= 2 * short, "4x the requests, the trace's memory went from {short} to {long} bytes");
+    // The trace's buffers (an encoding buffer, the clone of the event being written) are no
+    // longer above the run's own peak now that replies carry an owner's tokens, not whole
+    // tables: 0 to 88 bytes measured. `the_measure_catches_a_trace_kept_in_memory` shows the
+    // measure still sees a trace that grows.
+    assert!(short >= 0, "the trace cannot lower the peak: {short} bytes");
+    // Since a `gettokens` reply carries the owner's tokens, not the whole table, the largest
+    // event is small and the trace may add only bytes at peak: allow a few KB either way.
+    assert!(long <= 2 * short + 4096, "4x the requests, the trace's memory went from {short} to {long} bytes");
 }
 
 // The same measure catches a trace that stays in memory: what it adds grows with the run.
@@ -168,7 +175,7 @@ fn peak_memory_grows_at_most_linearly_with_requests() {
 /// replica checker (16 bytes each, a pay), its place in the fault-free rerun's order (16 bytes), and its latency in a tally
 /// by microsecond, which stops growing once every latency the world gives has been seen (it
 /// still grows at these sizes: 76 bytes a request measured from 5,000 to 20,000 requests,
-/// where a run keeping its whole history takes 976).
+/// where a run keeping its whole history takes 976, before the owner read; 30 and 958 after).
 const RETIRING_PEAK_BYTES_PER_REQUEST_MAX: i64 = 128;
 
 fn peak_bytes_of_judged_run(requests: u64, retire: bool) -> i64 {

@@ -3,7 +3,7 @@
 
 use tokensim::protocol::{
     Client, ClientOptions, Config, Epoch, Instant, Message, NodeId, Outcome, Output, Outputs, Refusal, Request, Server,
-    Timer, TokenId, TokenValue, Variant, Version,
+    Timer, TokenId, TokenSelection, TokenValue, Variant, Version,
 };
 
 const TIMEOUT_US: u64 = 1_000;
@@ -29,7 +29,7 @@ impl Bench {
         let options = ClientOptions {
             retransmit_timeout_us: TIMEOUT_US,
             token_count: 4,
-            nodes: vec![CLIENT, OTHER, SERVERS[0], SERVERS[1], SERVERS[2]],
+            nodes: vec![CLIENT, OTHER, SERVERS[0], SERVERS[1], SERVERS[2]].into(),
             variant: Variant::Correct,
         };
         let servers = SERVERS.iter().map(|&id| Server::new(id, config.clone(), table.clone())).collect();
@@ -220,6 +220,18 @@ fn a_read_writes_back_a_value_that_is_not_yet_on_a_majority() {
     reader.submit(Request::GetTokens { owner: OTHER });
     reader.round_trip(SERVERS[0]);
     reader.round_trip(SERVERS[1]);
+    // Server 0 names t0 as OTHER's; server 1, where t0 is still the payer's at v1, does not
+    // name it: the first round cannot tell server 1's version, so it confirms t0.
+    let confirms = reader.pending.iter().filter_map(|output| match output {
+        Output::Send { to, message: Message::Read { tokens: TokenSelection::Tokens(tokens), .. } } => {
+            Some((*to, tokens.to_vec()))
+        }
+        _ => None,
+    });
+    let confirms: Vec<(NodeId, Vec<TokenId>)> = confirms.collect();
+    assert_eq!(confirms, SERVERS.iter().map(|&server| (server, vec![TokenId(0)])).collect::<Vec<_>>());
+    reader.round_trip(SERVERS[0]);
+    reader.round_trip(SERVERS[1]);
     assert!(reader.replies().is_empty(), "the answer waits for the write-back");
     let write_back = reader.take_sends_to(SERVERS[1]);
     let written = match write_back.as_slice() {
@@ -305,7 +317,7 @@ fn a_client_promoted_to_server_runs_the_same_variant_as_everyone() {
         let options = ClientOptions {
             retransmit_timeout_us: TIMEOUT_US,
             token_count: 2,
-            nodes: vec![CLIENT, OTHER, SERVERS[0], SERVERS[1], SERVERS[2]],
+            nodes: vec![CLIENT, OTHER, SERVERS[0], SERVERS[1], SERVERS[2]].into(),
             variant,
         };
         let old = Config::new(Epoch(0), SERVERS.to_vec());

@@ -18,7 +18,7 @@ const SHARD_VARIABLES: [&str; 7] = [
     "TOKENSIM_SHARD_COUNT",
 ];
 
-/// A broken protocol over a range where 8 of 60 swarm seeds fail, in three of four shards.
+/// A broken protocol over a range where some swarm seeds fail (9 of the 60 when written).
 const SWEEP: [&str; 6] = ["--seeds", "0..60", "--swarm", "--variant", "half-quorum", "--json"];
 
 /// Environment variables to set, as (name, value).
@@ -81,7 +81,9 @@ fn run_shards(dir: &Path, sweep: &[&str], shards: Vec<Variables>) -> (Output, Ve
 fn assert_merged_is_whole(merged: &Output, whole: &Output) {
     assert_eq!(merged.status.code(), whole.status.code(), "{}", text(&merged.stderr));
     let (merged, whole) = (text(&merged.stdout), text(&whole.stdout));
-    assert!(whole.contains("\"seeds_failed\": 8"), "the comparison covers failures: {whole}");
+    let failed = whole.split("\"seeds_failed\": ").nth(1).and_then(|rest| rest.split(',').next());
+    let failed: u64 = failed.and_then(|count| count.trim().parse().ok()).expect("a seeds_failed count");
+    assert!(failed > 0, "the comparison covers failures: {whole}");
     assert_eq!(merged, whole, "the merged shards are the whole run's report");
 }
 
@@ -138,7 +140,7 @@ fn more_shards_than_seeds_leave_empty_reports_that_merge_too() {
     let merge_args: Vec<&str> = std::iter::once("merge").chain(reports.iter().map(String::as_str)).collect();
     let merged = tokensim(&merge_args, &[]).output().unwrap();
     let whole = tokensim(&[&["check"][..], &sweep].concat(), &[]).output().unwrap();
-    assert_eq!(whole.status.code(), Some(1), "seed 24 fails: {}", text(&whole.stdout));
+    assert_eq!(whole.status.code(), Some(1), "a seed of 20..25 fails: {}", text(&whole.stdout));
     assert_eq!(merged.status.code(), Some(1), "{}", text(&merged.stderr));
     assert_eq!(text(&merged.stdout), text(&whole.stdout));
 }

@@ -58,7 +58,7 @@ const CAUGHT_EARLY: [(Variant, u64, &[Property]); 9] = [
     // configuration goes back, request ids are given twice.
     (Variant::Amnesia, 12, &[Property::ReplicaVersionMonotonic, Property::EpochsOnlyGrow, Property::RequestIdsUnique]),
     (Variant::AcceptsAnyBallot, 22, &[Property::OneConfigPerEpoch]),
-    (Variant::HalfQuorum, 24, &[Property::Linearizable, Property::OneOwnerPerVersion, Property::NoDoubleSpend]),
+    (Variant::HalfQuorum, 3, &[Property::Linearizable, Property::OneOwnerPerVersion, Property::NoDoubleSpend]),
     (Variant::StaleRefusal, 25, &[Property::RoleChangeRefusedRightly]),
 ];
 
@@ -73,7 +73,8 @@ fn each_variant_is_caught_at_its_first_failing_seed_under_its_property() {
 
 #[test]
 fn the_rare_variants_are_caught_at_their_pinned_seeds() {
-    // The first failing swarm seed of each in a release sweep of 0..3000.
+    // The first failing swarm seed of each in a release sweep of 0..3000 when pinned
+    // (minority-sync now fails seed 9 first, under `linearizable`; 84 still fails as pinned).
     let rare: [(Variant, u64, &[Property]); 3] = [
         (Variant::NoWriteBack, 127, &[Property::Linearizable]),
         (Variant::MinoritySync, 84, &[Property::OneConfigPerEpoch, Property::RoleChangeInstalled]),

@@ -286,7 +286,7 @@ fn node_options(scenario: &Scenario, world: &World) -> NodeOptions {
     let client = ClientOptions {
         retransmit_timeout_us: scenario.client.retransmit_timeout_us,
         token_count: table.len() as u32,
-        nodes: world.nodes(),
+        nodes: world.nodes().into(),
         variant: scenario.variant,
     };
     NodeOptions { config: Config::new(Epoch(0), world.servers.clone()), table, client }

@@ -24,6 +24,7 @@ use super::request::{Outcome, Refusal, Request, Submitted};
 use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
 use super::variant::Variant;
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 /// What a client needs to know about the world, beyond its configuration. Build one with
 /// [`ClientOptions::new`] and change what differs from the defaults.
@@ -33,8 +34,9 @@ pub struct ClientOptions {
     pub retransmit_timeout_us: u64,
     /// Tokens are numbered `0..token_count`.
     pub token_count: u32,
-    /// Every node of the world, ascending: the nodes that can own tokens.
-    pub nodes: Vec<NodeId>,
+    /// Every node of the world, ascending: the nodes that can own tokens. Shared: every
+    /// client of a world holds the same list.
+    pub nodes: Arc<[NodeId]>,
     /// The protocol the node runs: [`Variant::Correct`] but to see a checker catch a mistake.
     pub variant: Variant,
 }
@@ -51,7 +53,7 @@ impl ClientOptions {
         ClientOptions {
             retransmit_timeout_us: Self::RETRANSMIT_TIMEOUT_US,
             token_count,
-            nodes,
+            nodes: nodes.into(),
             variant: Variant::Correct,
         }
     }
@@ -171,6 +173,13 @@ enum Step {
     /// Writing back what a read saw; answer `outcome` once a majority has it.
     WriteBack {
         outcome: Outcome,
+    },
+    /// Writing back the value a pay read (fewer than a majority of its answers had it), then
+    /// writing the pay's value `paid`. So the version before any version a server holds
+    /// was on a majority first: what lets a `gettokens` skip tokens no answer names.
+    WriteBackThenPay {
+        token: TokenId,
+        paid: TokenValue,
     },
     /// Writing a pay's new value; answer `Paid` once a majority has it.
     Write {
@@ -483,8 +492,7 @@ impl Client {
                 false
             }
             Ok(selection) => {
-                let read = ReadState::new(selection, self.options.token_count);
-                self.begin_read(now, submitted, read, out);
+                self.begin_read(now, submitted, ReadState::new(selection), out);
                 true
             }
         }
@@ -495,7 +503,7 @@ impl Client {
         let known_node = |node: NodeId| self.options.nodes.binary_search(&node).is_ok();
         match *request {
             Request::GetTokens { owner } if !known_node(owner) => Err(Refusal::UnknownClient { node: owner }),
-            Request::GetTokens { .. } => Ok(TokenSelection::All),
+            Request::GetTokens { owner } => Ok(TokenSelection::Owner(owner)),
             Request::Pay { token, .. } if token.0 >= self.options.token_count => Err(Refusal::UnknownToken { token }),
             Request::Pay { to, .. } if !known_node(to) => Err(Refusal::UnknownClient { node: to }),
             Request::Pay { token, to } if to == self.id => Err(Refusal::SelfPayment { token }),
@@ -507,7 +515,7 @@ impl Client {
     /// Enter a read phase of `submitted`.
     fn begin_read(&mut self, now: Instant, submitted: Submitted, read: ReadState, out: &mut Outputs) {
         let tag = self.next_tag(submitted.id);
-        let message = Message::Read { epoch: self.config.epoch, tag, tokens: read.selection };
+        let message = Message::Read { epoch: self.config.epoch, tag, tokens: read.selection.clone() };
         self.launch(now, submitted, Step::Read(read), tag, message, out);
     }
 
@@ -591,10 +599,7 @@ impl Client {
         self.retry_identity = Some(RequestId { client: self.id, sequence: self.next_sequence });
         self.next_sequence += 1;
         match self.validate(&operation.submitted.request) {
-            Ok(selection) => {
-                let read = ReadState::new(selection, self.options.token_count);
-                self.begin_read(now, operation.submitted, read, out)
-            }
+            Ok(selection) => self.begin_read(now, operation.submitted, ReadState::new(selection), out),
             Err(_) => unreachable!("a request that reached its write was valid"),
         }
     }
@@ -643,7 +648,7 @@ impl Client {
     fn on_write_ack(&mut self, now: Instant, from: NodeId, tag: PhaseTag, out: &mut Outputs) {
         let is_write = matches!(
             self.current.as_ref().map(|o| &o.step),
-            Some(Step::Write { .. } | Step::WriteBack { .. } | Step::FinishLost)
+            Some(Step::Write { .. } | Step::WriteBack { .. } | Step::WriteBackThenPay { .. } | Step::FinishLost)
         );
         if !is_write || !self.is_phase(tag) || !self.note_answer(from) || !self.has_quorum() {
             return;
@@ -651,6 +656,13 @@ impl Client {
         let operation = self.current.take().expect("checked above");
         let outcome = match operation.step {
             Step::WriteBack { outcome } => outcome,
+            Step::WriteBackThenPay { token, paid } => {
+                // What the pay read is on a majority now: write the pay's value.
+                let step = Step::Write { token, version: paid.version };
+                // Logged before it is sent: see `in_doubt`. Amnesia forgets it on restart.
+                self.in_doubt = Some((token, paid));
+                return self.begin_write(now, operation.submitted, step, vec![(token, paid)], out);
+            }
             Step::Write { token, version } => {
                 self.in_doubt = None; // a majority has it: no longer in doubt
                 Outcome::Paid { token, version }
@@ -679,32 +691,57 @@ impl Client {
         if read.disagreed() {
             out.probe(Probe::ReplicasDisagreed);
         }
-        let outcome = match submitted.request {
-            Request::GetTokens { owner } => Outcome::Tokens { owner, tokens: read.tokens_of(owner) },
+        let (outcome, mut write_back) = match submitted.request {
+            Request::GetTokens { owner } => match (read.first_round(), &read.selection) {
+                // The first round: decide what it can, and confirm the rest in a second.
+                (None, TokenSelection::Owner(_)) => {
+                    let first = read.decide(owner, quorum);
+                    if !first.unsure.is_empty() {
+                        return self.begin_read(now, submitted, ReadState::confirming(first), out);
+                    }
+                    (Outcome::Tokens { owner, tokens: first.listed }, first.write_back)
+                }
+                // The confirming round: its tokens read as in a read of the whole table.
+                (Some(first), _) => {
+                    let mut tokens = first.listed.clone();
+                    tokens.extend(read.tokens_of(owner));
+                    tokens.sort_unstable();
+                    let mut write_back = first.write_back.clone();
+                    write_back.extend(read.not_on_quorum(quorum));
+                    write_back.sort_unstable_by_key(|(token, _)| *token);
+                    (Outcome::Tokens { owner, tokens }, write_back)
+                }
+                (None, _) => (Outcome::Tokens { owner, tokens: read.tokens_of(owner) }, read.not_on_quorum(quorum)),
+            },
             Request::Pay { token, to } => {
                 let Some(value) = read.only() else {
                     // Answers that carry no value of the token answered another phase under
                     // the same tag: only a client that reused a request id (the `amnesia`
                     // variant) can be sent those. Read again rather than decide on nothing.
-                    let read = ReadState::new(TokenSelection::One(token), self.options.token_count);
+                    let read = ReadState::new(TokenSelection::One(token));
                     return self.begin_read(now, submitted, read, out);
                 };
                 if value.owner == self.id {
                     let writer = self.writer_for(submitted.id);
                     let paid = TokenValue { version: Version(value.version.0 + 1), owner: to, writer };
+                    if self.options.variant.writes_back() && read.only_needs_write_back(quorum) {
+                        out.probe(Probe::WriteBackNeeded);
+                        let step = Step::WriteBackThenPay { token, paid };
+                        return self.begin_write(now, submitted, step, vec![(token, value)], out);
+                    }
                     let step = Step::Write { token, version: paid.version };
                     // Logged before it is sent: see `in_doubt`. Amnesia forgets it on restart.
                     self.in_doubt = Some((token, paid));
                     return self.begin_write(now, submitted, step, vec![(token, paid)], out);
                 }
-                Outcome::Refused(Refusal::NotOwner { token, owner: value.owner, version: value.version })
+                let refusal = Refusal::NotOwner { token, owner: value.owner, version: value.version };
+                (Outcome::Refused(refusal), read.not_on_quorum(quorum))
             }
             Request::BecomeServer { .. } | Request::BecomeClient { .. } => unreachable!("role changes do not read"),
         };
-        let write_back = match self.options.variant.writes_back() {
-            true => read.not_on_quorum(quorum),
-            false => Vec::new(),
-        };
+        if !self.options.variant.writes_back() {
+            write_back.clear();
+        }
         if write_back.is_empty() {
             Self::reply(&submitted, outcome, out);
             self.start_next(now, out);
@@ -746,7 +783,7 @@ impl Client {
         let Operation { submitted, step, message, .. } = operation;
         let step = match step {
             Step::Reconfigure(_) | Step::Takeover(_) => unreachable!("handled above"),
-            Step::Read(read) => Step::Read(ReadState::new(read.selection, self.options.token_count)),
+            Step::Read(read) => Step::Read(read.restarted()),
             other => other,
         };
         let tag = self.next_tag(submitted.id);

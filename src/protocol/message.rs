@@ -17,12 +17,19 @@ pub struct PhaseTag {
 }
 
 /// Which tokens a read asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum TokenSelection {
-    /// Every token (a `gettokens` read).
+    /// Every token (the whole table; no client of the correct protocol asks for it now).
     All,
     /// One token (the read phase of a `pay`).
     One(TokenId),
+    /// The tokens a node is related to on the replica that answers: those it owns there, and
+    /// those whose value there it paid away (the writer of the value is its pay). The first
+    /// round of a `gettokens` (see `docs/PROTOCOL.md`).
+    Owner(NodeId),
+    /// These tokens, ascending: the confirming second round of a `gettokens`, for tokens
+    /// the first round could not decide.
+    Tokens(Arc<[TokenId]>),
     /// No token: only confirm that the configuration is current (before refusing a role
     /// change for what the configuration says).
     Nothing,
@@ -47,8 +54,9 @@ pub enum Message {
         epoch: Epoch,
         /// The phase answered.
         tag: PhaseTag,
-        /// The values, ascending by token id.
-        values: Vec<(TokenId, TokenValue)>,
+        /// The values, ascending by token id. Shared, so that a replica can answer the same
+        /// read again without copying them.
+        values: Arc<[(TokenId, TokenValue)]>,
     },
     /// Client to server: store these values where they are newer than yours.
     Write {
@@ -188,7 +196,7 @@ impl Message {
     /// message that names no phase (it is resent as it is).
     pub(crate) fn with_tag(&self, tag: PhaseTag) -> Option<Message> {
         match self {
-            Message::Read { epoch, tokens, .. } => Some(Message::Read { epoch: *epoch, tag, tokens: *tokens }),
+            Message::Read { epoch, tokens, .. } => Some(Message::Read { epoch: *epoch, tag, tokens: tokens.clone() }),
             Message::Write { epoch, values, .. } => Some(Message::Write { epoch: *epoch, tag, values: values.clone() }),
             _ => None,
         }

@@ -1,91 +1,165 @@
-//! The read phase's bookkeeping: the highest value each token has shown so far, and how many
-//! answers agreed on it, which decides what a read must write back.
+//! The read phase's bookkeeping: the highest value each token has shown so far, how many
+//! answers agreed on it and how many answers named the token at all, which decide what a
+//! read must write back, and, for the first round of a `gettokens`, which tokens it must
+//! confirm in a second round.
 
 use super::message::TokenSelection;
 use super::types::{NodeId, TokenId, TokenValue, Version};
+use std::sync::Arc;
 
-/// The highest value seen so far for each token read, and how many answers agreed on it.
+/// One token a read has seen.
+#[derive(Clone, Copy, Debug, Hash)]
+struct Slot {
+    token: TokenId,
+    /// The highest value any answer gave.
+    best: TokenValue,
+    /// How many answers gave `best`'s version.
+    agreeing: u32,
+    /// How many answers named the token at all.
+    named: u32,
+}
+
+/// The highest value seen so far for each token read, ascending by token id, and how many
+/// answers agreed on it. Sparse: a `gettokens` round holds only the tokens its answers named.
 #[derive(Clone, Debug, Hash)]
 pub(super) struct ReadState {
     pub(super) selection: TokenSelection,
-    best: Vec<Option<TokenValue>>,
-    agreeing: Vec<u32>,
+    slots: Vec<Slot>,
+    /// How many answers with values were absorbed.
+    answers: u32,
     /// Whether two answers gave different versions of some token (a replica lagged).
     disagreed: bool,
+    /// For the confirming round of a `gettokens`: what its first round decided.
+    first_round: Option<Arc<FirstRound>>,
+}
+
+/// What the first round of a `gettokens(owner)` decided on its own (see [`ReadState::decide`]).
+#[derive(Clone, Debug, Default, Hash, PartialEq, Eq)]
+pub(super) struct FirstRound {
+    /// The tokens `owner` holds, among those the round could decide.
+    pub(super) listed: Vec<(TokenId, Version)>,
+    /// The values to write back before answering.
+    pub(super) write_back: Vec<(TokenId, TokenValue)>,
+    /// Tokens some answer said `owner` holds but another answer did not name: their value
+    /// on that server is unknown, so a second round reads them from a majority.
+    pub(super) unsure: Vec<TokenId>,
 }
 
 impl ReadState {
-    pub(super) fn new(selection: TokenSelection, token_count: u32) -> ReadState {
-        let slots = match selection {
-            TokenSelection::All => token_count as usize,
-            TokenSelection::One(_) => 1,
-            TokenSelection::Nothing => 0,
-        };
-        ReadState { selection, best: vec![None; slots], agreeing: vec![0; slots], disagreed: false }
+    pub(super) fn new(selection: TokenSelection) -> ReadState {
+        ReadState { selection, slots: Vec::new(), answers: 0, disagreed: false, first_round: None }
+    }
+
+    /// The confirming round of a `gettokens` whose first round decided `first`.
+    pub(super) fn confirming(first: FirstRound) -> ReadState {
+        let unsure: Arc<[TokenId]> = first.unsure.as_slice().into();
+        ReadState { first_round: Some(Arc::new(first)), ..ReadState::new(TokenSelection::Tokens(unsure)) }
+    }
+
+    /// The same round, asked again from scratch (in a new configuration): what a first
+    /// round decided is kept.
+    pub(super) fn restarted(&self) -> ReadState {
+        ReadState { first_round: self.first_round.clone(), ..ReadState::new(self.selection.clone()) }
+    }
+
+    /// What the first round decided, when this is a confirming round.
+    pub(super) fn first_round(&self) -> Option<&FirstRound> {
+        self.first_round.as_deref()
     }
 
     /// The highest value of a one-token read, once any answer came.
     pub(super) fn only(&self) -> Option<TokenValue> {
-        self.best.first().copied().flatten()
+        self.slots.first().map(|slot| slot.best)
     }
 
-    fn slot(&self, token: TokenId) -> Option<usize> {
-        match self.selection {
-            TokenSelection::All => Some(token.0 as usize).filter(|&i| i < self.best.len()),
-            TokenSelection::One(wanted) => (token == wanted).then_some(0),
-            TokenSelection::Nothing => None,
+    /// Whether a one-token read's highest value was given by fewer than `quorum` answers.
+    pub(super) fn only_needs_write_back(&self, quorum: u32) -> bool {
+        self.slots.first().is_some_and(|slot| slot.agreeing < quorum)
+    }
+
+    fn wanted(&self, token: TokenId) -> bool {
+        match &self.selection {
+            TokenSelection::All | TokenSelection::Owner(_) => true,
+            TokenSelection::One(wanted) => token == *wanted,
+            TokenSelection::Tokens(wanted) => wanted.binary_search(&token).is_ok(),
+            TokenSelection::Nothing => false,
         }
     }
 
     /// Fold one server's answer into the highest values seen.
     pub(super) fn absorb(&mut self, values: &[(TokenId, TokenValue)]) {
-        for (token, value) in values {
-            let Some(slot) = self.slot(*token) else { continue };
-            match self.best[slot] {
-                Some(best) if best.version > value.version => self.disagreed = true,
-                Some(best) if best.version == value.version => self.agreeing[slot] += 1,
-                best => {
-                    self.disagreed |= best.is_some();
-                    self.best[slot] = Some(*value);
-                    self.agreeing[slot] = 1;
+        self.answers += 1;
+        for &(token, value) in values {
+            if !self.wanted(token) {
+                continue;
+            }
+            let at = match self.slots.binary_search_by_key(&token, |slot| slot.token) {
+                Ok(at) => at,
+                Err(at) => {
+                    self.slots.insert(at, Slot { token, best: value, agreeing: 0, named: 0 });
+                    at
                 }
+            };
+            let slot = &mut self.slots[at];
+            slot.named += 1;
+            if slot.best.version > value.version {
+                self.disagreed = true;
+            } else if slot.best.version == value.version {
+                slot.agreeing += 1;
+            } else {
+                self.disagreed = true;
+                slot.best = value;
+                slot.agreeing = 1;
             }
         }
     }
 
-    /// Whether two answers disagreed on some token's version.
+    /// Whether two answers disagreed on some token's version, or named different tokens.
     pub(super) fn disagreed(&self) -> bool {
-        self.disagreed
+        self.disagreed || self.slots.iter().any(|slot| slot.named < self.answers)
     }
 
     /// The tokens `owner` holds in the values read, ascending by id.
     pub(super) fn tokens_of(&self, owner: NodeId) -> Vec<(TokenId, Version)> {
-        let mut tokens = Vec::new();
-        for (slot, value) in self.best.iter().enumerate() {
-            if let Some(value) = value.filter(|v| v.owner == owner) {
-                tokens.push((self.token_at(slot), value.version));
-            }
-        }
-        tokens
+        let held = self.slots.iter().filter(|slot| slot.best.owner == owner);
+        held.map(|slot| (slot.token, slot.best.version)).collect()
     }
 
     /// The highest values that fewer than `quorum` answers agreed on: they need a write-back.
     pub(super) fn not_on_quorum(&self, quorum: u32) -> Vec<(TokenId, TokenValue)> {
-        let mut values = Vec::new();
-        for (slot, value) in self.best.iter().enumerate() {
-            if let Some(value) = value.filter(|_| self.agreeing[slot] < quorum) {
-                values.push((self.token_at(slot), value));
-            }
-        }
-        values
+        let lagging = self.slots.iter().filter(|slot| slot.agreeing < quorum);
+        lagging.map(|slot| (slot.token, slot.best)).collect()
     }
 
-    fn token_at(&self, slot: usize) -> TokenId {
-        match self.selection {
-            TokenSelection::All => TokenId(slot as u32),
-            TokenSelection::One(token) => token,
-            // A read of nothing has no slots to ask about.
-            TokenSelection::Nothing => TokenId(slot as u32),
+    /// What the first round of `gettokens(owner)` (a read of [`TokenSelection::Owner`]) can
+    /// decide, given that every answer named every token related to `owner` on its server.
+    ///
+    /// - A token every answer named is read as in a read of the whole table: listed if its
+    ///   highest value is `owner`'s, written back if fewer than `quorum` answers had it.
+    /// - A token some answers named, whose highest value is not `owner`'s: not listed, and
+    ///   written back if fewer than `quorum` answers had it. A server that did not name it
+    ///   holds a value neither owned nor paid away by `owner`; if that value is higher, the
+    ///   version before it is not `owner`'s and was on a majority before it was written
+    ///   (a pay writes back what it read first), so "not `owner`'s" is linearizable.
+    /// - A token some answers named, whose highest value is `owner`'s, but another answer did
+    ///   not name: that server's value is unknown and may be higher, so it is `unsure`.
+    ///
+    /// A token no answer named is not `owner`'s, for the reason of the second case.
+    pub(super) fn decide(&self, owner: NodeId, quorum: u32) -> FirstRound {
+        let mut first = FirstRound::default();
+        for slot in &self.slots {
+            let everyone_named = slot.named >= self.answers;
+            if !everyone_named && slot.best.owner == owner {
+                first.unsure.push(slot.token);
+                continue;
+            }
+            if slot.best.owner == owner {
+                first.listed.push((slot.token, slot.best.version));
+            }
+            if slot.agreeing < quorum {
+                first.write_back.push((slot.token, slot.best));
+            }
         }
+        first
     }
 }

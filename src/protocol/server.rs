@@ -7,16 +7,24 @@ use super::message::{Message, Outputs, PhaseTag, TokenSelection};
 use super::probe::Probe;
 use super::types::{Ballot, Epoch, Instant, NodeId, TokenId, TokenValue};
 use super::variant::Variant;
+use std::sync::Arc;
 
 /// One replica of the token table.
 ///
 /// Methods: getters (`id`, `config`, `table`, `value`, `is_sealed`, `is_retired`), and
 /// `handle_message` for input. A server sets no timers: it only ever answers.
-#[derive(Clone, Debug, Hash)]
+#[derive(Clone, Debug)]
 pub struct Server {
     id: NodeId,
     config: Config,
     table: Vec<TokenValue>,
+    /// Derived from `table`: per node id, the tokens the node is related to here, ascending:
+    /// those it owns, and those whose value here its pay wrote (it paid them away). What a
+    /// `gettokens` round of the node reads (see [`Server::related_to`]).
+    related: Vec<Vec<TokenId>>,
+    /// Derived from `table` too: per node id, the last answer to a read of the tokens
+    /// related to it, while none of them changed (shared by every reply that carries it).
+    answers: Vec<Option<Answer>>,
     /// The highest ballot promised for changing `config`.
     promised: Option<Ballot>,
     /// The highest-ballot next configuration accepted for changing `config`.
@@ -28,13 +36,45 @@ pub struct Server {
     variant: Variant,
 }
 
+/// A read's values, ascending by token id, shared by the replies that carry them.
+type Answer = Arc<[(TokenId, TokenValue)]>;
+
+/// The nodes a value relates its token to: its owner, and the payer whose pay wrote it
+/// (`None` for an initial value, or a payer that is the owner).
+fn related_nodes(value: &TokenValue) -> [Option<NodeId>; 2] {
+    let payer = value.writer.map(|writer| writer.client).filter(|&payer| payer != value.owner);
+    [Some(value.owner), payer]
+}
+
+/// A search's view of a replica (see `sim::choice`): everything but what is derived from
+/// its table (the index of related tokens and the answers kept), which equal tables share.
+impl std::hash::Hash for Server {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        let Server { id, config, table, related: _, answers: _, promised, accepted, sealed, retired, variant } = self;
+        (id, config, table, promised, accepted, sealed, retired, variant).hash(state);
+    }
+}
+
 impl Server {
     /// A server `id` in `config`, starting from `table` (indexed by token id).
     pub fn new(id: NodeId, config: Config, table: Vec<TokenValue>) -> Server {
+        let mut related: Vec<Vec<TokenId>> = Vec::new();
+        for (token, value) in table.iter().enumerate() {
+            for node in related_nodes(value).into_iter().flatten() {
+                let index = node.0 as usize;
+                if related.len() <= index {
+                    related.resize_with(index + 1, Vec::new);
+                }
+                // Tokens come in ascending order, so each list stays sorted.
+                related[index].push(TokenId(token as u32));
+            }
+        }
         Server {
             id,
             config,
             table,
+            related,
+            answers: Vec::new(),
             promised: None,
             accepted: None,
             sealed: false,
@@ -69,6 +109,62 @@ impl Server {
         &self.table
     }
 
+    /// The tokens `node` is related to on this replica, ascending: those it owns here, and
+    /// those whose value here was written by its pay (it paid them away, and that is the
+    /// latest this replica knows of them).
+    pub fn related_to(&self, node: NodeId) -> &[TokenId] {
+        self.related.get(node.0 as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The values of the tokens related to `node`, ascending: the answer to a first
+    /// `gettokens` round, kept until one of them changes.
+    fn related_values(&mut self, node: NodeId) -> Answer {
+        let index = node.0 as usize;
+        if let Some(Some(answer)) = self.answers.get(index) {
+            return answer.clone();
+        }
+        let values: Answer = self.related_to(node).iter().map(|&token| (token, self.table[token.0 as usize])).collect();
+        if index < self.related.len() {
+            if self.answers.len() <= index {
+                self.answers.resize(index + 1, None);
+            }
+            self.answers[index] = Some(values.clone());
+        }
+        values
+    }
+
+    /// Store `value` as this replica's value of `token` (a slot that exists), keeping the
+    /// index of related tokens in step.
+    fn store(&mut self, token: TokenId, value: TokenValue) {
+        let slot = token.0 as usize;
+        let (before, after) = (related_nodes(&self.table[slot]), related_nodes(&value));
+        self.table[slot] = value;
+        for node in before.iter().chain(&after).flatten() {
+            if let Some(answer) = self.answers.get_mut(node.0 as usize) {
+                *answer = None;
+            }
+        }
+        if before == after {
+            return;
+        }
+        for node in before.into_iter().flatten().filter(|node| !after.contains(&Some(*node))) {
+            let list = &mut self.related[node.0 as usize];
+            if let Ok(at) = list.binary_search(&token) {
+                list.remove(at);
+            }
+        }
+        for node in after.into_iter().flatten().filter(|node| !before.contains(&Some(*node))) {
+            let index = node.0 as usize;
+            if self.related.len() <= index {
+                self.related.resize_with(index + 1, Vec::new);
+            }
+            let list = &mut self.related[index];
+            if let Err(at) = list.binary_search(&token) {
+                list.insert(at, token);
+            }
+        }
+    }
+
     /// This replica's value of `token`, if the token exists.
     pub fn value(&self, token: TokenId) -> Option<&TokenValue> {
         self.table.get(token.0 as usize)
@@ -98,7 +194,7 @@ impl Server {
     pub fn handle_message(&mut self, _now: Instant, from: NodeId, message: &Message, out: &mut Outputs) {
         match message {
             Message::Read { epoch, tag, tokens } if self.serves(*epoch, *tag, from, out) => {
-                self.on_read(from, *tag, *tokens, out)
+                self.on_read(from, *tag, tokens, out)
             }
             Message::Write { epoch, tag, values } if self.serves(*epoch, *tag, from, out) => {
                 self.on_write(from, *tag, values, out)
@@ -121,9 +217,9 @@ impl Server {
         if config.epoch <= self.config.epoch {
             return;
         }
-        for (slot, value) in self.table.iter_mut().zip(table) {
-            if value.version > slot.version {
-                *slot = *value;
+        for (index, value) in table.iter().enumerate().take(self.table.len()) {
+            if value.version > self.table[index].version {
+                self.store(TokenId(index as u32), *value);
             }
         }
         self.retired = !config.contains(self.id);
@@ -159,14 +255,18 @@ impl Server {
         epoch == self.config.epoch
     }
 
-    fn on_read(&self, from: NodeId, tag: PhaseTag, tokens: TokenSelection, out: &mut Outputs) {
+    fn on_read(&mut self, from: NodeId, tag: PhaseTag, tokens: &TokenSelection, out: &mut Outputs) {
         let values = match tokens {
             TokenSelection::All => self.table.iter().enumerate().map(|(i, v)| (TokenId(i as u32), *v)).collect(),
-            TokenSelection::Nothing => Vec::new(),
-            TokenSelection::One(token) => match self.value(token) {
-                Some(value) => vec![(token, *value)],
-                None => Vec::new(),
+            TokenSelection::Nothing => Arc::from([]),
+            TokenSelection::One(token) => match self.value(*token) {
+                Some(value) => Arc::from([(*token, *value)]),
+                None => Arc::from([]),
             },
+            TokenSelection::Owner(node) => self.related_values(*node),
+            TokenSelection::Tokens(wanted) => {
+                wanted.iter().filter_map(|&token| Some((token, *self.value(token)?))).collect()
+            }
         };
         out.send(from, Message::ReadReply { epoch: self.config.epoch, tag, values });
     }
@@ -175,17 +275,17 @@ impl Server {
         let epoch = self.config.epoch;
         let mut refused = false;
         for (token, value) in values {
-            if let Some(slot) = self.table.get_mut(token.0 as usize) {
+            if let Some(slot) = self.table.get(token.0 as usize).copied() {
                 if self.variant.compares_bare_versions() {
                     // The seed's rule: the write must be exactly one version ahead of ours.
                     match value.version.0 == slot.version.0 + 1 {
-                        true => *slot = *value,
+                        true => self.store(*token, *value),
                         false => refused = true,
                     }
                 } else if value.version > slot.version {
                     // Only a newer version replaces ours; each version has exactly one value,
                     // so an equal version is the same value and an older one is superseded.
-                    *slot = *value;
+                    self.store(*token, *value);
                 } else if value.version == slot.version && values.len() == 1 {
                     out.probe(Probe::DuplicateWrite);
                 }

@@ -219,7 +219,7 @@ impl Simulation {
         let client_options = ClientOptions {
             retransmit_timeout_us: scenario.client.retransmit_timeout_us,
             token_count: initial.len() as u32,
-            nodes: world.nodes(),
+            nodes: world.nodes().into(),
             variant: scenario.variant,
         };
         for &id in &world.clients {

@@ -202,7 +202,9 @@ impl TracedMessage {
     /// What the trace records of `message`.
     pub fn of(message: &Message) -> TracedMessage {
         match message {
-            Message::Read { epoch, tag, tokens } => TracedMessage::Read { epoch: *epoch, tag: *tag, tokens: *tokens },
+            Message::Read { epoch, tag, tokens } => {
+                TracedMessage::Read { epoch: *epoch, tag: *tag, tokens: tokens.clone() }
+            }
             Message::ReadReply { epoch, tag, values } => TracedMessage::ReadReply {
                 epoch: *epoch,
                 tag: *tag,
@@ -270,6 +272,7 @@ impl TracedMessage {
     pub fn names_token(&self, token: TokenId) -> bool {
         match self {
             TracedMessage::Read { tokens: TokenSelection::One(read), .. } => *read == token,
+            TracedMessage::Read { tokens: TokenSelection::Tokens(read), .. } => read.contains(&token),
             TracedMessage::ReadReply { values, .. } | TracedMessage::Write { values, .. } => {
                 values.listed().iter().any(|(listed, _)| *listed == token)
             }
@@ -290,12 +293,12 @@ mod tests {
     #[test]
     fn long_replies_and_tables_are_digested_and_writes_listed() {
         let tag = PhaseTag { request: RequestId { client: NodeId(1), sequence: 1 }, phase: 0 };
-        let short = Message::ReadReply { epoch: Epoch(0), tag, values: values(4) };
+        let short = Message::ReadReply { epoch: Epoch(0), tag, values: values(4).into() };
         assert_eq!(
             TracedMessage::of(&short),
             TracedMessage::ReadReply { epoch: Epoch(0), tag, values: TracedValues::Listed(values(4)) }
         );
-        let long = Message::ReadReply { epoch: Epoch(0), tag, values: values(60) };
+        let long = Message::ReadReply { epoch: Epoch(0), tag, values: values(60).into() };
         let TracedMessage::ReadReply { values: TracedValues::Digested(digest), .. } = TracedMessage::of(&long) else {
             panic!("a reply of 60 values is digested");
         };

@@ -15,6 +15,9 @@ pub(crate) struct RandomWorkload {
     issued: u64,
     /// Per token, the owner the workload last heard of.
     believed_owner: Vec<NodeId>,
+    /// Per node id, the tokens the workload believes it owns, ascending (`believed_owner`
+    /// the other way round), so that drawing a client's token costs nothing per token.
+    believed_held: Vec<Vec<TokenId>>,
     clients: Vec<NodeId>,
 }
 
@@ -25,7 +28,15 @@ impl RandomWorkload {
         owners: Vec<NodeId>,
         clients: Vec<NodeId>,
     ) -> RandomWorkload {
-        RandomWorkload { options, rng, issued: 0, believed_owner: owners, clients }
+        let mut believed_held: Vec<Vec<TokenId>> = Vec::new();
+        for (token, owner) in owners.iter().enumerate() {
+            let index = owner.0 as usize;
+            if believed_held.len() <= index {
+                believed_held.resize_with(index + 1, Vec::new);
+            }
+            believed_held[index].push(TokenId(token as u32));
+        }
+        RandomWorkload { options, rng, issued: 0, believed_owner: owners, believed_held, clients }
     }
 
     /// Whether role changes are part of this workload at all.
@@ -74,31 +85,52 @@ impl RandomWorkload {
             return Request::GetTokens { owner: self.rng.pick(&self.clients) };
         }
         let token = self.pick_token(client);
-        let others = self.clients.iter().filter(|&&c| c != client).count() as u64;
-        let to = match others {
-            0 => client, // a lone client can only try to pay itself, and is refused
+        // The clients other than `client`, in order, without walking them all.
+        let own = self.clients.iter().filter(|&&c| c == client).count();
+        let others = (self.clients.len() - own) as u64;
+        let to = match (others, own) {
+            (0, _) => client, // a lone client can only try to pay itself, and is refused
+            (_, 1) => {
+                let nth = self.rng.below(others) as usize;
+                let skip = self.clients.iter().position(|&c| c == client).expect("counted once");
+                self.clients[if nth < skip { nth } else { nth + 1 }]
+            }
             _ => *self.clients.iter().filter(|&&c| c != client).nth(self.rng.below(others) as usize).expect("in range"),
         };
         Request::Pay { token, to }
     }
 
     fn pick_token(&mut self, client: NodeId) -> TokenId {
-        let owned = self.believed_owner.iter().filter(|&&owner| owner == client).count() as u64;
+        let held = self.believed_held.get(client.0 as usize).map_or(&[][..], Vec::as_slice);
+        let owned = held.len() as u64;
         if owned == 0 || self.rng.chance(self.options.stray_pay_ratio) {
             return TokenId(self.rng.below(self.believed_owner.len() as u64) as u32);
         }
-        let nth = self.rng.below(owned) as usize;
-        let index =
-            self.believed_owner.iter().enumerate().filter(|(_, &owner)| owner == client).nth(nth).expect("in range").0;
-        TokenId(index as u32)
+        // The nth token the client is believed to own, ascending by id.
+        held[self.rng.below(owned) as usize]
     }
 
     /// Learn from an answer what the clients now know about owners.
     pub(crate) fn observe(&mut self, request: &Request, outcome: &Outcome) {
         use crate::protocol::Refusal;
+        let held = &mut self.believed_held;
         let mut learn = |token: TokenId, owner: NodeId| {
-            if let Some(slot) = self.believed_owner.get_mut(token.0 as usize) {
-                *slot = owner;
+            let Some(slot) = self.believed_owner.get_mut(token.0 as usize) else { return };
+            if *slot == owner {
+                return;
+            }
+            if let Some(list) = held.get_mut(slot.0 as usize) {
+                if let Ok(at) = list.binary_search(&token) {
+                    list.remove(at);
+                }
+            }
+            *slot = owner;
+            let index = owner.0 as usize;
+            if held.len() <= index {
+                held.resize_with(index + 1, Vec::new);
+            }
+            if let Err(at) = held[index].binary_search(&token) {
+                held[index].insert(at, token);
             }
         };
         match (request, outcome) {

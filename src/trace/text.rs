@@ -181,6 +181,12 @@ fn message_text(message: &TracedMessage) -> String {
         TracedMessage::Read { tag, tokens: TokenSelection::Nothing, .. } => {
             format!("{kind} {} nothing (confirm the configuration)", tag_text(tag))
         }
+        TracedMessage::Read { tag, tokens: TokenSelection::Owner(owner), .. } => {
+            format!("{kind} {} related to {owner}", tag_text(tag))
+        }
+        TracedMessage::Read { tag, tokens: TokenSelection::Tokens(tokens), .. } => {
+            format!("{kind} {} confirm {}", tag_text(tag), token_list(tokens))
+        }
         TracedMessage::ReadReply { tag, values, .. } | TracedMessage::Write { tag, values, .. } => {
             format!("{kind} {} {}", tag_text(tag), values_text(values))
         }
@@ -234,6 +240,11 @@ fn values_text(values: &TracedValues) -> String {
         let _ = write!(text, "{separator}{token}@{}:{}", value.version, value.owner);
     }
     text
+}
+
+/// `t3,t5`: tokens named by a confirming read.
+fn token_list(tokens: &[crate::protocol::TokenId]) -> String {
+    tokens.iter().map(|token| token.to_string()).collect::<Vec<_>>().join(",")
 }
 
 #[cfg(test)]

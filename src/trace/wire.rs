@@ -21,8 +21,9 @@
 //!
 //! A send the network duplicates has `"dup":true`; the delivery or loss of the copy has
 //! `"copy":true`. Messages are objects with one key, their kind: `{"read":[epoch, tag,
-//! tokens]}` (a tag is `[client, sequence, phase]`; tokens a token id, `"all"` or
-//! `"nothing"`), `{"read_reply":[epoch, tag, values]}` and `{"write":...}` (values are
+//! tokens]}` (a tag is `[client, sequence, phase]`; tokens a token id, `"all"`,
+//! `"nothing"`, `{"owner":node}` for a `gettokens` round, or `[token, ...]` for its
+//! confirming round), `{"read_reply":[epoch, tag, values]}` and `{"write":...}` (values are
 //! `[[token, version, owner, writer], ...]`, the writer `[client, sequence]` or null, or for a
 //! long reply `{"count":60,"digest":"16 hex digits"}`), `{"write_ack":[epoch, tag]}`,
 //! `{"nack":[epoch, tag]}`, `{"new_config":config}`, `{"seal":[epoch, ballot]}`,
@@ -322,7 +323,7 @@ impl WireMessage {
     fn of(message: &TracedMessage) -> WireMessage {
         match message {
             TracedMessage::Read { epoch, tag: t, tokens } => {
-                WireMessage::Read(*epoch, tag(t), WireSelection::of(*tokens))
+                WireMessage::Read(*epoch, tag(t), WireSelection::of(tokens))
             }
             TracedMessage::ReadReply { epoch, tag: t, values } => {
                 WireMessage::ReadReply(*epoch, tag(t), WireValues::of(values))
@@ -386,12 +387,15 @@ impl From<WireMessage> for TracedMessage {
     }
 }
 
-/// Which tokens a read asks for: a token id, `"all"` or `"nothing"`.
+/// Which tokens a read asks for: a token id, `"all"`, `"nothing"`, `{"owner":node}` or a
+/// list of token ids.
 #[derive(Serialize, Deserialize)]
 #[serde(untagged)]
 enum WireSelection {
     One(TokenId),
     Named(SelectionName),
+    Owner { owner: NodeId },
+    Tokens(Vec<TokenId>),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -402,9 +406,11 @@ enum SelectionName {
 }
 
 impl WireSelection {
-    fn of(tokens: TokenSelection) -> WireSelection {
+    fn of(tokens: &TokenSelection) -> WireSelection {
         match tokens {
-            TokenSelection::One(token) => WireSelection::One(token),
+            TokenSelection::One(token) => WireSelection::One(*token),
+            TokenSelection::Owner(owner) => WireSelection::Owner { owner: *owner },
+            TokenSelection::Tokens(tokens) => WireSelection::Tokens(tokens.to_vec()),
             TokenSelection::All => WireSelection::Named(SelectionName::All),
             TokenSelection::Nothing => WireSelection::Named(SelectionName::Nothing),
         }
@@ -415,6 +421,8 @@ impl From<WireSelection> for TokenSelection {
     fn from(wire: WireSelection) -> TokenSelection {
         match wire {
             WireSelection::One(token) => TokenSelection::One(token),
+            WireSelection::Owner { owner } => TokenSelection::Owner(owner),
+            WireSelection::Tokens(tokens) => TokenSelection::Tokens(tokens.into()),
             WireSelection::Named(SelectionName::All) => TokenSelection::All,
             WireSelection::Named(SelectionName::Nothing) => TokenSelection::Nothing,
         }

@@ -45,6 +45,13 @@ pub fn payload(message: &TracedMessage) -> String {
     match message {
         TracedMessage::Read { epoch, tokens: TokenSelection::All, .. } => format!("e{} all tokens", epoch.0),
         TracedMessage::Read { epoch, tokens: TokenSelection::One(token), .. } => format!("e{} {token}", epoch.0),
+        TracedMessage::Read { epoch, tokens: TokenSelection::Owner(owner), .. } => {
+            format!("e{} tokens {owner} owns or paid away", epoch.0)
+        }
+        TracedMessage::Read { epoch, tokens: TokenSelection::Tokens(tokens), .. } => {
+            let listed: Vec<String> = tokens.iter().map(|token| token.to_string()).collect();
+            format!("e{} confirm {}", epoch.0, listed.join(","))
+        }
         TracedMessage::Read { epoch, tokens: TokenSelection::Nothing, .. } => {
             format!("e{} no tokens: is this configuration current?", epoch.0)
         }
