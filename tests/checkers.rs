@@ -141,6 +141,29 @@ fn a_listing_that_leaves_out_a_surely_held_token_is_caught() {
     assert_eq!(properties(ops), [Property::Linearizable]);
 }
 
+/// Found by mutation testing: a client that refused every `gettokens` as naming an unknown
+/// node passed every checker. The history shows which nodes exist (first owners, callers,
+/// payees of pays that took effect); a refusal naming one of them as unknown is wrong.
+#[test]
+fn a_refusal_that_calls_a_node_unknown_which_exists_is_caught() {
+    let refused =
+        |id: RequestId, request: Request, refusal: Refusal| op(id, request, (10, 20), Outcome::Refused(refusal));
+    let n9 = NodeId(9);
+    let listing_refused = refused(id(N3, 1), Request::GetTokens { owner: N1 }, Refusal::UnknownClient { node: N1 });
+    assert_eq!(properties(vec![listing_refused]), [Property::Linearizable], "n1 owns a token");
+    let pay_refused = refused(id(N1, 1), Request::Pay { token: T0, to: N2 }, Refusal::UnknownClient { node: N2 });
+    assert_eq!(properties(vec![pay_refused]), [Property::Linearizable], "n2 owns a token");
+    let not_owner = Refusal::NotOwner { token: T0, owner: N1, version: Version(1) };
+    let listing_not_owner = refused(id(N3, 1), Request::GetTokens { owner: N1 }, not_owner);
+    assert_eq!(properties(vec![listing_not_owner]), [Property::Linearizable], "a listing is never NotOwner");
+    // Nodes the history does not show may not exist: those refusals pass, as does a
+    // listing asked of a node that is a server now.
+    let unknown = refused(id(N3, 1), Request::GetTokens { owner: n9 }, Refusal::UnknownClient { node: n9 });
+    let to_unknown = refused(id(N1, 1), Request::Pay { token: T0, to: n9 }, Refusal::UnknownClient { node: n9 });
+    let server_now = refused(id(N2, 1), Request::GetTokens { owner: N1 }, Refusal::NotAClient { node: N2 });
+    assert_eq!(properties(vec![unknown, to_unknown, server_now]), []);
+}
+
 #[test]
 fn a_read_of_a_value_before_its_write_started_is_caught() {
     let ops = vec![read(id(N3, 1), N2, (1, 5), &[(0, 2), (1, 1)]), pay_ok(id(N1, 1), N2, (10, 20), 2)];

@@ -13,7 +13,9 @@
 //!
 //! Some answers are impossible whatever the token did (a refusal naming another token, or
 //! a token that does not exist, `UnknownToken` for a token that exists, `SelfPayment` of a
-//! pay to someone else, `NotOwner` naming the caller): they are listed apart.
+//! pay to someone else, `NotOwner` naming the caller, `UnknownClient` naming a node the
+//! history shows exists, a `gettokens` refused for anything but an unknown owner or a
+//! caller that is a server): they are listed apart.
 
 use std::collections::BTreeSet;
 use tokensim::check::OpHistory;
@@ -69,6 +71,14 @@ pub fn check(history: &OpHistory) -> Verdict {
     let tokens = history.initial_owners.len();
     let mut impossible = Vec::new();
     let mut per_token: Vec<Vec<TokenOp>> = vec![Vec::new(); tokens];
+    // Nodes that surely exist: first owners, callers, payees of pays that took effect.
+    let mut exists: BTreeSet<NodeId> = history.initial_owners.iter().copied().collect();
+    for op in &history.operations {
+        exists.insert(op.id.client);
+        if let (Request::Pay { to, .. }, Some(Outcome::Paid { .. })) = (op.request, &op.outcome) {
+            exists.insert(to);
+        }
+    }
     for op in &history.operations {
         let invoked = (op.invoked_at, op.invoked_rank);
         let responded = op.responded_at.map(|at| (at, op.responded_rank));
@@ -94,7 +104,13 @@ pub fn check(history: &OpHistory) -> Verdict {
                 }
                 Refusal::UnknownToken { .. } => token.0 as usize >= tokens,
                 Refusal::SelfPayment { .. } => to == caller,
+                Refusal::UnknownClient { node } => node == to && !exists.contains(&to),
                 _ => true,
+            },
+            (Request::GetTokens { owner }, Some(Outcome::Refused(refusal))) => match *refusal {
+                Refusal::NotAClient { .. } => true,
+                Refusal::UnknownClient { node } => node == owner && !exists.contains(&owner),
+                _ => false,
             },
             (Request::GetTokens { owner }, Some(Outcome::Tokens { tokens: listed, .. })) => {
                 let mut all_exist = listed.iter().all(|(token, _)| (token.0 as usize) < tokens);

@@ -80,7 +80,7 @@ mod unlisted;
 use super::history::{EventKey, HistoryError, OpHistory, Operation};
 use super::violation::{Property, Violation};
 use crate::protocol::{NodeId, Outcome, Refusal, Request, TokenId};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// At most this many violations are reported; the first ones are the telling ones.
 pub const VIOLATIONS_MAX: usize = 100;
@@ -138,6 +138,9 @@ struct Index {
     listings: Vec<Listing>,
     /// Operations that contradict the model on their own.
     own: Vec<Violation>,
+    /// Nodes the history shows exist: the tokens' first owners, every caller and every
+    /// payee of a pay that took effect. An `UnknownClient` refusal naming one is wrong.
+    known_nodes: BTreeSet<NodeId>,
 }
 
 impl Index {
@@ -153,6 +156,7 @@ impl Index {
             listings_of: BTreeMap::new(),
             listings: Vec::new(),
             own: Vec::new(),
+            known_nodes: known_nodes(history),
         };
         for (i, op) in ops.iter().enumerate() {
             index.file(i as u32, op, tokens);
@@ -189,7 +193,7 @@ impl Index {
                 if let Some(list) = self.refused.get_mut(token.0 as usize) {
                     list.push(i);
                 }
-                if let Some(problem) = wrong_refusal(op, caller, refusal, tokens) {
+                if let Some(problem) = wrong_refusal(op, caller, refusal, tokens, &self.known_nodes) {
                     let violation = Violation::new(Property::Linearizable, problem).at(op.invoked_at);
                     self.own.push(violation.involving([op.id]));
                 } else if let Refusal::NotOwner { token, owner, version } = *refusal {
@@ -204,15 +208,58 @@ impl Index {
                 self.listings_of.entry(*owner).or_default().push((key, i));
                 self.listings.push((key, i));
             }
+            (Request::GetTokens { .. }, Some(Outcome::Refused(refusal))) => {
+                if let Some(problem) = wrong_refusal(op, caller, refusal, tokens, &self.known_nodes) {
+                    let violation = Violation::new(Property::Linearizable, problem).at(op.invoked_at);
+                    self.own.push(violation.involving([op.id]));
+                }
+            }
             _ => {}
         }
     }
 }
 
-/// A refusal that the sequential model could never give, in words.
-fn wrong_refusal(op: &Operation, caller: NodeId, refusal: &Refusal, tokens: usize) -> Option<String> {
-    let Request::Pay { token, to } = op.request else { return None };
+/// The nodes `history` shows exist (see `Index::known_nodes`).
+fn known_nodes(history: &OpHistory) -> BTreeSet<NodeId> {
+    let mut known: BTreeSet<NodeId> = history.initial_owners.iter().copied().collect();
+    for op in &history.operations {
+        known.insert(op.id.client);
+        if let (Request::Pay { to, .. }, Some(Outcome::Paid { .. })) = (&op.request, &op.outcome) {
+            known.insert(*to);
+        }
+    }
+    known
+}
+
+/// A refusal that the sequential model could never give, in words. `known` are nodes that
+/// surely exist; a node outside it may exist too, so an `UnknownClient` naming one passes.
+fn wrong_refusal(
+    op: &Operation,
+    caller: NodeId,
+    refusal: &Refusal,
+    tokens: usize,
+    known: &BTreeSet<NodeId>,
+) -> Option<String> {
+    let unknown_but_known =
+        |node: NodeId| Some(format!("{} was refused naming {node} as an unknown node, but {node} exists", op.id));
+    let (token, to) = match op.request {
+        Request::GetTokens { owner } => {
+            return match *refusal {
+                // A node that is a server now takes no requests.
+                Refusal::NotAClient { .. } => None,
+                Refusal::UnknownClient { node } if node == owner && !known.contains(&node) => None,
+                Refusal::UnknownClient { node } if node == owner => unknown_but_known(node),
+                _ => Some(format!("{} (gettokens of {owner}) was refused as {refusal:?}", op.id)),
+            };
+        }
+        Request::Pay { token, to } => (token, to),
+        Request::BecomeServer { .. } | Request::BecomeClient { .. } => return None,
+    };
     match *refusal {
+        Refusal::UnknownClient { node } if node == to && known.contains(&node) => unknown_but_known(node),
+        Refusal::UnknownClient { node } if node != to => {
+            Some(format!("{} paid {token} to {to} but was refused naming {node} as unknown", op.id))
+        }
         Refusal::NotOwner { token: named, .. } if named != token => {
             Some(format!("{} paid {token} but was refused as not the owner of {named}", op.id))
         }
