@@ -86,7 +86,8 @@ pub struct Client {
     /// Durable: the configuration this client believes is current (a restart must not take
     /// it back to an older epoch).
     config: Config,
-    options: ClientOptions,
+    /// Shared by the copies of the client (a search clones a node at every step it changes).
+    options: std::sync::Arc<ClientOptions>,
     queue: VecDeque<Submitted>,
     current: Option<Operation>,
     /// Durable: the sequence number of the next request. Ids are never used twice: servers
@@ -194,7 +195,7 @@ impl Client {
         Client {
             id,
             config,
-            options,
+            options: std::sync::Arc::new(options),
             queue: VecDeque::new(),
             current: None,
             next_sequence: 1,

@@ -83,7 +83,8 @@ pub struct Simulation {
     /// only when a clone that shares it changes it ([`Arc::make_mut`]).
     nodes: Vec<Option<Arc<Node>>>,
     /// Indexed by node id: whether the node is down (crashed, not yet restarted).
-    crashed: Vec<bool>,
+    /// Shared between a run and its clones until a crash or a restart changes it.
+    crashed: Shared<Vec<bool>>,
     network: Network,
     /// Shared between a run and its clones like the nodes: a search's worlds issue no random
     /// requests, so theirs never changes.
@@ -100,7 +101,8 @@ pub struct Simulation {
     /// Explicit requests of the scenario not yet handed to their clients.
     scripted_left: usize,
     /// The id each explicit request got, by its index in the scenario, once submitted.
-    scripted_ids: Vec<Option<RequestId>>,
+    /// Shared between a run and its clones until a request is handed over.
+    scripted_ids: Shared<Vec<Option<RequestId>>>,
     end: Option<RunEnd>,
     fingerprint: Fingerprint,
     /// Where events are reported, if anywhere (see [`Simulation::with_trace`]).
@@ -246,7 +248,7 @@ impl Simulation {
             seed,
             now: Instant::ZERO,
             queue: EventQueue::default(),
-            crashed: vec![false; nodes.len()],
+            crashed: Shared::new(vec![false; nodes.len()]),
             nodes,
             network,
             workload: Arc::new(workload),
@@ -256,7 +258,7 @@ impl Simulation {
             writes: Shared::new(WriteLog::new(&initial)),
             deadline: None,
             scripted_left: scenario.requests.len(),
-            scripted_ids: vec![None; scenario.requests.len()],
+            scripted_ids: Shared::new(vec![None; scenario.requests.len()]),
             end: None,
             fingerprint: Fingerprint::default(),
             trace: None,
