@@ -523,7 +523,9 @@ impl Simulation {
     fn drive(&mut self, id: NodeId, observer: &mut dyn Observer, input: impl FnOnce(&mut Node, Instant, &mut Outputs)) {
         let mut out = std::mem::take(&mut self.outputs);
         if let Some(node) = self.nodes.get_mut(id.0 as usize).and_then(Option::as_mut) {
-            input(Arc::make_mut(node), self.now, &mut out);
+            let node = Arc::make_mut(node);
+            node.changed();
+            input(node, self.now, &mut out);
         }
         self.route(id, out, observer);
     }
