@@ -55,8 +55,8 @@ pub struct SearchOptions {
     /// changes nothing and is taken at once, uncounted.
     pub max_timeouts: usize,
     /// Distinct states to visit before giving up. The widest level of the search is held in
-    /// memory whole, at about 10 KB a state for a world of a few nodes, so the default
-    /// (200,000) keeps a search within about 2 GB.
+    /// memory whole: a search of a world of a few nodes takes about 2 KB a state in all, so
+    /// the default (200,000) keeps a search well under 1 GB.
     pub max_states: usize,
     /// Reorderings a schedule may make (delay bounding): taking the pending event at
     /// position `p` of the timed scheduler's order, among those the other bounds allow,
