@@ -86,8 +86,7 @@ pub struct Client {
     /// Durable: the configuration this client believes is current (a restart must not take
     /// it back to an older epoch).
     config: Config,
-    /// Shared by the copies of the client (a search clones a node at every step it changes).
-    options: std::sync::Arc<ClientOptions>,
+    options: ClientOptions,
     queue: VecDeque<Submitted>,
     current: Option<Operation>,
     /// Durable: the sequence number of the next request. Ids are never used twice: servers
@@ -197,7 +196,7 @@ impl Client {
         Client {
             id,
             config,
-            options: std::sync::Arc::new(options),
+            options,
             queue: VecDeque::new(),
             current: None,
             next_sequence: 1,

@@ -47,9 +47,8 @@ pub enum Message {
         epoch: Epoch,
         /// The phase answered.
         tag: PhaseTag,
-        /// The values, ascending by token id. Shared, so that copies of a pending reply (a
-        /// search clones every pending message with the state it branches) copy no values.
-        values: Arc<[(TokenId, TokenValue)]>,
+        /// The values, ascending by token id.
+        values: Vec<(TokenId, TokenValue)>,
     },
     /// Client to server: store these values where they are newer than yours.
     Write {

@@ -160,7 +160,7 @@ impl Server {
     }
 
     fn on_read(&self, from: NodeId, tag: PhaseTag, tokens: TokenSelection, out: &mut Outputs) {
-        let values: Vec<(TokenId, TokenValue)> = match tokens {
+        let values = match tokens {
             TokenSelection::All => self.table.iter().enumerate().map(|(i, v)| (TokenId(i as u32), *v)).collect(),
             TokenSelection::Nothing => Vec::new(),
             TokenSelection::One(token) => match self.value(token) {
@@ -168,7 +168,7 @@ impl Server {
                 None => Vec::new(),
             },
         };
-        out.send(from, Message::ReadReply { epoch: self.config.epoch, tag, values: values.into() });
+        out.send(from, Message::ReadReply { epoch: self.config.epoch, tag, values });
     }
 
     fn on_write(&mut self, from: NodeId, tag: PhaseTag, values: &[(TokenId, TokenValue)], out: &mut Outputs) {

@@ -83,8 +83,7 @@ pub struct Simulation {
     /// only when a clone that shares it changes it ([`Arc::make_mut`]).
     nodes: Vec<Option<Arc<Node>>>,
     /// Indexed by node id: whether the node is down (crashed, not yet restarted).
-    /// Shared between a run and its clones until a crash or a restart changes it.
-    crashed: Shared<Vec<bool>>,
+    crashed: Vec<bool>,
     network: Network,
     /// Shared between a run and its clones like the nodes: a search's worlds issue no random
     /// requests, so theirs never changes.
@@ -101,8 +100,7 @@ pub struct Simulation {
     /// Explicit requests of the scenario not yet handed to their clients.
     scripted_left: usize,
     /// The id each explicit request got, by its index in the scenario, once submitted.
-    /// Shared between a run and its clones until a request is handed over.
-    scripted_ids: Shared<Vec<Option<RequestId>>>,
+    scripted_ids: Vec<Option<RequestId>>,
     end: Option<RunEnd>,
     fingerprint: Fingerprint,
     /// Where events are reported, if anywhere (see [`Simulation::with_trace`]).
@@ -248,7 +246,7 @@ impl Simulation {
             seed,
             now: Instant::ZERO,
             queue: EventQueue::default(),
-            crashed: Shared::new(vec![false; nodes.len()]),
+            crashed: vec![false; nodes.len()],
             nodes,
             network,
             workload: Arc::new(workload),
@@ -258,7 +256,7 @@ impl Simulation {
             writes: Shared::new(WriteLog::new(&initial)),
             deadline: None,
             scripted_left: scenario.requests.len(),
-            scripted_ids: Shared::new(vec![None; scenario.requests.len()]),
+            scripted_ids: vec![None; scenario.requests.len()],
             end: None,
             fingerprint: Fingerprint::default(),
             trace: None,

@@ -7,7 +7,6 @@
 //! client's links only.
 
 use super::rng::KeyedRng;
-use super::Shared;
 use crate::protocol::NodeId;
 use crate::vocab::{DropReason, NetworkOptions, Omission};
 // HashMap only for `sent_on`, looked up and never iterated: no order reaches a run.
@@ -27,13 +26,11 @@ mod purpose {
 /// Decides, per message, its delay or its loss.
 #[derive(Clone, Debug)]
 pub(crate) struct Network {
-    /// The options, faults and partition change rarely (a fault event), so a run's clones
-    /// share them (see [`Shared`]); only `sent_on` changes at every send.
-    options: Shared<NetworkOptions>,
+    options: NetworkOptions,
     /// Indexed by node id; `None` for a node without a fault.
-    faults: Shared<Vec<Option<Omission>>>,
+    faults: Vec<Option<Omission>>,
     /// Indexed by node id; the nodes cut off from the rest by the current partition.
-    cut_off: Shared<Vec<bool>>,
+    cut_off: Vec<bool>,
     rng: KeyedRng,
     /// How many messages each link has carried, keyed by (from, to). Looked up, never
     /// iterated, so the map's order cannot reach a run.
@@ -79,9 +76,9 @@ impl Network {
     pub(crate) fn new(options: NetworkOptions, node_count: usize, rng: KeyedRng) -> Network {
         let (faults, cut_off) = (vec![None; node_count + 1], vec![false; node_count + 1]);
         Network {
-            options: Shared::new(options),
-            faults: Shared::new(faults),
-            cut_off: Shared::new(cut_off),
+            options,
+            faults,
+            cut_off,
             rng,
             sent_on: HashMap::default(), /* lookup only */
             chosen_losses: false,
@@ -130,8 +127,8 @@ impl Network {
 
     /// Fold the faults and the partition into `state` (a search's state digest).
     pub(crate) fn hash_faults(&self, state: &mut impl std::hash::Hasher) {
-        std::hash::Hash::hash(&*self.faults, state);
-        std::hash::Hash::hash(&*self.cut_off, state);
+        std::hash::Hash::hash(&self.faults, state);
+        std::hash::Hash::hash(&self.cut_off, state);
     }
 
     /// The identity of the next message from `from` to `to`.

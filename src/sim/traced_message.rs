@@ -290,12 +290,12 @@ mod tests {
     #[test]
     fn long_replies_and_tables_are_digested_and_writes_listed() {
         let tag = PhaseTag { request: RequestId { client: NodeId(1), sequence: 1 }, phase: 0 };
-        let short = Message::ReadReply { epoch: Epoch(0), tag, values: values(4).into() };
+        let short = Message::ReadReply { epoch: Epoch(0), tag, values: values(4) };
         assert_eq!(
             TracedMessage::of(&short),
             TracedMessage::ReadReply { epoch: Epoch(0), tag, values: TracedValues::Listed(values(4)) }
         );
-        let long = Message::ReadReply { epoch: Epoch(0), tag, values: values(60).into() };
+        let long = Message::ReadReply { epoch: Epoch(0), tag, values: values(60) };
         let TracedMessage::ReadReply { values: TracedValues::Digested(digest), .. } = TracedMessage::of(&long) else {
             panic!("a reply of 60 values is digested");
         };
