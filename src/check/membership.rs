@@ -51,6 +51,17 @@ pub struct MembershipChecker {
 }
 
 impl MembershipChecker {
+    /// Whether sending `message` is something the checker looks at (a decision or a
+    /// proposal): the others change nothing here.
+    pub fn watches_send(message: &Message) -> bool {
+        matches!(message, Message::Install { .. } | Message::Accept { .. })
+    }
+
+    /// Whether delivering `message` may change a node's view, which the checker looks at.
+    pub fn watches_delivery(message: &Message) -> bool {
+        matches!(message, Message::Install { .. } | Message::NewConfig { .. } | Message::InstallAck { .. })
+    }
+
     /// A checker for a world that starts with configuration `initial`, among `node_count`
     /// nodes (ids `1..=node_count`).
     pub fn new(initial: &Config, node_count: usize) -> MembershipChecker {
@@ -356,7 +367,7 @@ impl Observer for MembershipChecker {
     }
 
     fn after_delivery(&mut self, now: Instant, node: &Node, _from: NodeId, message: &Message) {
-        if matches!(message, Message::Install { .. } | Message::NewConfig { .. } | Message::InstallAck { .. }) {
+        if MembershipChecker::watches_delivery(message) {
             self.viewed(now, node, message);
         }
     }

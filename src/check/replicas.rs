@@ -43,13 +43,16 @@ impl ReplicaChecker {
 
     /// Fold the values each version was first held with into `state` (a search's digest).
     pub fn hash_state(&self, state: &mut impl std::hash::Hasher) {
-        // Hashed as the values themselves, as before they were packed.
-        let values: Vec<Vec<Option<TokenValue>>> = self
-            .values
-            .iter()
-            .map(|list| list.iter().enumerate().map(|(index, packed)| packed.get(index as u64 + 1)).collect())
-            .collect();
-        std::hash::Hash::hash(&values, state);
+        // Hashed as the values themselves, as before they were packed: the words a
+        // `Vec<Vec<Option<TokenValue>>>` of them would hash (each list's length, then its
+        // items), without building one, since a search hashes this at every step.
+        state.write_usize(self.values.len());
+        for list in &self.values {
+            state.write_usize(list.len());
+            for (index, packed) in list.iter().enumerate() {
+                std::hash::Hash::hash(&packed.get(index as u64 + 1), state);
+            }
+        }
     }
 
     /// What was found so far.

@@ -18,7 +18,7 @@ use super::replicas::ReplicaChecker;
 use super::rerun::{fault_free_rerun, fault_free_rerun_of_log, RerunComparison};
 use super::retire::{RerunLog, Streamed};
 use crate::protocol::{Instant, Message, Node, NodeId, Outcome, Server, TokenId, TokenValue};
-use crate::sim::{ChoiceError, Observer, RequestRecord, RunEnd, Simulation};
+use crate::sim::{ChoiceError, Observer, RequestRecord, RunEnd, Shared, Simulation};
 use crate::vocab::{LatencyHistogram, Property, PropertyKind, PropertySet, Schedule, Violation};
 use serde::Serialize;
 
@@ -132,8 +132,10 @@ impl Verdict {
 /// [`judge`]. A search clones them with the run it branches.
 #[derive(Clone, Debug)]
 pub struct Watchers {
-    replicas: ReplicaChecker,
-    membership: MembershipChecker,
+    /// Shared between a run and its clones until a write changes it (see [`Shared`]).
+    replicas: Shared<ReplicaChecker>,
+    /// Shared until a configuration message changes it: it is shown only those.
+    membership: Shared<MembershipChecker>,
     custom: CustomWatch,
     /// The streaming checks, when the run retires its history.
     streamed: Option<Streamed>,
@@ -144,8 +146,8 @@ impl Watchers {
     pub fn new(sim: &Simulation) -> Watchers {
         let node_count = sim.world().clients.len() + sim.world().servers.len();
         Watchers {
-            replicas: ReplicaChecker::new(&sim.world().owners, Some(sim.seed())),
-            membership: MembershipChecker::new(&sim.current_config(), node_count),
+            replicas: Shared::new(ReplicaChecker::new(&sim.world().owners, Some(sim.seed()))),
+            membership: Shared::new(MembershipChecker::new(&sim.current_config(), node_count)),
             custom: CustomWatch::default(),
             streamed: None,
         }
@@ -261,11 +263,16 @@ impl Observer for Watchers {
     }
 
     fn after_send(&mut self, now: Instant, from: NodeId, to: NodeId, message: &Message) {
-        self.membership.after_send(now, from, to, message);
+        // Asked first, so that the other messages leave the shared checker alone.
+        if MembershipChecker::watches_send(message) {
+            self.membership.after_send(now, from, to, message);
+        }
     }
 
     fn after_delivery(&mut self, now: Instant, node: &Node, from: NodeId, message: &Message) {
-        self.membership.after_delivery(now, node, from, message);
+        if MembershipChecker::watches_delivery(message) {
+            self.membership.after_delivery(now, node, from, message);
+        }
     }
 
     fn after_restart(&mut self, now: Instant, node: &Node) {

@@ -55,8 +55,8 @@ pub struct SearchOptions {
     /// changes nothing and is taken at once, uncounted.
     pub max_timeouts: usize,
     /// Distinct states to visit before giving up. The widest level of the search is held in
-    /// memory whole, at about 10 KB a state for a world of a few nodes, so the default
-    /// (200,000) keeps a search within about 2 GB.
+    /// memory whole: a search of a world of a few nodes takes about 2 KB a state in all, so
+    /// the default (200,000) keeps a search well under 1 GB.
     pub max_states: usize,
     /// Reorderings a schedule may make (delay bounding): taking the pending event at
     /// position `p` of the timed scheduler's order, among those the other bounds allow,
@@ -398,7 +398,7 @@ fn check_bounds(scenario: &Scenario, options: SearchOptions) -> Result<(), Searc
 fn expand_all(frontier: Vec<Box<Branch>>, options: SearchOptions) -> Vec<Expansion> {
     let jobs = options.jobs.max(1).min(frontier.len().max(1));
     if jobs == 1 {
-        return frontier.iter().map(|branch| expand(branch, options)).collect();
+        return frontier.into_iter().map(|branch| expand(branch, options)).collect();
     }
     let chunk = frontier.len().div_ceil(jobs);
     let mut parts: Vec<Vec<Box<Branch>>> = Vec::new();
@@ -410,15 +410,17 @@ fn expand_all(frontier: Vec<Box<Branch>>, options: SearchOptions) -> Vec<Expansi
     std::thread::scope(|scope| {
         let workers: Vec<_> = parts
             .into_iter()
-            .map(|part| scope.spawn(move || part.iter().map(|branch| expand(branch, options)).collect::<Vec<_>>()))
+            .map(|part| scope.spawn(move || part.into_iter().map(|branch| expand(branch, options)).collect::<Vec<_>>()))
             .collect();
         workers.into_iter().flat_map(|worker| worker.join().expect("a search worker does not panic")).collect()
     })
 }
 
 /// Every step from `branch` but the sleeping ones, each checked for safety; or, where the
-/// bounds allow no step, the run's recovery (see [`recovery_violations`]).
-fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
+/// bounds allow no step, the run's recovery (see [`recovery_violations`]). The branch is
+/// used up: its last child is the branch itself, stepped, so a state with `n` children is
+/// cloned `n - 1` times.
+fn expand(branch: Box<Branch>, options: SearchOptions) -> Expansion {
     let mut expansion =
         Expansion { children: Vec::new(), complete: false, ended: false, steps: 0, pruned: 0, violation: None };
     let pending = branch.sim.pending_slots();
@@ -434,20 +436,21 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
         if branch.only.is_none() {
             expansion.complete = complete;
             expansion.ended = stopped;
+            let schedule = branch.schedule.clone();
             let violations =
-                if stopped { recovery_violations(branch) } else { branch.watchers.custom_at_end(&branch.sim) };
+                if stopped { recovery_violations(*branch) } else { branch.watchers.custom_at_end(&branch.sim) };
             if !violations.is_empty() {
-                expansion.violation = Some((branch.schedule.choices(), violations));
+                expansion.violation = Some((schedule.choices(), violations));
             }
         }
         return expansion;
     }
-    let mut done: Vec<Step> = Vec::new();
+    // The steps to take, in order, each with its choice and the reorders it leaves spent.
+    let mut planned: Vec<(Step, u32, Choice, usize)> = Vec::new();
     // Under a reorder bound, the events the timed scheduler would take first, of those the
     // bounds allow: taking the one at position `p` spends `p`.
     let mut skipped = 0;
     for (pick, (event, slot)) in pending.iter().enumerate() {
-        let timer = matches!(event, PendingEvent::Timer { .. });
         if !allowed(event) {
             continue;
         }
@@ -468,35 +471,59 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
                 expansion.pruned += 1;
                 continue;
             }
-            let mut child = Box::new(branch.clone());
-            child.only = None;
-            let choice = Choice { pick: pick as u32, lose };
-            child.schedule = branch.schedule.then(choice);
-            child.losses += usize::from(lose);
-            child.reorders = if options.max_reorders.is_some() { reorders } else { 0 };
-            child.timeouts += usize::from(timer);
-            let ended = child.sim.step_slot(*slot, lose, &mut child.watchers);
-            expansion.steps += 1;
-            if ended.is_some() {
-                continue; // the run ended before this step (its liveness deadline passed)
-            }
-            child.watchers.after_step(&child.sim);
-            let inputs = child.watchers.safety_inputs(&child.sim);
-            if inputs != child.judged {
-                child.judged = inputs;
-                let violations = child.watchers.safety_violations(&child.sim);
-                if !violations.is_empty() {
-                    expansion.violation = Some((child.schedule.choices(), violations));
-                    return expansion;
-                }
-            }
-            if options.reduce && options.max_reorders.is_none() {
-                child.sleep =
-                    branch.sleep.iter().chain(&done).filter(|asleep| asleep.independent_of(&step)).copied().collect();
-                done.push(step);
-            }
-            expansion.children.push((digest(&child), child));
+            planned.push((step, *slot, Choice { pick: pick as u32, lose }, reorders));
         }
+    }
+    let reduce = options.reduce && options.max_reorders.is_none();
+    let mut done: Vec<Step> = Vec::new();
+    let mut parent = Some(branch);
+    let last = planned.len().saturating_sub(1);
+    for (index, &(step, slot, choice, reorders)) in planned.iter().enumerate() {
+        let source = parent.as_deref().expect("the branch is used up by its last child only");
+        let sleep: Vec<Step> = match reduce {
+            true => source.sleep.iter().chain(&done).filter(|asleep| asleep.independent_of(&step)).copied().collect(),
+            false => Vec::new(),
+        };
+        let schedule = source.schedule.then(choice);
+        let mut child = match index == last {
+            true => parent.take().expect("the branch is still here for its last child"),
+            false => Box::new(Branch {
+                sim: source.sim.clone(),
+                watchers: source.watchers.clone(),
+                schedule: Trail::default(),
+                losses: source.losses,
+                timeouts: source.timeouts,
+                reorders: source.reorders,
+                judged: source.judged,
+                sleep: Vec::new(),
+                only: None,
+            }),
+        };
+        child.only = None;
+        child.schedule = schedule;
+        child.losses += usize::from(step.lose);
+        child.reorders = if options.max_reorders.is_some() { reorders } else { 0 };
+        child.timeouts += usize::from(matches!(step.event, PendingEvent::Timer { .. }));
+        let ended = child.sim.step_slot(slot, step.lose, &mut child.watchers);
+        expansion.steps += 1;
+        if ended.is_some() {
+            continue; // the run ended before this step (its liveness deadline passed)
+        }
+        child.watchers.after_step(&child.sim);
+        let inputs = child.watchers.safety_inputs(&child.sim);
+        if inputs != child.judged {
+            child.judged = inputs;
+            let violations = child.watchers.safety_violations(&child.sim);
+            if !violations.is_empty() {
+                expansion.violation = Some((child.schedule.choices(), violations));
+                return expansion;
+            }
+        }
+        if reduce {
+            child.sleep = sleep;
+            done.push(step);
+        }
+        expansion.children.push((digest(&child), child));
     }
     expansion
 }
@@ -507,8 +534,8 @@ fn expand(branch: &Branch, options: SearchOptions) -> Expansion {
 /// run ends at all (progress), or stays safe on the way. This is how a search judges
 /// liveness: a schedule it stopped (its bounds allow no further step) must recover once the
 /// network behaves; the losses it chose must not leave a request stuck.
-fn recovery_violations(branch: &Branch) -> Vec<Violation> {
-    let (mut sim, mut watchers) = (branch.sim.clone(), branch.watchers.clone());
+fn recovery_violations(branch: Branch) -> Vec<Violation> {
+    let Branch { mut sim, mut watchers, .. } = branch;
     let end = watchers.run_to_end(&mut sim, &mut crate::sim::Unobserved);
     let mut violations = watchers.safety_violations(&sim);
     violations.extend(watchers.custom_at_end(&sim));

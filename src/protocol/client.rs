@@ -155,12 +155,14 @@ struct Operation {
     first_phase: u32,
     /// What this phase sends; resent with only its phase number changed.
     message: Message,
-    /// Who this phase's message goes to, ascending.
-    targets: Vec<NodeId>,
+    /// Who this phase's message goes to, ascending. Fixed for the phase, so shared by the
+    /// client's copies (a search clones a node at every step that changes it).
+    targets: std::sync::Arc<[NodeId]>,
     /// Per target: has it answered this phase?
     answered: Vec<bool>,
-    /// Whose answers count towards the majority, ascending (a subset of the targets).
-    voters: Vec<NodeId>,
+    /// Whose answers count towards the majority, ascending (a subset of the targets); shared
+    /// like the targets.
+    voters: std::sync::Arc<[NodeId]>,
     /// How many voters have answered.
     answers: usize,
     /// How long the phase has been held up, to tell when a coordinator stopped.
@@ -555,7 +557,7 @@ impl Client {
 
     /// Send the operation's message to its targets, arm its timer, and make it current.
     fn launch_to(&mut self, now: Instant, operation: Operation, out: &mut Outputs) {
-        for target in &operation.targets {
+        for target in operation.targets.iter() {
             out.send(*target, operation.message.clone());
         }
         let timer = Timer::Retransmit { phase: operation.tag.phase };
@@ -1059,6 +1061,7 @@ impl Operation {
         voters: Vec<NodeId>,
     ) -> Operation {
         let answered = vec![false; targets.len()];
+        let (targets, voters) = (targets.into(), voters.into());
         let first_phase = tag.phase;
         let watch = Watch::new(now);
         Operation { submitted, step, tag, first_phase, message, targets, answered, voters, answers: 0, watch }

@@ -28,18 +28,56 @@ pub struct Node {
     replica: Option<Server>,
     /// The node as it was built, kept only by the `amnesia` variant: what it restarts as.
     boot: Option<Arc<Node>>,
+    /// The node's digest once a search has asked for it (see [`Node::digest_with`]).
+    digest: DigestCache,
+}
+
+/// A node's digest, computed once per version of the node: a search digests every node of
+/// every state, and most steps change one node, whose others it shares with the state
+/// before. Empty in a clone, and emptied by [`Node::changed`]: whoever changes a node in
+/// place calls it. Not part of the node's state: it hashes as nothing.
+#[derive(Debug, Default)]
+struct DigestCache(std::sync::OnceLock<u128>);
+
+impl Clone for DigestCache {
+    fn clone(&self) -> DigestCache {
+        DigestCache::default()
+    }
+}
+
+impl std::hash::Hash for DigestCache {
+    fn hash<H: std::hash::Hasher>(&self, _state: &mut H) {}
 }
 
 impl Node {
     /// A node that starts as a client of `config`.
     pub fn new_client(id: NodeId, config: Config, options: ClientOptions) -> Node {
-        Node { id, client: Client::new(id, config, options), replica: None, boot: None }.booted()
+        Node { id, client: Client::new(id, config, options), replica: None, boot: None, digest: DigestCache::default() }
+            .booted()
     }
 
     /// A node that starts as a server of `config` with `table` (indexed by token id).
     pub fn new_server(id: NodeId, config: Config, table: Vec<TokenValue>, options: ClientOptions) -> Node {
         let replica = Server::new(id, config.clone(), table).with_variant(options.variant);
-        Node { id, client: Client::new(id, config, options), replica: Some(replica), boot: None }.booted()
+        Node {
+            id,
+            client: Client::new(id, config, options),
+            replica: Some(replica),
+            boot: None,
+            digest: DigestCache::default(),
+        }
+        .booted()
+    }
+
+    /// The node's digest by `compute`, computed once until the node changes: `compute`
+    /// must be the same function every time it is asked (the search's state digest).
+    pub fn digest_with(&self, compute: impl FnOnce(&Node) -> u128) -> u128 {
+        *self.digest.0.get_or_init(|| compute(self))
+    }
+
+    /// Forget the digest: the node is about to change in place.
+    pub fn changed(&mut self) {
+        self.digest = DigestCache::default();
     }
 
     /// This node, keeping a copy of itself to restart as if its variant forgets everything.
@@ -63,7 +101,7 @@ impl Node {
             return (**boot).clone();
         }
         let replica = self.replica.as_ref().map(Server::restart);
-        Node { id: self.id, client: self.client.restart(), replica, boot: None }
+        Node { id: self.id, client: self.client.restart(), replica, boot: None, digest: DigestCache::default() }
     }
 
     /// The requests a crash now would lose: the one being worked on, then the queue.

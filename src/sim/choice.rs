@@ -360,8 +360,14 @@ impl Simulation {
     /// search any pending event may go next whatever its time.
     pub fn state_digest(&self) -> u128 {
         let mut digest = WideDigest::default();
+        // Each node digested on its own, once per version of it (most steps change one).
         for node in self.nodes.iter().flatten() {
-            node.hash(&mut digest);
+            let node_digest = node.digest_with(|node| {
+                let mut own = WideDigest::default();
+                node.hash(&mut own);
+                own.value()
+            });
+            node_digest.hash(&mut digest);
         }
         let mut pending = self.pending_multiset();
         pending.sort_unstable();

@@ -20,6 +20,7 @@ mod queue;
 mod rng;
 mod roles;
 mod script;
+mod shared;
 mod trace_hook;
 mod traced_message;
 mod workload;
@@ -37,6 +38,7 @@ pub use history::{History, RequestRecord, RetiredSummary};
 pub use observer::Observer;
 #[doc(hidden)]
 pub use planted_panic::plant_panic;
+pub use shared::Shared;
 pub use trace_hook::{MemoryTrace, TraceEnd, TraceEvent, TraceRecord, TraceSink};
 pub use traced_message::{Digest, MessageId, TracedMessage, TracedValues, VALUES_LISTED_MAX};
 pub use writes::Packed;
@@ -87,9 +89,12 @@ pub struct Simulation {
     /// requests, so theirs never changes.
     workload: Arc<RandomWorkload>,
     outputs: Outputs,
-    history: History,
+    /// Shared between a run and its clones until one of them changes it (a start, an
+    /// answer): most of a search's steps change no request.
+    history: Shared<History>,
     counters: Counters,
-    writes: WriteLog,
+    /// Shared like the history: only a write of a value not seen before changes it.
+    writes: Shared<WriteLog>,
     /// Set once the workload has issued every request: the liveness deadline.
     deadline: Option<Instant>,
     /// Explicit requests of the scenario not yet handed to their clients.
@@ -246,9 +251,9 @@ impl Simulation {
             network,
             workload: Arc::new(workload),
             outputs: Outputs::new(),
-            history: History::default(),
+            history: Shared::default(),
             counters: Counters::default(),
-            writes: WriteLog::new(&initial),
+            writes: Shared::new(WriteLog::new(&initial)),
             deadline: None,
             scripted_left: scenario.requests.len(),
             scripted_ids: vec![None; scenario.requests.len()],
@@ -478,6 +483,10 @@ impl Simulation {
         if let Message::Write { values, .. } = &message {
             if !self.skip_write_log {
                 for (token, value) in values.iter() {
+                    // Looked at first, so that a write of known values leaves the shared log alone.
+                    if self.writes.knows(*token, *value) {
+                        continue;
+                    }
                     if self.writes.record(*token, *value, self.now) && self.retire_every.is_some() {
                         self.note_fresh_write(*token, *value);
                     }
@@ -512,7 +521,9 @@ impl Simulation {
     fn drive(&mut self, id: NodeId, observer: &mut dyn Observer, input: impl FnOnce(&mut Node, Instant, &mut Outputs)) {
         let mut out = std::mem::take(&mut self.outputs);
         if let Some(node) = self.nodes.get_mut(id.0 as usize).and_then(Option::as_mut) {
-            input(Arc::make_mut(node), self.now, &mut out);
+            let node = Arc::make_mut(node);
+            node.changed();
+            input(node, self.now, &mut out);
         }
         self.route(id, out, observer);
     }

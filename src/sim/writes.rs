@@ -74,6 +74,21 @@ impl WriteLog {
         WriteLog { values: initial.iter().map(list).collect(), conflicts: Vec::new() }
     }
 
+    /// Whether recording `value` of `token` would change nothing: the log already has it at
+    /// its version (or the token is unknown, or its conflict with the value there is already
+    /// reported).
+    pub(crate) fn knows(&self, token: TokenId, value: TokenValue) -> bool {
+        let Some(versions) = self.values.get(token.0 as usize) else { return true };
+        let index = value.version.0.saturating_sub(1) as usize;
+        match versions.get(index).map(|first| first.value(index as u64 + 1)) {
+            Some(first) if first != value => {
+                self.conflicts.iter().any(|c| c.token == token && c.first == first && c.second == value)
+            }
+            Some(_) => true,
+            None => false,
+        }
+    }
+
     /// Record `value` of `token`, sent at `at`; true if no value was known at its version.
     pub(crate) fn record(&mut self, token: TokenId, value: TokenValue, at: Instant) -> bool {
         let Some(versions) = self.values.get_mut(token.0 as usize) else { return false };
@@ -115,9 +130,16 @@ impl WriteLog {
     /// whatever order they were written in.
     pub(crate) fn hash_content(&self, state: &mut impl std::hash::Hasher) {
         use std::hash::Hash;
-        // Hashed as the values themselves, as before they were packed.
-        let values: Vec<Vec<TokenValue>> = (0..self.values.len()).map(|t| self.versions(TokenId(t as u32))).collect();
-        values.hash(state);
+        // Hashed as the values themselves, as before they were packed: the words a
+        // `Vec<Vec<TokenValue>>` of them would hash (each list's length, then its items),
+        // without building one, since a search hashes this at every step.
+        state.write_usize(self.values.len());
+        for versions in &self.values {
+            state.write_usize(versions.len());
+            for (index, packed) in versions.iter().enumerate() {
+                packed.value(index as u64 + 1).hash(state);
+            }
+        }
         let mut conflicts: Vec<(TokenId, u64, u64)> = self
             .conflicts
             .iter()
