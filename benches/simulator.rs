@@ -93,6 +93,7 @@ fn tokens_per_client(bencher: Bencher, tokens: u32) {
 /// that a busy moment of the machine slows both alike.
 fn fastest_in_turns(run: impl Fn(), other: impl Fn()) -> (Duration, Duration) {
     let time = |f: &dyn Fn()| {
+        // Wall clock outside the run: it times whole runs and never reaches one.
         let started = Instant::now();
         f();
         started.elapsed()
@@ -129,6 +130,7 @@ fn summary() {
     };
     let one_default = || simulate();
     let time = |f: &dyn Fn()| {
+        // Wall clock outside the run: it times whole runs and never reaches one.
         let started = Instant::now();
         f();
         started.elapsed()
