@@ -321,9 +321,12 @@ pub fn search_with(
         cut_by: None,
         counterexample: None,
     };
-    // Looked up, never iterated: its order cannot reach the search's result.
-    let mut visited: Visited = Visited::default();
-    visited.insert(digest(&root), Vec::new());
+    // Looked up, never iterated: their order cannot reach the search's result. Split by
+    // digest into one shard a worker, so that workers admit children side by side.
+    let shards = options.jobs.max(1);
+    let mut visited: Vec<Visited> = (0..shards).map(|_| Visited::default()).collect();
+    let root_key = digest(&root);
+    visited[shard_of(root_key, shards)].insert(root_key, Vec::new());
     let mut frontier = vec![root];
     while !frontier.is_empty() {
         progress(SearchProgress { depth: report.depth, states: report.states, frontier: frontier.len() });
@@ -332,31 +335,24 @@ pub fn search_with(
             report.cut_schedules = frontier.len() as u64;
             break;
         }
-        let expansions = expand_all(std::mem::take(&mut frontier), options);
-        let mut next = Vec::new();
-        for expansion in expansions {
-            report.steps += expansion.steps;
-            report.pruned += expansion.pruned;
-            report.complete_schedules += u64::from(expansion.complete);
-            report.recoveries_checked += u64::from(expansion.ended);
-            if let Some((schedule, violations)) = expansion.violation {
-                report.counterexample = Some(counterexample(scenario, seed, schedule, violations));
-                report.depth += 1;
-                return Ok(report);
-            }
-            for (key, mut child) in expansion.children {
-                if admit(&mut visited, key, &mut child) {
-                    next.push(child);
-                }
-            }
+        let level = next_level(std::mem::take(&mut frontier), &mut visited, options);
+        report.steps += level.steps;
+        report.pruned += level.pruned;
+        report.complete_schedules += level.complete;
+        report.recoveries_checked += level.ended;
+        if let Some(found) = level.violation {
+            report.counterexample = Some(counterexample(scenario, seed, found.schedule, found.violations));
+            report.depth += 1;
+            return Ok(report);
         }
-        report.states = visited.len() as u64;
-        if visited.len() >= options.max_states && !next.is_empty() {
+        let states: usize = visited.iter().map(Visited::len).sum();
+        report.states = states as u64;
+        if states >= options.max_states && !level.next.is_empty() {
             report.cut_by = Some("states");
             report.depth += 1;
             break;
         }
-        frontier = next;
+        frontier = level.next;
         report.depth += 1;
     }
     Ok(report)
@@ -391,32 +387,187 @@ fn check_bounds(scenario: &Scenario, options: SearchOptions) -> Result<(), Searc
     Ok(())
 }
 
-/// Expand every branch of `frontier`, in parallel across `options.jobs` workers; the
-/// expansions in the frontier's order, whatever the number of workers.
-// Boxed: a branch is large, and a frontier is split, chunked and joined by moving them.
-#[allow(clippy::vec_box)]
-fn expand_all(frontier: Vec<Box<Branch>>, options: SearchOptions) -> Vec<Expansion> {
-    let jobs = options.jobs.max(1).min(frontier.len().max(1));
-    if jobs == 1 {
-        return frontier.into_iter().map(|branch| expand(branch, options)).collect();
+/// The visited-set shard a state belongs to.
+fn shard_of(key: u128, shards: usize) -> usize {
+    (key as u64 % shards as u64) as usize
+}
+
+/// Where a child or an expansion stands in the breadth-first order: the expanded state's
+/// place in the frontier, then the child's place among its siblings. Admission, the next
+/// frontier and the violation reported all follow it, whatever the number of workers.
+type Order = (u32, u32);
+
+/// A violation and where in the breadth-first order it was found.
+struct Found {
+    order: Order,
+    schedule: Vec<Choice>,
+    violations: Vec<Violation>,
+}
+
+impl Found {
+    fn first(found: impl IntoIterator<Item = Found>) -> Option<Found> {
+        found.into_iter().min_by_key(|found| found.order)
     }
-    let chunk = frontier.len().div_ceil(jobs);
-    let mut parts: Vec<Vec<Box<Branch>>> = Vec::new();
+}
+
+/// What one level of the search gave: the next frontier, or the first violation.
+struct Level {
+    next: Vec<Box<Branch>>,
+    steps: u64,
+    pruned: u64,
+    complete: u64,
+    ended: u64,
+    violation: Option<Found>,
+}
+
+/// A child not yet admitted: its place in the order, its state's digest, and itself.
+type Candidate = (Order, u128, Box<Branch>);
+
+/// One level of the breadth-first search, in two parallel passes over `options.jobs`
+/// workers: each worker expands a slice of `frontier`, sorting the children by the
+/// visited-set shard of their state; then each worker admits the children of one shard
+/// in the breadth-first order (the same order one worker would take), judges the admitted
+/// ones and drops the rest. So admission, which decides what is explored with which sleep
+/// set, and the violation reported do not depend on the number of workers.
+// Boxed: a branch is large, and a frontier is split and joined by moving them.
+#[allow(clippy::vec_box)]
+fn next_level(frontier: Vec<Box<Branch>>, visited: &mut [Visited], options: SearchOptions) -> Level {
+    let shards = visited.len();
+    let workers = shards.min(frontier.len()).max(1);
+    let chunk = frontier.len().div_ceil(workers).max(1);
+    let mut slices: Vec<(u32, Vec<Box<Branch>>)> = Vec::new();
     let mut rest = frontier;
+    let mut first = 0;
     while !rest.is_empty() {
         let tail = rest.split_off(chunk.min(rest.len()));
-        parts.push(std::mem::replace(&mut rest, tail));
+        let slice = std::mem::replace(&mut rest, tail);
+        let start = first;
+        first += slice.len() as u32;
+        slices.push((start, slice));
     }
+    let expanded: Vec<Expanded> = run_parallel(slices, |(start, slice)| expand_slice(start, slice, options, shards));
+    let mut level = Level { next: Vec::new(), steps: 0, pruned: 0, complete: 0, ended: 0, violation: None };
+    let mut found = Vec::new();
+    let mut by_shard: Vec<Vec<Vec<Candidate>>> = (0..shards).map(|_| Vec::new()).collect();
+    for slice in expanded {
+        level.steps += slice.steps;
+        level.pruned += slice.pruned;
+        level.complete += slice.complete;
+        level.ended += slice.ended;
+        found.extend(slice.violation);
+        for (shard, candidates) in slice.by_shard.into_iter().enumerate() {
+            by_shard[shard].push(candidates);
+        }
+    }
+    let admitted: Vec<Admitted> =
+        run_parallel(visited.iter_mut().zip(by_shard).collect(), |(shard, candidates)| admit_all(shard, candidates));
+    let mut next: Vec<(Order, Box<Branch>)> = Vec::new();
+    for shard in admitted {
+        found.extend(shard.violation);
+        next.extend(shard.children);
+    }
+    level.violation = Found::first(found);
+    if level.violation.is_none() {
+        // Each shard's children are in order already: a stable sort merges the runs.
+        next.sort_by_key(|(order, _)| *order);
+        level.next = next.into_iter().map(|(_, child)| child).collect();
+    }
+    level
+}
+
+/// `work` on each of `parts`, one thread a part (none for a single part); the results in
+/// the parts' order.
+fn run_parallel<P: Send, R: Send>(parts: Vec<P>, work: impl Fn(P) -> R + Sync) -> Vec<R> {
+    if parts.len() <= 1 {
+        return parts.into_iter().map(work).collect();
+    }
+    let work = &work;
     std::thread::scope(|scope| {
-        let workers: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(|branch| expand(branch, options)).collect::<Vec<_>>()))
-            .collect();
-        workers.into_iter().flat_map(|worker| worker.join().expect("a search worker does not panic")).collect()
+        let workers: Vec<_> = parts.into_iter().map(|part| scope.spawn(move || work(part))).collect();
+        workers.into_iter().map(|worker| worker.join().expect("a search worker does not panic")).collect()
     })
 }
 
-/// Every step from `branch` but the sleeping ones, each checked for safety; or, where the
+/// What a worker's slice of a frontier expanded to.
+struct Expanded {
+    steps: u64,
+    pruned: u64,
+    complete: u64,
+    ended: u64,
+    violation: Option<Found>,
+    /// The children, by the visited-set shard of their state, each in order.
+    by_shard: Vec<Vec<Candidate>>,
+}
+
+/// Expand the branches of a slice that begins at `start` in the frontier.
+#[allow(clippy::vec_box)]
+fn expand_slice(start: u32, slice: Vec<Box<Branch>>, options: SearchOptions, shards: usize) -> Expanded {
+    let mut expanded = Expanded {
+        steps: 0,
+        pruned: 0,
+        complete: 0,
+        ended: 0,
+        violation: None,
+        by_shard: (0..shards).map(|_| Vec::new()).collect(),
+    };
+    for (offset, branch) in slice.into_iter().enumerate() {
+        let place = start + offset as u32;
+        let expansion = expand(branch, options);
+        expanded.steps += expansion.steps;
+        expanded.pruned += expansion.pruned;
+        expanded.complete += u64::from(expansion.complete);
+        expanded.ended += u64::from(expansion.ended);
+        if let Some((schedule, violations)) = expansion.violation {
+            // The first in this slice is the first of the slice: later ones cannot win.
+            expanded.violation.get_or_insert(Found { order: (place, 0), schedule, violations });
+        }
+        for (index, (key, child)) in expansion.children.into_iter().enumerate() {
+            expanded.by_shard[shard_of(key, shards)].push(((place, index as u32), key, child));
+        }
+    }
+    expanded
+}
+
+/// What a worker admitted of one shard's children.
+struct Admitted {
+    children: Vec<(Order, Box<Branch>)>,
+    violation: Option<Found>,
+}
+
+/// Admit one shard's children, given as the workers' runs in order, into `visited`;
+/// judge the admitted ones (a child that reaches a state seen before was judged there) and
+/// drop the rest.
+fn admit_all(visited: &mut Visited, runs: Vec<Vec<Candidate>>) -> Admitted {
+    let mut admitted = Admitted { children: Vec::new(), violation: None };
+    for (order, key, mut child) in runs.into_iter().flatten() {
+        if !admit(visited, key, &mut child) {
+            continue;
+        }
+        if let Some(violations) = judge(&mut child) {
+            if admitted.violation.is_none() {
+                admitted.violation = Some(Found { order, schedule: child.schedule.choices(), violations });
+            }
+            continue;
+        }
+        admitted.children.push((order, child));
+    }
+    admitted
+}
+
+/// The safety violations of a child's state, judged only if what they depend on changed
+/// with its step (its parent was judged clean).
+fn judge(child: &mut Branch) -> Option<Vec<Violation>> {
+    let inputs = child.watchers.safety_inputs(&child.sim);
+    if inputs == child.judged {
+        return None;
+    }
+    child.judged = inputs;
+    let violations = child.watchers.safety_violations(&child.sim);
+    (!violations.is_empty()).then_some(violations)
+}
+
+/// Every step from `branch` but the sleeping ones, each digested (and judged once admitted: see
+/// [`admit_all`]); or, where the
 /// bounds allow no step, the run's recovery (see [`recovery_violations`]). The branch is
 /// used up: its last child is the branch itself, stepped, so a state with `n` children is
 /// cloned `n - 1` times.
@@ -510,15 +661,7 @@ fn expand(branch: Box<Branch>, options: SearchOptions) -> Expansion {
             continue; // the run ended before this step (its liveness deadline passed)
         }
         child.watchers.after_step(&child.sim);
-        let inputs = child.watchers.safety_inputs(&child.sim);
-        if inputs != child.judged {
-            child.judged = inputs;
-            let violations = child.watchers.safety_violations(&child.sim);
-            if !violations.is_empty() {
-                expansion.violation = Some((child.schedule.choices(), violations));
-                return expansion;
-            }
-        }
+        // Judged once admitted (see `admit_all`): most children reach a state seen before.
         if reduce {
             child.sleep = sleep;
             done.push(step);
