@@ -7,6 +7,7 @@
 //! - [`search`]: every schedule of a small world, within bounds, checked at every state;
 //! - `strategies` (cargo feature `proptest`): proptest strategies for users' own tests.
 
+mod crew;
 pub mod reproduce;
 pub mod search;
 pub mod shard;

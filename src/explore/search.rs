@@ -29,6 +29,7 @@
 //! same message left undelivered does not (the search may delay any message past the end
 //! of a schedule), so they matter to recovery only.
 
+use super::crew::{with_crew, Crew, Task};
 use crate::check::custom::CustomProperty;
 use crate::check::{check_liveness, check_progress, Violation, Watchers};
 use crate::scenario::{Scenario, ScenarioError};
@@ -327,34 +328,35 @@ pub fn search_with(
     let mut visited: Vec<Visited> = (0..shards).map(|_| Visited::default()).collect();
     let root_key = digest(&root);
     visited[shard_of(root_key, shards)].insert(root_key, Vec::new());
-    let mut frontier = vec![root];
-    while !frontier.is_empty() {
-        progress(SearchProgress { depth: report.depth, states: report.states, frontier: frontier.len() });
-        if report.depth >= options.max_depth {
-            report.cut_by = Some("depth");
-            report.cut_schedules = frontier.len() as u64;
-            break;
-        }
-        let level = next_level(std::mem::take(&mut frontier), &mut visited, options);
-        report.steps += level.steps;
-        report.pruned += level.pruned;
-        report.complete_schedules += level.complete;
-        report.recoveries_checked += level.ended;
-        if let Some(found) = level.violation {
-            report.counterexample = Some(counterexample(scenario, seed, found.schedule, found.violations));
+    with_crew(visited, |crew| {
+        let mut frontier = vec![root];
+        while !frontier.is_empty() {
+            progress(SearchProgress { depth: report.depth, states: report.states, frontier: frontier.len() });
+            if report.depth >= options.max_depth {
+                report.cut_by = Some("depth");
+                report.cut_schedules = frontier.len() as u64;
+                break;
+            }
+            let level = next_level(std::mem::take(&mut frontier), crew, options);
+            report.steps += level.steps;
+            report.pruned += level.pruned;
+            report.complete_schedules += level.complete;
+            report.recoveries_checked += level.ended;
+            report.states = level.states as u64;
+            if let Some(found) = level.violation {
+                report.counterexample = Some(counterexample(scenario, seed, found.schedule, found.violations));
+                report.depth += 1;
+                break;
+            }
+            if level.states >= options.max_states && !level.next.is_empty() {
+                report.cut_by = Some("states");
+                report.depth += 1;
+                break;
+            }
+            frontier = level.next;
             report.depth += 1;
-            return Ok(report);
         }
-        let states: usize = visited.iter().map(Visited::len).sum();
-        report.states = states as u64;
-        if states >= options.max_states && !level.next.is_empty() {
-            report.cut_by = Some("states");
-            report.depth += 1;
-            break;
-        }
-        frontier = level.next;
-        report.depth += 1;
-    }
+    });
     Ok(report)
 }
 
@@ -413,6 +415,8 @@ impl Found {
 /// What one level of the search gave: the next frontier, or the first violation.
 struct Level {
     next: Vec<Box<Branch>>,
+    /// Distinct states visited, this level's included.
+    states: usize,
     steps: u64,
     pruned: u64,
     complete: u64,
@@ -431,25 +435,22 @@ type Candidate = (Order, u128, Box<Branch>);
 /// set, and the violation reported do not depend on the number of workers.
 // Boxed: a branch is large, and a frontier is split and joined by moving them.
 #[allow(clippy::vec_box)]
-fn next_level(frontier: Vec<Box<Branch>>, visited: &mut [Visited], options: SearchOptions) -> Level {
-    let shards = visited.len();
-    let workers = shards.min(frontier.len()).max(1);
-    let chunk = frontier.len().div_ceil(workers).max(1);
-    let mut slices: Vec<(u32, Vec<Box<Branch>>)> = Vec::new();
+fn next_level(frontier: Vec<Box<Branch>>, crew: &mut Crew<Visited, Done>, options: SearchOptions) -> Level {
+    let shards = crew.size();
+    let chunk = frontier.len().div_ceil(shards).max(1);
     let mut rest = frontier;
-    let mut first = 0;
-    while !rest.is_empty() {
-        let tail = rest.split_off(chunk.min(rest.len()));
-        let slice = std::mem::replace(&mut rest, tail);
-        let start = first;
-        first += slice.len() as u32;
-        slices.push((start, slice));
+    let mut tasks: Vec<Task<Visited, Done>> = Vec::new();
+    for worker in 0..shards {
+        let start = (worker * chunk) as u32;
+        let slice = rest.split_off(chunk.min(rest.len()));
+        let slice = std::mem::replace(&mut rest, slice);
+        tasks.push(Box::new(move |_: &mut Visited| Done::Expanded(expand_slice(start, slice, options, shards))));
     }
-    let expanded: Vec<Expanded> = run_parallel(slices, |(start, slice)| expand_slice(start, slice, options, shards));
-    let mut level = Level { next: Vec::new(), steps: 0, pruned: 0, complete: 0, ended: 0, violation: None };
+    let mut level = Level { next: Vec::new(), states: 0, steps: 0, pruned: 0, complete: 0, ended: 0, violation: None };
     let mut found = Vec::new();
     let mut by_shard: Vec<Vec<Vec<Candidate>>> = (0..shards).map(|_| Vec::new()).collect();
-    for slice in expanded {
+    for done in crew.run(tasks) {
+        let Done::Expanded(slice) = done else { unreachable!("an expansion task expands") };
         level.steps += slice.steps;
         level.pruned += slice.pruned;
         level.complete += slice.complete;
@@ -459,10 +460,14 @@ fn next_level(frontier: Vec<Box<Branch>>, visited: &mut [Visited], options: Sear
             by_shard[shard].push(candidates);
         }
     }
-    let admitted: Vec<Admitted> =
-        run_parallel(visited.iter_mut().zip(by_shard).collect(), |(shard, candidates)| admit_all(shard, candidates));
+    let tasks = by_shard
+        .into_iter()
+        .map(|runs| Box::new(move |visited: &mut Visited| Done::Admitted(admit_all(visited, runs))) as Task<_, _>)
+        .collect();
     let mut next: Vec<(Order, Box<Branch>)> = Vec::new();
-    for shard in admitted {
+    for done in crew.run(tasks) {
+        let Done::Admitted(shard) = done else { unreachable!("an admission task admits") };
+        level.states += shard.states;
         found.extend(shard.violation);
         next.extend(shard.children);
     }
@@ -475,17 +480,10 @@ fn next_level(frontier: Vec<Box<Branch>>, visited: &mut [Visited], options: Sear
     level
 }
 
-/// `work` on each of `parts`, one thread a part (none for a single part); the results in
-/// the parts' order.
-fn run_parallel<P: Send, R: Send>(parts: Vec<P>, work: impl Fn(P) -> R + Sync) -> Vec<R> {
-    if parts.len() <= 1 {
-        return parts.into_iter().map(work).collect();
-    }
-    let work = &work;
-    std::thread::scope(|scope| {
-        let workers: Vec<_> = parts.into_iter().map(|part| scope.spawn(move || work(part))).collect();
-        workers.into_iter().map(|worker| worker.join().expect("a search worker does not panic")).collect()
-    })
+/// What a worker gives back: one of its two kinds of task done.
+enum Done {
+    Expanded(Expanded),
+    Admitted(Admitted),
 }
 
 /// What a worker's slice of a frontier expanded to.
@@ -532,13 +530,15 @@ fn expand_slice(start: u32, slice: Vec<Box<Branch>>, options: SearchOptions, sha
 struct Admitted {
     children: Vec<(Order, Box<Branch>)>,
     violation: Option<Found>,
+    /// The states of the shard's visited set after them.
+    states: usize,
 }
 
 /// Admit one shard's children, given as the workers' runs in order, into `visited`;
 /// judge the admitted ones (a child that reaches a state seen before was judged there) and
 /// drop the rest.
 fn admit_all(visited: &mut Visited, runs: Vec<Vec<Candidate>>) -> Admitted {
-    let mut admitted = Admitted { children: Vec::new(), violation: None };
+    let mut admitted = Admitted { children: Vec::new(), violation: None, states: 0 };
     for (order, key, mut child) in runs.into_iter().flatten() {
         if !admit(visited, key, &mut child) {
             continue;
@@ -551,6 +551,7 @@ fn admit_all(visited: &mut Visited, runs: Vec<Vec<Candidate>>) -> Admitted {
         }
         admitted.children.push((order, child));
     }
+    admitted.states = visited.len();
     admitted
 }
 
