@@ -69,6 +69,20 @@ impl Node {
         .booted()
     }
 
+    /// A node that starts as a server of `config` with `replica`, a copy of another
+    /// node's (see [`Server::copy_for`]).
+    pub fn new_server_from(id: NodeId, config: Config, replica: &Server, options: ClientOptions) -> Node {
+        let replica = replica.copy_for(id).with_variant(options.variant);
+        Node {
+            id,
+            client: Client::new(id, config, options),
+            replica: Some(replica),
+            boot: None,
+            digest: DigestCache::default(),
+        }
+        .booted()
+    }
+
     /// The node's digest by `compute`, computed once until the node changes: `compute`
     /// must be the same function every time it is asked (the search's state digest).
     pub fn digest_with(&self, compute: impl FnOnce(&Node) -> u128) -> u128 {

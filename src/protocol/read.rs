@@ -19,6 +19,33 @@ struct Slot {
     named: u32,
 }
 
+impl Slot {
+    /// Fold one answer's value of the token in; whether it disagreed with the highest so far.
+    fn fold(&mut self, value: TokenValue) -> bool {
+        self.named += 1;
+        if self.best.version > value.version {
+            return true;
+        }
+        if self.best.version == value.version {
+            self.agreeing += 1;
+            return false;
+        }
+        self.best = value;
+        self.agreeing = 1;
+        true
+    }
+}
+
+/// Whether a read of `selection` wants `token`.
+fn wanted(selection: &TokenSelection, token: TokenId) -> bool {
+    match selection {
+        TokenSelection::All | TokenSelection::Owner(_) => true,
+        TokenSelection::One(wanted) => token == *wanted,
+        TokenSelection::Tokens(wanted) => wanted.binary_search(&token).is_ok(),
+        TokenSelection::Nothing => false,
+    }
+}
+
 /// The highest value seen so far for each token read, ascending by token id, and how many
 /// answers agreed on it. Sparse: a `gettokens` round holds only the tokens its answers named.
 #[derive(Clone, Debug, Hash)]
@@ -77,20 +104,42 @@ impl ReadState {
         self.slots.first().is_some_and(|slot| slot.agreeing < quorum)
     }
 
-    fn wanted(&self, token: TokenId) -> bool {
-        match &self.selection {
-            TokenSelection::All | TokenSelection::Owner(_) => true,
-            TokenSelection::One(wanted) => token == *wanted,
-            TokenSelection::Tokens(wanted) => wanted.binary_search(&token).is_ok(),
-            TokenSelection::Nothing => false,
+    /// Fold one server's answer into the highest values seen.
+    ///
+    /// Answers list their tokens ascending, as the slots are kept: the first answer becomes
+    /// the slots as it is, and a later one is walked beside them, so that an answer of `k`
+    /// tokens costs `O(k)` (a `gettokens` answer of a large world carries hundreds). A token
+    /// the slots do not have yet, or an answer out of order, takes the slow way from there.
+    pub(super) fn absorb(&mut self, values: &[(TokenId, TokenValue)]) {
+        self.answers += 1;
+        if self.slots.is_empty() && values.windows(2).all(|pair| pair[0].0 < pair[1].0) {
+            let selection = &self.selection;
+            let fresh = |&(token, value): &(TokenId, TokenValue)| Slot { token, best: value, agreeing: 1, named: 1 };
+            self.slots.extend(values.iter().filter(|(token, _)| wanted(selection, *token)).map(fresh));
+            return;
+        }
+        let mut at = 0;
+        for (index, &(token, value)) in values.iter().enumerate() {
+            if !wanted(&self.selection, token) {
+                continue;
+            }
+            while at < self.slots.len() && self.slots[at].token < token {
+                at += 1;
+            }
+            match self.slots.get(at) {
+                Some(slot) if slot.token == token => {
+                    self.disagreed |= self.slots[at].fold(value);
+                    at += 1;
+                }
+                _ => return self.absorb_each(&values[index..]),
+            }
         }
     }
 
-    /// Fold one server's answer into the highest values seen.
-    pub(super) fn absorb(&mut self, values: &[(TokenId, TokenValue)]) {
-        self.answers += 1;
+    /// [`ReadState::absorb`] one value at a time, finding each token's slot by search.
+    fn absorb_each(&mut self, values: &[(TokenId, TokenValue)]) {
         for &(token, value) in values {
-            if !self.wanted(token) {
+            if !wanted(&self.selection, token) {
                 continue;
             }
             let at = match self.slots.binary_search_by_key(&token, |slot| slot.token) {
@@ -100,17 +149,7 @@ impl ReadState {
                     at
                 }
             };
-            let slot = &mut self.slots[at];
-            slot.named += 1;
-            if slot.best.version > value.version {
-                self.disagreed = true;
-            } else if slot.best.version == value.version {
-                slot.agreeing += 1;
-            } else {
-                self.disagreed = true;
-                slot.best = value;
-                slot.agreeing = 1;
-            }
+            self.disagreed |= self.slots[at].fold(value);
         }
     }
 

@@ -83,6 +83,13 @@ impl Server {
         }
     }
 
+    /// A copy of this replica as the replica of node `id`: how a world gives each of its
+    /// first servers the same initial table and index without building them again (for a
+    /// world of 100,000 tokens, building is most of a short run's set-up).
+    pub fn copy_for(&self, id: NodeId) -> Server {
+        Server { id, ..self.clone() }
+    }
+
     /// This server, running protocol `variant` (see [`Variant`]).
     pub fn with_variant(mut self, variant: Variant) -> Server {
         self.variant = variant;

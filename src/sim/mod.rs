@@ -230,9 +230,16 @@ impl Simulation {
         for &id in &world.clients {
             nodes[id.0 as usize] = Some(Arc::new(Node::new_client(id, config.clone(), client_options.clone())));
         }
+        // The first server's replica is built; the others copy it, which is much cheaper.
+        let mut first: Option<Arc<Node>> = None;
         for &id in &world.servers {
-            let node = Node::new_server(id, config.clone(), initial.clone(), client_options.clone());
-            nodes[id.0 as usize] = Some(Arc::new(node));
+            let node = match first.as_ref().and_then(|first| first.replica()) {
+                Some(replica) => Node::new_server_from(id, config.clone(), replica, client_options.clone()),
+                None => Node::new_server(id, config.clone(), initial.clone(), client_options.clone()),
+            };
+            let node = Arc::new(node);
+            first.get_or_insert_with(|| node.clone());
+            nodes[id.0 as usize] = Some(node);
         }
         let mut network = Network::new(scenario.network.clone(), node_count, KeyedRng::new(seed, Stream::Network));
         for (server, omission) in scenario.omissions() {

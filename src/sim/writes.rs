@@ -59,26 +59,57 @@ impl Packed {
 /// Every value written to any server, per token and version.
 #[derive(Clone, Debug)]
 pub(crate) struct WriteLog {
-    /// Per token, the value at each version (index = version - 1).
-    values: Vec<Chunked<Packed>>,
+    /// Per token, its first value (the initial one): kept apart from the later ones so that
+    /// a world of 100,000 tokens builds its log with two allocations, not 200,000.
+    first: Vec<Packed>,
+    /// Per token, the values at the versions after the first (index = version - 2).
+    later: Vec<Chunked<Packed>>,
     conflicts: Vec<VersionConflict>,
+}
+
+/// One token's values, version by version (index = version - 1).
+struct Versions<'a> {
+    first: Packed,
+    later: &'a Chunked<Packed>,
+}
+
+impl Versions<'_> {
+    fn len(&self) -> usize {
+        1 + self.later.len()
+    }
+
+    fn get(&self, index: usize) -> Option<Packed> {
+        match index {
+            0 => Some(self.first),
+            _ => self.later.get(index - 1).copied(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Packed> + '_ {
+        std::iter::once(self.first).chain(self.later.iter().copied())
+    }
 }
 
 impl WriteLog {
     pub(crate) fn new(initial: &[TokenValue]) -> WriteLog {
-        let list = |value: &TokenValue| {
-            let mut list = Chunked::new();
-            list.push(Packed::new(*value));
-            list
-        };
-        WriteLog { values: initial.iter().map(list).collect(), conflicts: Vec::new() }
+        WriteLog {
+            first: initial.iter().map(|value| Packed::new(*value)).collect(),
+            later: std::iter::repeat_with(Chunked::new).take(initial.len()).collect(),
+            conflicts: Vec::new(),
+        }
+    }
+
+    /// The values of `token`, if the log has it.
+    fn of(&self, token: TokenId) -> Option<Versions<'_>> {
+        let slot = token.0 as usize;
+        Some(Versions { first: *self.first.get(slot)?, later: self.later.get(slot)? })
     }
 
     /// Whether recording `value` of `token` would change nothing: the log already has it at
     /// its version (or the token is unknown, or its conflict with the value there is already
     /// reported).
     pub(crate) fn knows(&self, token: TokenId, value: TokenValue) -> bool {
-        let Some(versions) = self.values.get(token.0 as usize) else { return true };
+        let Some(versions) = self.of(token) else { return true };
         let index = value.version.0.saturating_sub(1) as usize;
         match versions.get(index).map(|first| first.value(index as u64 + 1)) {
             Some(first) if first != value => {
@@ -91,7 +122,7 @@ impl WriteLog {
 
     /// Record `value` of `token`, sent at `at`; true if no value was known at its version.
     pub(crate) fn record(&mut self, token: TokenId, value: TokenValue, at: Instant) -> bool {
-        let Some(versions) = self.values.get_mut(token.0 as usize) else { return false };
+        let Some(versions) = self.of(token) else { return false };
         let index = value.version.0.saturating_sub(1) as usize;
         match versions.get(index).map(|first| first.value(index as u64 + 1)) {
             Some(first) if first != value => {
@@ -106,10 +137,11 @@ impl WriteLog {
             None => {
                 // Versions can arrive out of order only in a broken protocol; fill the gap with
                 // the new value's placeholder so later versions still index correctly.
-                while versions.len() < index {
-                    versions.push(Packed::new(TokenValue { version: Version(0), ..value }));
+                let later = &mut self.later[token.0 as usize];
+                while 1 + later.len() < index {
+                    later.push(Packed::new(TokenValue { version: Version(0), ..value }));
                 }
-                versions.push(Packed::new(value));
+                later.push(Packed::new(value));
                 true
             }
         }
@@ -117,13 +149,14 @@ impl WriteLog {
 
     /// The values written at each version of `token`; version 0 marks a version never written.
     pub(crate) fn versions(&self, token: TokenId) -> Vec<TokenValue> {
-        let Some(versions) = self.values.get(token.0 as usize) else { return Vec::new() };
+        let Some(versions) = self.of(token) else { return Vec::new() };
         versions.iter().enumerate().map(|(index, packed)| packed.value(index as u64 + 1)).collect()
     }
 
     /// Whether a version of some token was skipped (written after a later one).
     pub(crate) fn any_skipped(&self) -> bool {
-        self.values.iter().flat_map(Chunked::iter).any(|packed| packed.sequence & Packed::SKIPPED != 0)
+        let skipped = |packed: &Packed| packed.sequence & Packed::SKIPPED != 0;
+        self.first.iter().any(skipped) || self.later.iter().flat_map(Chunked::iter).any(skipped)
     }
 
     /// Fold every value written, and every conflict, into `state` (a search's state digest),
@@ -133,8 +166,9 @@ impl WriteLog {
         // Hashed as the values themselves, as before they were packed: the words a
         // `Vec<Vec<TokenValue>>` of them would hash (each list's length, then its items),
         // without building one, since a search hashes this at every step.
-        state.write_usize(self.values.len());
-        for versions in &self.values {
+        state.write_usize(self.first.len());
+        for token in 0..self.first.len() {
+            let versions = Versions { first: self.first[token], later: &self.later[token] };
             state.write_usize(versions.len());
             for (index, packed) in versions.iter().enumerate() {
                 packed.value(index as u64 + 1).hash(state);
