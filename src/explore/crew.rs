@@ -11,10 +11,13 @@ use std::sync::mpsc::{channel, Receiver, Sender};
 /// A task for one worker: it runs with the worker's own state.
 pub(super) type Task<S, R> = Box<dyn FnOnce(&mut S) -> R + Send>;
 
+/// Where a worker thread takes its tasks and gives back their results.
+type Line<S, R> = (Sender<Task<S, R>>, Receiver<R>);
+
 /// A crew: the calling thread is worker 0, each other worker a thread of its own.
 pub(super) struct Crew<S, R> {
     own: S,
-    workers: Vec<(Sender<Task<S, R>>, Receiver<R>)>,
+    workers: Vec<Line<S, R>>,
 }
 
 /// Run `body` with a crew of one worker a state of `states` (at least one): the first on

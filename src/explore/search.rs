@@ -413,6 +413,8 @@ impl Found {
 }
 
 /// What one level of the search gave: the next frontier, or the first violation.
+// Boxed: a branch is large, and a frontier is split and joined by moving them.
+#[allow(clippy::vec_box)]
 struct Level {
     next: Vec<Box<Branch>>,
     /// Distinct states visited, this level's included.
