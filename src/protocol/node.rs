@@ -58,29 +58,20 @@ impl Node {
 
     /// A node that starts as a server of `config` with `table` (indexed by token id).
     pub fn new_server(id: NodeId, config: Config, table: Vec<TokenValue>, options: ClientOptions) -> Node {
-        let replica = Server::new(id, config.clone(), table).with_variant(options.variant);
-        Node {
-            id,
-            client: Client::new(id, config, options),
-            replica: Some(replica),
-            boot: None,
-            digest: DigestCache::default(),
-        }
-        .booted()
+        let replica = Server::new(id, config.clone(), table);
+        Node::serving(id, config, replica, options)
     }
 
     /// A node that starts as a server of `config` with `replica`, a copy of another
     /// node's (see [`Server::copy_for`]).
     pub fn new_server_from(id: NodeId, config: Config, replica: &Server, options: ClientOptions) -> Node {
-        let replica = replica.copy_for(id).with_variant(options.variant);
-        Node {
-            id,
-            client: Client::new(id, config, options),
-            replica: Some(replica),
-            boot: None,
-            digest: DigestCache::default(),
-        }
-        .booted()
+        Node::serving(id, config, replica.copy_for(id), options)
+    }
+
+    fn serving(id: NodeId, config: Config, replica: Server, options: ClientOptions) -> Node {
+        let replica = replica.with_variant(options.variant);
+        let client = Client::new(id, config, options);
+        Node { id, client, replica: Some(replica), boot: None, digest: DigestCache::default() }.booted()
     }
 
     /// The node's digest by `compute`, computed once until the node changes: `compute`
