@@ -444,3 +444,43 @@ fn the_budget_is_judged_in_every_configuration_in_force_on_a_clients_side() {
         assert!(sim.history().get(stuck).is_some_and(|record| record.answered_at.is_none()), "{file}: {stuck:?}");
     }
 }
+
+// ---- Liveness owed in a half-done role change across a partition ----------------------------
+
+/// Swarm seed 1523209: a coordinator crashed having installed its configuration on one server
+/// and on the server it retired; a partition then left the retired one, now a client, with
+/// the servers that never installed it. Its own replica holds the install, so it repairs
+/// them itself: before, it asked only the server beyond the partition, for good.
+#[test]
+fn a_client_whose_own_replica_installed_its_configuration_repairs_the_rest_from_it() {
+    use tokensim::protocol::{Epoch, Instant, Probe};
+    let (outcome, _) = common::run(&common::scenario_file("regression-repair-from-own-replica.toml"), 1_523_209);
+    assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
+    let sim = &outcome.simulation;
+    assert!(sim.budget_broken().is_none(), "liveness was owed: {:?}", sim.budget_broken());
+    let pay = RequestId { client: NodeId(5), sequence: 1 };
+    let answered = sim.history().get(pay).and_then(|record| record.answered_at).expect("n5's pay is answered");
+    assert!(answered < Instant(1_000_000), "answered at {answered}, within 100 ms, before the partition");
+    assert!(sim.probes().get(Probe::RepairAsked) > 0);
+    let n1 = sim.node(NodeId(1)).and_then(|node| node.replica()).expect("n1 is a server");
+    assert_eq!(n1.config().epoch, Epoch(6), "n1 was repaired into configuration 6, which only n2 and n5 had");
+}
+
+/// Swarm seed 2172860: a coordinator cut off while installing its configuration, which
+/// others completed and then replaced, waited for a majority of it that the partition
+/// never gave back. The servers that moved on tell it of the newer configuration, which
+/// names its change: it answers ok.
+#[test]
+fn a_coordinator_installing_a_superseded_configuration_learns_the_newer_one() {
+    use tokensim::protocol::{Epoch, Outcome};
+    let (outcome, _) = common::run(&common::scenario_file("regression-stale-install-told-newer.toml"), 2_172_860);
+    assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
+    let sim = &outcome.simulation;
+    assert!(sim.budget_broken().is_none(), "liveness was owed: {:?}", sim.budget_broken());
+    let change = RequestId { client: NodeId(5), sequence: 1 };
+    let answer = sim.history().get(change).and_then(|record| record.outcome.clone());
+    assert!(
+        matches!(&answer, Some(Outcome::RoleChanged { epoch: Epoch(2), .. })),
+        "answered ok in configuration 2, which its change (configuration 1) led to: {answer:?}"
+    );
+}

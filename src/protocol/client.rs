@@ -110,8 +110,9 @@ pub struct Client {
     /// How long phases take to be answered: what waits for a stopped coordinator, and
     /// backoffs after being outbid, are measured in.
     round_trip: RoundTrip,
-    /// The server that told this client of its configuration (`new_config`): it has
-    /// installed it, so it can repair the configuration's other servers if they never did.
+    /// The server that told this client of its configuration (`new_config`), or this node
+    /// itself when its own replica installed it: it has installed it, so it can repair the
+    /// configuration's other servers if they never did.
     told_by: Option<NodeId>,
 }
 
@@ -756,6 +757,17 @@ impl Client {
         }
     }
 
+    /// This node's own replica holds configuration `epoch`, table and all: it installed it,
+    /// as a server of it or retired by it. If that is this client's configuration, the
+    /// replica is the one to ask to repair its silent servers (see `ask_repair`): unlike a
+    /// server that told this client of it, it is never cut off by a partition, and it may be
+    /// the only node on this side that installed it.
+    pub fn installed_here(&mut self, epoch: Epoch) {
+        if epoch == self.config.epoch {
+            self.told_by = Some(self.id);
+        }
+    }
+
     /// Someone told us of configuration `config`: adopt it if it is newer, and redo the
     /// current phase there (a role change starts over, since its configuration is gone).
     pub fn learn_config(&mut self, now: Instant, config: &Config, out: &mut Outputs) {
@@ -949,11 +961,11 @@ impl Client {
     }
 
     /// Ask the servers that answered `operation`'s phase, and `told_by`, the server that told
-    /// this client of its configuration, to install the configuration on the servers that
-    /// did not answer (see `recovery.rs`). `told_by` may be the only one that can: a server
-    /// that the configuration retired keeps its table, and a partition may keep the rest
-    /// apart. Only phases addressed to the servers of one configuration ask: an install
-    /// phase resends the install itself.
+    /// this client of its configuration (or this node, if its own replica installed it), to
+    /// install the configuration on the servers that did not answer (see `recovery.rs`).
+    /// `told_by` may be the only one that can: a server that the configuration retired keeps
+    /// its table, and a partition may keep the rest apart. Only phases addressed to the
+    /// servers of one configuration ask: an install phase resends the install itself.
     fn ask_repair(operation: &Operation, told_by: Option<NodeId>, out: &mut Outputs) {
         let epoch = match &operation.message {
             Message::Read { epoch, .. }

@@ -106,7 +106,11 @@ impl Node {
             return (**boot).clone();
         }
         let replica = self.replica.as_ref().map(Server::restart);
-        Node { id: self.id, client: self.client.restart(), replica, boot: None, digest: DigestCache::default() }
+        let mut client = self.client.restart();
+        if let Some(replica) = &replica {
+            client.installed_here(replica.config().epoch);
+        }
+        Node { id: self.id, client, replica, boot: None, digest: DigestCache::default() }
     }
 
     /// The requests a crash now would lose: the one being worked on, then the queue.
@@ -192,6 +196,20 @@ impl Node {
             None => {}
         }
         self.client.learn_config(now, config, out);
+        match self.replica.as_ref().map(Server::config) {
+            // This replica holds `config` and all its install carried, serving it or retired
+            // by it: it can repair the configuration's other servers for its own client.
+            Some(installed) if installed.epoch == config.epoch => self.client.installed_here(config.epoch),
+            // The install of a configuration this replica has moved past: its sender is
+            // behind, and is told the current one, as a read or a seal would tell it. A
+            // coordinator still installing an older configuration waits for a majority of
+            // that configuration's servers, which may never again be in its reach once the
+            // newer one is in force.
+            Some(installed) if installed.epoch > config.epoch => {
+                out.send(from, Message::NewConfig { config: Box::new(installed.clone()) })
+            }
+            _ => {}
+        }
         out.send(from, Message::InstallAck { epoch: config.epoch });
     }
 }
