@@ -75,7 +75,11 @@ fn run_shards(dir: &Path, sweep: &[&str], shards: Vec<Variables>) -> (Output, Ve
     }
     reports.reverse();
     let merge_args: Vec<&str> = std::iter::once("merge").chain(reports.iter().map(String::as_str)).collect();
-    (tokensim(&merge_args, &[]).output().unwrap(), stderrs)
+    let merged = tokensim(&merge_args, &[]).output().unwrap();
+    // `--json` names the one form `merge` prints, as every report command takes it.
+    let with_json = tokensim(&[merge_args.as_slice(), &["--json"]].concat(), &[]).output().unwrap();
+    assert_eq!((with_json.status.code(), &with_json.stdout), (merged.status.code(), &merged.stdout), "merge --json");
+    (merged, stderrs)
 }
 
 fn assert_merged_is_whole(merged: &Output, whole: &Output) {

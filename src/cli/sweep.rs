@@ -53,6 +53,10 @@ pub struct MergeArgs {
     /// JSON reports of `tokensim check --json`.
     #[arg(required = true)]
     reports: Vec<PathBuf>,
+    /// Print the merged report as JSON: the only form `merge` prints, since its input and
+    /// its output are reports to merge again; taken so that every report command takes it.
+    #[arg(long)]
+    json: bool,
 }
 
 /// Sweep the seeds `args` name; exit 1 if any failed, 2 on bad input.
