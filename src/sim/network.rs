@@ -10,7 +10,7 @@ use super::rng::KeyedRng;
 use crate::protocol::NodeId;
 use crate::vocab::{DropReason, NetworkOptions, Omission};
 // HashMap only for `sent_on`, looked up and never iterated: no order reaches a run.
-use std::collections::HashMap;
+use std::collections::HashMap; // HashMap: lookups only, never iterated (see `sent_on`)
 
 /// What a draw about a message is for: one independent draw each.
 mod purpose {
@@ -34,7 +34,7 @@ pub(crate) struct Network {
     rng: KeyedRng,
     /// How many messages each link has carried, keyed by (from, to). Looked up, never
     /// iterated, so the map's order cannot reach a run.
-    sent_on: HashMap<(u32, u32), u64, rustc_hash::FxBuildHasher>,
+    sent_on: HashMap<(u32, u32), u64, rustc_hash::FxBuildHasher>, // lookup only
     /// Whether only a schedule's choices lose messages (no random loss or duplication).
     chosen_losses: bool,
 }

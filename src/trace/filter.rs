@@ -13,7 +13,7 @@ use super::event::{TraceEvent, TraceHeader, TraceRecord};
 use crate::protocol::{Instant, NodeId, Outcome, Refusal, Request, RequestId, TokenId};
 use crate::sim::{MessageId, TracedMessage};
 // HashMap only for lookups that are never iterated (see `attributed`): no order reaches output.
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap}; // HashMap: lookups only, never iterated (cannot reach a run or its output order)
 
 /// Which records of a trace to keep. Every condition given must hold; none given keeps all.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -91,7 +91,7 @@ pub struct Narrowing {
     /// Reconfiguration messages, which carry no request, given to the request their sender
     /// or receiver ran when they were sent. Looked up, never iterated. Reconfigurations are
     /// rare, so this stays small.
-    attributed: HashMap<MessageId, RequestId>,
+    attributed: HashMap<MessageId, RequestId>, // lookup only
     /// The requests about the filter's token, learnt by [`Narrowing::learn`].
     about_token: BTreeSet<RequestId>,
 }

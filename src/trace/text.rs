@@ -16,7 +16,7 @@ use crate::protocol::{PhaseTag, Timer, TokenSelection};
 use crate::sim::{MessageId, TracedMessage, TracedValues, VALUES_LISTED_MAX};
 use crate::vocab::{Omission, OmissionKind};
 // HashMap only for `in_flight`, looked up and never iterated: no order reaches the text.
-use std::collections::HashMap;
+use std::collections::HashMap; // HashMap: lookups only, never iterated
 use std::fmt::Write as _;
 
 /// The header as one comment line. The tokensim version is left out, so snapshots of the
@@ -55,7 +55,7 @@ pub fn render_text(header: &TraceHeader, records: &[TraceRecord]) -> String {
 #[derive(Debug, Default)]
 pub struct TraceText {
     /// Looked up, never iterated, so the map's order cannot reach the text.
-    in_flight: HashMap<MessageId, InFlight>,
+    in_flight: HashMap<MessageId, InFlight>, // lookup only, never iterated
 }
 
 #[derive(Debug)]

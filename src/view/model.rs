@@ -26,7 +26,7 @@ use crate::trace::{TraceEvent, TraceFilter, TraceHeader, TraceRecord};
 use serde::Serialize;
 // HashMap only for lookups that are never iterated (`sent`, `Interner::index`): no order
 // reaches a page.
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap}; // HashMap: lookups only, never iterated
 
 /// The format of the data embedded in a page; the page's script checks it.
 pub const PAGE_DATA_FORMAT: u32 = 1;
@@ -280,7 +280,7 @@ pub struct RunModel {
     msgs: MessageColumns,
     /// Each message sent, by id: its index in the columns. Lookup only (never iterated),
     /// so the hash map cannot change the output's order.
-    sent: HashMap<MessageId, usize>,
+    sent: HashMap<MessageId, usize>, // lookup only
     /// Deliveries and losses of messages the trace never sent (hand-made traces).
     unmatched: u64,
     requests: Vec<RequestBuild>,
@@ -313,7 +313,7 @@ struct RequestBuild {
 struct Interner {
     texts: Vec<String>,
     /// Each text's number; looked up, never iterated (the order is `texts`).
-    index: HashMap<String, usize>,
+    index: HashMap<String, usize>, // lookup only
 }
 
 impl Interner {
