@@ -450,20 +450,18 @@ fn the_budget_is_judged_in_every_configuration_in_force_on_a_clients_side() {
 /// Swarm seed 1523209: a coordinator crashed having installed its configuration on one server
 /// and on the server it retired; a partition then left the retired one, now a client, with
 /// the servers that never installed it. Its own replica holds the install, so it repairs
-/// them itself: before, it asked only the server beyond the partition, for good.
+/// them itself: before, it asked only the server beyond the partition, for good. Since
+/// sealed servers say they are behind (seed 3030124), the seed's schedule no longer takes
+/// that path, and the run is kept as a liveness regression; the repair from its own replica
+/// is pinned message by message in `tests/protocol_handlers.rs`.
 #[test]
-fn a_client_whose_own_replica_installed_its_configuration_repairs_the_rest_from_it() {
-    use tokensim::protocol::{Epoch, Instant, Probe};
+fn a_client_whose_own_replica_installed_its_configuration_is_answered() {
     let (outcome, _) = common::run(&common::scenario_file("regression-repair-from-own-replica.toml"), 1_523_209);
     assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
     let sim = &outcome.simulation;
     assert!(sim.budget_broken().is_none(), "liveness was owed: {:?}", sim.budget_broken());
     let pay = RequestId { client: NodeId(5), sequence: 1 };
-    let answered = sim.history().get(pay).and_then(|record| record.answered_at).expect("n5's pay is answered");
-    assert!(answered < Instant(1_000_000), "answered at {answered}, within 100 ms, before the partition");
-    assert!(sim.probes().get(Probe::RepairAsked) > 0);
-    let n1 = sim.node(NodeId(1)).and_then(|node| node.replica()).expect("n1 is a server");
-    assert_eq!(n1.config().epoch, Epoch(6), "n1 was repaired into configuration 6, which only n2 and n5 had");
+    assert!(sim.history().get(pay).and_then(|record| record.answered_at).is_some(), "n5's pay is answered");
 }
 
 /// Swarm seed 2172860: a coordinator cut off while installing its configuration, which
@@ -483,4 +481,25 @@ fn a_coordinator_installing_a_superseded_configuration_learns_the_newer_one() {
         matches!(&answer, Some(Outcome::RoleChanged { epoch: Epoch(2), .. })),
         "answered ok in configuration 2, which its change (configuration 1) led to: {answer:?}"
     );
+}
+
+/// Swarm seed 3030124: a role change was installed only on nodes a partition then cut off
+/// for good, and the servers the client reached stayed sealed in the configuration before
+/// it, ignoring its requests without a word. They now say they are sealed behind, and the
+/// client takes that configuration over: Paxos finds the change accepted and installs it
+/// on them, and the pay is answered.
+#[test]
+fn servers_sealed_in_an_older_configuration_are_taken_over_by_a_client_of_the_newer() {
+    use tokensim::protocol::{Epoch, Probe};
+    let (outcome, _) = common::run(&common::scenario_file("regression-sealed-old-majority.toml"), 3_030_124);
+    assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
+    let sim = &outcome.simulation;
+    assert!(sim.budget_broken().is_none(), "liveness was owed: {:?}", sim.budget_broken());
+    let pay = RequestId { client: NodeId(5), sequence: 1 };
+    assert!(sim.history().get(pay).and_then(|record| record.outcome.clone()).is_some(), "n5's pay is answered");
+    assert!(sim.probes().get(Probe::TookOverBehind) > 0, "n5 took over the older configuration");
+    for server in [8, 9, 10] {
+        let replica = sim.node(NodeId(server)).and_then(|node| node.replica()).expect("a server");
+        assert!(replica.config().epoch >= Epoch(1), "n{server} installed configuration 1: {:?}", replica.config());
+    }
 }

@@ -334,3 +334,89 @@ fn a_client_promoted_to_server_runs_the_same_variant_as_everyone() {
         assert_eq!(node.replica().map(Server::variant), Some(variant), "{variant}");
     }
 }
+
+/// A server sealed in an older configuration answers a newer one's read by naming its own
+/// configuration (the client may have to take it over); a server still serving it stays
+/// silent, since an install or a repair will bring it the newer one.
+#[test]
+fn a_sealed_server_tells_a_newer_configuration_it_is_behind_and_a_serving_one_stays_silent() {
+    use tokensim::protocol::{Ballot, PhaseTag, RequestId};
+    let config = Config::new(Epoch(0), SERVERS.to_vec());
+    let table = vec![TokenValue::initial(CLIENT)];
+    let mut sealed = Server::new(SERVERS[0], config.clone(), table.clone());
+    let mut serving = Server::new(SERVERS[1], config.clone(), table);
+    let mut out = Outputs::new();
+    let seal = Message::Seal { epoch: Epoch(0), ballot: Ballot { round: 1, node: OTHER } };
+    sealed.handle_message(Instant(0), OTHER, &seal, &mut out);
+    assert!(sealed.is_sealed());
+    out.drain().for_each(drop);
+    let tag = PhaseTag { request: RequestId { client: CLIENT, sequence: 1 }, phase: 1 };
+    let read = Message::Read { epoch: Epoch(1), tag, tokens: TokenSelection::One(TokenId(0)) };
+    sealed.handle_message(Instant(1), CLIENT, &read, &mut out);
+    let answers: Vec<Output> = out.drain().collect();
+    assert!(
+        matches!(&answers[..], [Output::Send { to: CLIENT, message: Message::SealedBehind { config: named } }] if **named == config),
+        "{answers:?}"
+    );
+    serving.handle_message(Instant(1), CLIENT, &read, &mut out);
+    assert_eq!(out.drain().count(), 0, "a serving replica of the older configuration says nothing");
+}
+
+/// A request the hosting node refuses for its role (it became a server while its client was
+/// busy) waits its turn: one request at a time, as the history requires of every client.
+#[test]
+fn a_refusal_for_the_node_role_waits_for_the_request_in_progress() {
+    let mut bench = Bench::new();
+    bench.submit(Request::GetTokens { owner: CLIENT });
+    let mut out = Outputs::new();
+    bench.client.refuse(Request::GetTokens { owner: OTHER }, Refusal::NotAClient { node: CLIENT }, &mut out);
+    let early: Vec<Output> = out.drain().collect();
+    assert!(early.is_empty(), "neither started nor answered while the read is in progress: {early:?}");
+    assert_eq!(bench.client.queued().count(), 1);
+    bench.round_trip(SERVERS[0]);
+    bench.round_trip(SERVERS[1]);
+    let replies = bench.replies();
+    assert!(
+        matches!(replies[..], [Outcome::Tokens { owner: CLIENT, .. }, Outcome::Refused(Refusal::NotAClient { .. })]),
+        "{replies:?}"
+    );
+    let position = |wanted: fn(&Output) -> bool| bench.pending.iter().position(wanted).expect("output present");
+    let read_answered = position(|output| matches!(output, Output::Reply { id, .. } if id.sequence == 1));
+    let refusal_started = position(|output| matches!(output, Output::Started { id, .. } if id.sequence == 2));
+    assert!(read_answered < refusal_started, "the refusal starts once the read is answered: {:?}", bench.pending);
+    assert!(bench.client.is_idle());
+}
+
+/// A client whose own replica installed its configuration asks itself, among others, to
+/// repair the servers that never answer: a partition may leave its own replica the only
+/// node on its side that holds the install (swarm seed 1523209).
+#[test]
+fn a_client_whose_own_replica_installed_the_configuration_asks_itself_to_repair() {
+    let mut bench = Bench::new();
+    bench.client.installed_here(Epoch(0));
+    bench.submit(Request::GetTokens { owner: CLIENT });
+    bench.round_trip(SERVERS[0]);
+    let mut repaired_by = Vec::new();
+    for tick in 1..=40u64 {
+        let Some(timer) = bench.pending.iter().rev().find_map(|output| match output {
+            Output::SetTimer { timer, .. } => Some(*timer),
+            _ => None,
+        }) else {
+            break;
+        };
+        bench.pending.clear(); // every send to the silent servers is lost
+        let mut out = Outputs::new();
+        bench.client.handle_timer(Instant(tick * TIMEOUT_US), timer, &mut out);
+        for output in out.drain() {
+            if let Output::Send { to, message: Message::Repair { .. } } = &output {
+                repaired_by.push(*to);
+            }
+            bench.pending.push(output);
+        }
+        if !repaired_by.is_empty() {
+            break;
+        }
+    }
+    repaired_by.sort_unstable();
+    assert_eq!(repaired_by, vec![CLIENT, SERVERS[0]], "the server that answered, and its own replica");
+}

@@ -58,7 +58,7 @@ const CAUGHT_EARLY: [(Variant, u64, &[Property]); 9] = [
     // configuration goes back, request ids are given twice.
     (Variant::Amnesia, 12, &[Property::ReplicaVersionMonotonic, Property::EpochsOnlyGrow, Property::RequestIdsUnique]),
     (Variant::AcceptsAnyBallot, 22, &[Property::OneConfigPerEpoch]),
-    (Variant::HalfQuorum, 3, &[Property::Linearizable, Property::OneOwnerPerVersion, Property::NoDoubleSpend]),
+    (Variant::HalfQuorum, 15, &[Property::Linearizable, Property::OneOwnerPerVersion, Property::NoDoubleSpend]),
     (Variant::StaleRefusal, 25, &[Property::RoleChangeRefusedRightly]),
 ];
 

@@ -90,6 +90,11 @@ pub struct Client {
     config: Config,
     options: ClientOptions,
     queue: VecDeque<Submitted>,
+    /// Queued requests to be refused when they start, and why: those the hosting node could
+    /// not take in its role when they arrived (a server issues no requests) while the client
+    /// was busy. They wait their turn so that the client still works on one request at a
+    /// time, as the history requires of every client.
+    refused_on_arrival: Vec<(RequestId, Refusal)>,
     current: Option<Operation>,
     /// Durable: the sequence number of the next request. Ids are never used twice: servers
     /// and the history recognise a request (and its retries) by its id.
@@ -127,6 +132,7 @@ impl std::hash::Hash for Client {
             config,
             options: _,
             queue,
+            refused_on_arrival,
             current,
             next_sequence,
             next_phase,
@@ -137,7 +143,7 @@ impl std::hash::Hash for Client {
             round_trip: _,
             told_by,
         } = self;
-        (id, config, queue, current, next_sequence, next_phase, highest_round).hash(state);
+        (id, config, queue, refused_on_arrival, current, next_sequence, next_phase, highest_round).hash(state);
         (in_doubt, lingering, retry_identity, told_by).hash(state);
     }
 }
@@ -214,6 +220,7 @@ impl Client {
             config,
             options,
             queue: VecDeque::new(),
+            refused_on_arrival: Vec::new(),
             current: None,
             next_sequence: 1,
             next_phase: 0,
@@ -236,6 +243,7 @@ impl Client {
             config: self.config.clone(),
             options: self.options.clone(),
             queue: VecDeque::new(),
+            refused_on_arrival: Vec::new(),
             current: None,
             next_sequence: self.next_sequence,
             next_phase: 0,
@@ -316,12 +324,18 @@ impl Client {
         id
     }
 
-    /// Answer `request` at once with `refusal`, without queueing it (the hosting node uses
-    /// this for requests it cannot take in its current role); returns the request's id.
+    /// Answer `request` with `refusal` without asking any server: at once if the client is
+    /// idle, else when its turn comes (the hosting node uses this for requests it cannot
+    /// take in its current role); returns the request's id.
     pub fn refuse(&mut self, request: Request, refusal: Refusal, out: &mut Outputs) -> RequestId {
         let id = self.next_request_id();
         self.next_sequence += 1;
         let submitted = Submitted { id, request };
+        if !self.is_idle() {
+            self.queue.push_back(submitted);
+            self.refused_on_arrival.push((id, refusal));
+            return id;
+        }
         out.push(Output::Started { id, request });
         Self::reply(&submitted, Outcome::Refused(refusal), out);
         id
@@ -355,10 +369,17 @@ impl Client {
                 }
             }
             Message::NewConfig { config } => {
-                if config.epoch > self.config.epoch {
+                // A server of the client's own configuration that answers a takeover of an
+                // older one has installed it: it can repair the servers still behind.
+                if config.epoch > self.config.epoch || self.takes_over_older_than(config.epoch) {
                     self.told_by = Some(from);
                 }
                 self.learn_config(now, config, out)
+            }
+            Message::SealedBehind { config } => {
+                if self.heeds_sealed_behind(from, config) {
+                    self.current.as_mut().expect("heeded by a phase").watch.sealed_behind(now, config);
+                }
             }
             Message::SealAck { .. } | Message::AcceptAck { .. } => self.on_role_change_answer(now, from, message, out),
             Message::InstallAck { epoch } => {
@@ -406,8 +427,29 @@ impl Client {
             Message::ReadReply { tag, .. } | Message::WriteAck { tag, .. } => answered(*tag),
             Message::Nack { tag, .. } if self.options.variant.counts_refusals() => answered(*tag),
             Message::Nack { .. } => true,
+            Message::SealedBehind { config } => !self.heeds_sealed_behind(from, config),
             _ => false,
         }
+    }
+
+    /// Whether the current phase takes note that `from`, one of its servers, is sealed in
+    /// `config`: only a configuration older than the one the phase addresses, and only the
+    /// first such report (see `Watch::sealed_behind`).
+    fn heeds_sealed_behind(&self, from: NodeId, config: &Config) -> bool {
+        self.current.as_ref().is_some_and(|operation| {
+            operation.watch.behind().is_none()
+                && operation.asked_epoch().is_some_and(|asked| config.epoch < asked)
+                && operation.targets.binary_search(&from).is_ok()
+        })
+    }
+
+    /// Whether the current phase is a takeover of a configuration older than `epoch`.
+    fn takes_over_older_than(&self, epoch: Epoch) -> bool {
+        let change = self.current.as_ref().and_then(|operation| match &operation.step {
+            Step::Takeover(takeover) => Some(&takeover.change),
+            _ => None,
+        });
+        change.is_some_and(|change| change.epoch_and_round().0 < epoch)
     }
 
     /// How long to back off after being outbid, at the least: a retransmit timeout, or a
@@ -446,7 +488,15 @@ impl Client {
         }
         match operation.watch.remedy(now, wait_us) {
             // A takeover of a takeover would only outbid itself: it is outbid and retries instead.
-            Remedy::TakeOver if !matches!(operation.step, Step::Takeover(_)) => return self.take_over(now, out),
+            Remedy::TakeOver if !matches!(operation.step, Step::Takeover(_)) => {
+                let sealed = self.config.clone();
+                return self.take_over(now, sealed, out);
+            }
+            Remedy::TakeOverBehind => {
+                out.probe(Probe::TookOverBehind);
+                let behind = operation.watch.behind().expect("the remedy saw it").clone();
+                return self.take_over(now, behind, out);
+            }
             Remedy::Repair => Self::ask_repair(operation, self.told_by, out),
             Remedy::TakeOver | Remedy::Wait => {}
         }
@@ -471,6 +521,11 @@ impl Client {
     fn start_next(&mut self, now: Instant, out: &mut Outputs) {
         while let Some(submitted) = self.queue.pop_front() {
             out.push(Output::Started { id: submitted.id, request: submitted.request });
+            if let Some(at) = self.refused_on_arrival.iter().position(|(id, _)| *id == submitted.id) {
+                let (_, refusal) = self.refused_on_arrival.remove(at);
+                Self::reply(&submitted, Outcome::Refused(refusal), out);
+                continue;
+            }
             if let Some(lost) = self.in_doubt {
                 // A pay lost in a crash may have written this value to a minority: finish
                 // writing it before anything else, so that this client, still the owner at
@@ -770,8 +825,15 @@ impl Client {
 
     /// Someone told us of configuration `config`: adopt it if it is newer, and redo the
     /// current phase there (a role change starts over, since its configuration is gone).
+    /// A takeover of a configuration older than `config` is over too, even if `config` is
+    /// this client's own: the configuration it took over has been replaced at the servers,
+    /// which will answer its seals with nothing but `config` again.
     pub fn learn_config(&mut self, now: Instant, config: &Config, out: &mut Outputs) {
         if config.epoch <= self.config.epoch {
+            if self.takes_over_older_than(config.epoch) {
+                let takeover = self.current.take().expect("a takeover is current");
+                self.redo(now, takeover, out);
+            }
             return;
         }
         self.config = config.clone();
@@ -947,14 +1009,21 @@ impl Client {
         self.launch_to(now, Operation::new(now, submitted, step, tag, message, targets, voters), out);
     }
 
-    /// Take over the configuration that has refused the current phase for too long: a
-    /// coordinator sealed it and stopped (see `recovery.rs`). The current operation waits
-    /// inside the takeover and is redone once the takeover installs the next configuration.
-    fn take_over(&mut self, now: Instant, out: &mut Outputs) {
-        let interrupted = self.current.take().expect("a phase is held up");
+    /// Take over `sealed`, the configuration that has held the current phase up for too
+    /// long, this client's own or an older one: a coordinator sealed it and stopped (see
+    /// `recovery.rs`). The current operation waits inside the takeover and is redone once
+    /// the takeover installs the next configuration. A takeover held up by a still older
+    /// configuration is given up for a takeover of that one, so takeovers never nest: the
+    /// operation it held up waits inside the new one, and finds out once it is redone
+    /// whether the configuration given up still needs taking over.
+    fn take_over(&mut self, now: Instant, sealed: Config, out: &mut Outputs) {
+        let mut interrupted = self.current.take().expect("a phase is held up");
+        if let Step::Takeover(takeover) = interrupted.step {
+            interrupted = takeover.interrupted;
+        }
         out.probe(Probe::TookOver);
         let ballot = self.next_ballot();
-        let (change, seal) = RoleChange::takeover(&self.config, ballot, self.options.variant);
+        let (change, seal) = RoleChange::takeover(&sealed, ballot, self.options.variant);
         let submitted = interrupted.submitted;
         let step = Step::Takeover(Box::new(Takeover { change, interrupted }));
         self.launch_phase(now, submitted, step, seal, out);
@@ -967,13 +1036,7 @@ impl Client {
     /// its table, and a partition may keep the rest apart. Only phases addressed to the
     /// servers of one configuration ask: an install phase resends the install itself.
     fn ask_repair(operation: &Operation, told_by: Option<NodeId>, out: &mut Outputs) {
-        let epoch = match &operation.message {
-            Message::Read { epoch, .. }
-            | Message::Write { epoch, .. }
-            | Message::Seal { epoch, .. }
-            | Message::Accept { epoch, .. } => *epoch,
-            _ => return,
-        };
+        let Some(epoch) = operation.asked_epoch() else { return };
         let silent: Vec<NodeId> = operation.unanswered().collect();
         let answered = operation.targets.iter().zip(&operation.answered).filter(|(_, answered)| **answered);
         let mut sources: Vec<NodeId> = answered.map(|(server, _)| *server).collect();
@@ -1077,6 +1140,19 @@ impl Operation {
         let first_phase = tag.phase;
         let watch = Watch::new(now);
         Operation { submitted, step, tag, first_phase, message, targets, answered, voters, answers: 0, watch }
+    }
+
+    /// The configuration epoch this phase addresses: that of its read or write, or of the
+    /// role change whose seal or accept it is; `None` for an install, which names the
+    /// configuration it installs.
+    fn asked_epoch(&self) -> Option<Epoch> {
+        match &self.message {
+            Message::Read { epoch, .. }
+            | Message::Write { epoch, .. }
+            | Message::Seal { epoch, .. }
+            | Message::Accept { epoch, .. } => Some(*epoch),
+            _ => None,
+        }
     }
 
     /// Whether `tag` names a round of this phase: one of its phase numbers so far (a

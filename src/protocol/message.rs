@@ -90,6 +90,16 @@ pub enum Message {
         /// that the common messages stay small on the simulator's hot path).
         config: Box<Config>,
     },
+    /// Server to a node with a newer epoch: I am sealed in this older configuration, whose
+    /// next one I accepted or may yet accept, and serve nothing until it is installed here.
+    /// Without it a client would never learn why a majority of its configuration is silent
+    /// when the coordinator of the change stopped before its install reached them, and every
+    /// server that did install it is out of reach: the client takes over `config`, which
+    /// decides the same next configuration again and installs it (see `recovery.rs`).
+    SealedBehind {
+        /// The older configuration the server is sealed in.
+        config: Box<Config>,
+    },
     /// Coordinator to the servers of `epoch` (Paxos prepare): promise to ignore lower
     /// ballots, stop serving reads and writes of this epoch, and send me your table.
     Seal {
@@ -168,6 +178,7 @@ impl Message {
             Message::WriteAck { .. } => "write_ack",
             Message::Nack { .. } => "nack",
             Message::NewConfig { .. } => "new_config",
+            Message::SealedBehind { .. } => "sealed_behind",
             Message::Seal { .. } => "seal",
             Message::SealAck { .. } => "seal_ack",
             Message::Accept { .. } => "accept",

@@ -48,11 +48,14 @@ pub enum Probe {
     RepairAsked,
     /// A restarted client finished writing the value of a pay it lost in a crash.
     LostWriteFinished,
+    /// A client took over an older configuration than its own, that servers it reached
+    /// were still sealed in, with every node that installed its successor out of reach.
+    TookOverBehind,
 }
 
 impl Probe {
     /// Every probe, in a fixed order.
-    pub const ALL: [Probe; 16] = [
+    pub const ALL: [Probe; 17] = [
         Probe::ReplicasDisagreed,
         Probe::WriteBackNeeded,
         Probe::RefusalWithWriteBack,
@@ -69,6 +72,7 @@ impl Probe {
         Probe::TookOver,
         Probe::RepairAsked,
         Probe::LostWriteFinished,
+        Probe::TookOverBehind,
     ];
 
     /// The probe's stable lowercase name.
@@ -90,6 +94,7 @@ impl Probe {
             Probe::TookOver => "took_over",
             Probe::RepairAsked => "repair_asked",
             Probe::LostWriteFinished => "lost_write_finished",
+            Probe::TookOverBehind => "took_over_behind",
         }
     }
 

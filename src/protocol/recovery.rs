@@ -1,7 +1,7 @@
 //! Recovering from a coordinator that stopped in the middle of a role change: how long a
 //! client's phase has been held up, and what to do about it.
 //!
-//! Two things can hold a phase up for good although a majority of the servers is correct:
+//! Three things can hold a phase up for good although a majority of the servers is correct:
 //! - **Sealed servers.** A coordinator sealed the configuration (Paxos prepare) and then
 //!   stopped, crashed or cut off, before it installed what it decided: the servers refuse
 //!   reads and writes (`nack`) until an install comes, and none will. Once the servers have
@@ -13,17 +13,28 @@
 //!   Those are still in the old configuration and ignore the new one's messages. Once a
 //!   phase has waited long enough, the client asks the servers that did answer to install
 //!   the configuration on those that did not ([`Remedy::Repair`], `Message::Repair`).
+//! - **Servers sealed behind.** The coordinator sealed the old configuration and stopped
+//!   after its install reached only nodes that are now out of the client's reach: the
+//!   client holds the new configuration, but the servers it reaches are still sealed in the
+//!   old one, so they neither refuse its phases as sealed servers of its own configuration
+//!   would nor can anyone in reach repair them. They say so (`Message::SealedBehind`), and
+//!   once they have for long enough the client takes over that older configuration
+//!   ([`Remedy::TakeOverBehind`]): Paxos finds the next configuration already decided there
+//!   and installs it again, on the servers it reaches.
 //!
-//! Both are safe when they were not needed: a takeover of a live coordinator is two Paxos
-//! proposers at once, which Paxos allows (the slower is outbid and starts over), and a
-//! repair of a server that has the configuration is ignored by it. The wait only keeps them
-//! rare, and it must outlast a live coordinator's role change, which takes a few round
-//! trips: so it is measured in round trips as the client sees them ([`RoundTrip`], an
-//! estimate after TCP's retransmission timer), and in retransmit timeouts while those are
-//! longer, and it is longer at some clients than others so that blocked clients do not all
-//! take over at once. (A wait of a few timeouts alone was seen to set every client of a
-//! slow, lossy world taking over from every other, for good.)
+//! All are safe when they were not needed: a takeover of a live coordinator is two Paxos
+//! proposers at once, which Paxos allows (the slower is outbid and starts over); a takeover
+//! of an older configuration can only decide again the next configuration already decided
+//! there, since the client holds a newer one; and a repair of a server that has the
+//! configuration is ignored by it. The wait only keeps them rare, and it must outlast a
+//! live coordinator's role change, which takes a few round trips: so it is measured in
+//! round trips as the client sees them ([`RoundTrip`], an estimate after TCP's
+//! retransmission timer), and in retransmit timeouts while those are longer, and it is
+//! longer at some clients than others so that blocked clients do not all take over at once.
+//! (A wait of a few timeouts alone was seen to set every client of a slow, lossy world
+//! taking over from every other, for good.)
 
+use super::config::Config;
 use super::types::{Instant, NodeId};
 
 /// How many retransmit timeouts a phase waits before a remedy, at the least.
@@ -53,6 +64,9 @@ pub(super) struct Watch {
     since: Instant,
     /// When a sealed server of the phase's configuration first refused it.
     sealed_since: Option<Instant>,
+    /// When a server first said it is sealed in a configuration older than the phase's,
+    /// and which configuration (the first one named).
+    behind: Option<(Instant, Box<Config>)>,
 }
 
 /// A search's view of a watch: whether an answer came and whether a sealed server refused,
@@ -61,7 +75,7 @@ pub(super) struct Watch {
 /// equal states apart.
 impl std::hash::Hash for Watch {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        (self.heard, self.sealed_since.is_some()).hash(state);
+        (self.heard, self.sealed_since.is_some(), self.behind.as_ref().map(|(_, config)| config)).hash(state);
     }
 }
 
@@ -72,6 +86,8 @@ pub(super) enum Remedy {
     Wait,
     /// Take over the sealed configuration with a higher ballot.
     TakeOver,
+    /// Take over the older configuration some servers are sealed in ([`Watch::behind`]).
+    TakeOverBehind,
     /// Ask the servers that answered to install the configuration on those that did not.
     Repair,
 }
@@ -79,7 +95,15 @@ pub(super) enum Remedy {
 impl Watch {
     /// A phase launched at `now`.
     pub(super) fn new(now: Instant) -> Watch {
-        Watch { launched: now, heard: false, resent: Vec::new(), rounds: 1, since: now, sealed_since: None }
+        Watch {
+            launched: now,
+            heard: false,
+            resent: Vec::new(),
+            rounds: 1,
+            since: now,
+            sealed_since: None,
+            behind: None,
+        }
     }
 
     /// The phase was sent again at `now`, as its next round.
@@ -118,10 +142,23 @@ impl Watch {
         self.sealed_since.get_or_insert(now);
     }
 
+    /// A server said at `now` that it is sealed in `config`, older than the phase's own.
+    pub(super) fn sealed_behind(&mut self, now: Instant, config: &Config) {
+        self.behind.get_or_insert_with(|| (now, Box::new(config.clone())));
+    }
+
+    /// The older configuration a server of the phase said it is sealed in, if one did.
+    pub(super) fn behind(&self) -> Option<&Config> {
+        self.behind.as_ref().map(|(_, config)| &**config)
+    }
+
     /// What to do at `now`, after `wait_us` is how long a phase may be held up.
     pub(super) fn remedy(&mut self, now: Instant, wait_us: u64) -> Remedy {
         if self.sealed_since.is_some_and(|since| now.since_us(since) >= wait_us) {
             return Remedy::TakeOver;
+        }
+        if self.behind.as_ref().is_some_and(|(since, _)| now.since_us(*since) >= wait_us) {
+            return Remedy::TakeOverBehind;
         }
         if now.since_us(self.since) >= wait_us {
             self.since = now; // asked again only after another wait

@@ -253,11 +253,17 @@ impl Server {
         self.current(epoch, from, out) && !self.retired
     }
 
-    /// Whether `epoch` is ours. A sender that is behind is told the current configuration; a
-    /// sender that is ahead is ignored (this replica will learn of its epoch by an install).
+    /// Whether `epoch` is ours. A sender that is behind is told the current configuration. A
+    /// sender that is ahead is ignored while this replica serves (it will learn of the newer
+    /// epoch by an install, or a repair), but told while it is sealed: sealed, it is stuck
+    /// until an install comes, and if the coordinator that sealed it stopped and every node
+    /// that installed the next configuration is out of the sender's reach, none will come
+    /// unless the sender takes this configuration over (`Message::SealedBehind`).
     fn current(&self, epoch: Epoch, from: NodeId, out: &mut Outputs) -> bool {
         if epoch < self.config.epoch {
             out.send(from, Message::NewConfig { config: Box::new(self.config.clone()) });
+        } else if epoch > self.config.epoch && self.sealed && !self.retired {
+            out.send(from, Message::SealedBehind { config: Box::new(self.config.clone()) });
         }
         epoch == self.config.epoch
     }

@@ -136,6 +136,11 @@ pub enum TracedMessage {
         /// The configuration the sender is in.
         config: Config,
     },
+    /// [`Message::SealedBehind`].
+    SealedBehind {
+        /// The older configuration the sender is sealed in.
+        config: Config,
+    },
     /// [`Message::Seal`].
     Seal {
         /// The configuration being changed.
@@ -216,6 +221,7 @@ impl TracedMessage {
             Message::WriteAck { epoch, tag } => TracedMessage::WriteAck { epoch: *epoch, tag: *tag },
             Message::Nack { epoch, tag } => TracedMessage::Nack { epoch: *epoch, tag: *tag },
             Message::NewConfig { config } => TracedMessage::NewConfig { config: (**config).clone() },
+            Message::SealedBehind { config } => TracedMessage::SealedBehind { config: (**config).clone() },
             Message::Seal { epoch, ballot } => TracedMessage::Seal { epoch: *epoch, ballot: *ballot },
             Message::SealAck { epoch, ballot, accepted, table } => TracedMessage::SealAck {
                 epoch: *epoch,
@@ -245,6 +251,7 @@ impl TracedMessage {
             TracedMessage::WriteAck { .. } => "write_ack",
             TracedMessage::Nack { .. } => "nack",
             TracedMessage::NewConfig { .. } => "new_config",
+            TracedMessage::SealedBehind { .. } => "sealed_behind",
             TracedMessage::Seal { .. } => "seal",
             TracedMessage::SealAck { .. } => "seal_ack",
             TracedMessage::Accept { .. } => "accept",

@@ -191,7 +191,9 @@ fn message_text(message: &TracedMessage) -> String {
             format!("{kind} {} {}", tag_text(tag), values_text(values))
         }
         TracedMessage::WriteAck { tag, .. } | TracedMessage::Nack { tag, .. } => format!("{kind} {}", tag_text(tag)),
-        TracedMessage::NewConfig { config } | TracedMessage::Install { config, .. } => {
+        TracedMessage::NewConfig { config }
+        | TracedMessage::SealedBehind { config }
+        | TracedMessage::Install { config, .. } => {
             format!("{kind} {}", config_text(config))
         }
         TracedMessage::Seal { epoch, ballot } | TracedMessage::AcceptAck { epoch, ballot } => {

@@ -26,7 +26,8 @@
 //! confirming round), `{"read_reply":[epoch, tag, values]}` and `{"write":...}` (values are
 //! `[[token, version, owner, writer], ...]`, the writer `[client, sequence]` or null, or for a
 //! long reply `{"count":60,"digest":"16 hex digits"}`), `{"write_ack":[epoch, tag]}`,
-//! `{"nack":[epoch, tag]}`, `{"new_config":config}`, `{"seal":[epoch, ballot]}`,
+//! `{"nack":[epoch, tag]}`, `{"new_config":config}`, `{"sealed_behind":config}`,
+//! `{"seal":[epoch, ballot]}`,
 //! `{"seal_ack":[epoch, ballot, accepted, table]}`, `{"accept":[epoch, ballot, config]}`,
 //! `{"accept_ack":[epoch, ballot]}`, `{"rejected":[epoch, ballot]}`, `{"install":[config,
 //! table]}`, `{"install_ack":epoch}` and `{"repair":[epoch, nodes]}`; a ballot is `[round,
@@ -291,6 +292,7 @@ enum WireMessage {
     WriteAck(Epoch, Tag),
     Nack(Epoch, Tag),
     NewConfig(Config),
+    SealedBehind(Config),
     Seal(Epoch, WireBallot),
     SealAck(Epoch, WireBallot, Option<(WireBallot, Config)>, WireDigest),
     Accept(Epoch, WireBallot, Config),
@@ -334,6 +336,7 @@ impl WireMessage {
             TracedMessage::WriteAck { epoch, tag: t } => WireMessage::WriteAck(*epoch, tag(t)),
             TracedMessage::Nack { epoch, tag: t } => WireMessage::Nack(*epoch, tag(t)),
             TracedMessage::NewConfig { config } => WireMessage::NewConfig(config.clone()),
+            TracedMessage::SealedBehind { config } => WireMessage::SealedBehind(config.clone()),
             TracedMessage::Seal { epoch, ballot: b } => WireMessage::Seal(*epoch, ballot(b)),
             TracedMessage::SealAck { epoch, ballot: b, accepted, table } => WireMessage::SealAck(
                 *epoch,
@@ -366,6 +369,7 @@ impl From<WireMessage> for TracedMessage {
             WireMessage::WriteAck(epoch, tag) => TracedMessage::WriteAck { epoch, tag: phase_tag(tag) },
             WireMessage::Nack(epoch, tag) => TracedMessage::Nack { epoch, tag: phase_tag(tag) },
             WireMessage::NewConfig(config) => TracedMessage::NewConfig { config },
+            WireMessage::SealedBehind(config) => TracedMessage::SealedBehind { config },
             WireMessage::Seal(epoch, ballot) => TracedMessage::Seal { epoch, ballot: from_ballot(ballot) },
             WireMessage::SealAck(epoch, ballot, accepted, table) => TracedMessage::SealAck {
                 epoch,

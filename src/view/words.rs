@@ -7,7 +7,7 @@ use crate::sim::{TracedMessage, TracedValues};
 use std::fmt::Write as _;
 
 /// Every message kind, in the order of the page's `kind` column (and its legend's colours).
-pub const KIND_NAMES: [&str; 14] = [
+pub const KIND_NAMES: [&str; 15] = [
     "read",
     "read_reply",
     "write",
@@ -22,6 +22,7 @@ pub const KIND_NAMES: [&str; 14] = [
     "install",
     "install_ack",
     "repair",
+    "sealed_behind",
 ];
 
 /// `[n7 n9]`.
@@ -60,6 +61,9 @@ pub fn payload(message: &TracedMessage) -> String {
         }
         TracedMessage::WriteAck { epoch, .. } | TracedMessage::Nack { epoch, .. } => format!("e{}", epoch.0),
         TracedMessage::NewConfig { config } => format!("current configuration {}", config_text(config)),
+        TracedMessage::SealedBehind { config } => {
+            format!("sealed in the older configuration {}, waiting for its successor", config_text(config))
+        }
         TracedMessage::Seal { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
         TracedMessage::AcceptAck { epoch, ballot } => format!("e{} ballot {ballot}", epoch.0),
         TracedMessage::SealAck { epoch, ballot, accepted, table } => match accepted {
@@ -143,6 +147,9 @@ pub fn probe_words(name: &str) -> Option<&'static str> {
         Probe::TookOver => "a client took over a configuration a stopped coordinator left sealed",
         Probe::RepairAsked => "a client asked servers to install their configuration on servers left behind",
         Probe::LostWriteFinished => "a restarted client finished the write of a pay it lost in a crash",
+        Probe::TookOverBehind => {
+            "a client took over an older configuration that the servers it reached were still sealed in"
+        }
     })
 }
 
