@@ -409,7 +409,7 @@ fn a_no_change_epoch_with_other_servers_is_caught_by_the_chain_check() {
     let scenario = Scenario::builder("chain").servers(5).clients(2).build().expect("valid");
     let sim = Simulation::new(&scenario, 1).expect("valid");
     let initial = sim.current_config();
-    let install = |config: &Config| Message::Install { config: Box::new(config.clone()), table: Vec::new() };
+    let install = |config: &Config| Message::Install { config: Box::new(config.clone()), table: Vec::new().into() };
     // A takeover's "no change" must keep the servers; one that drops n7 is a broken protocol.
     let mut checker = MembershipChecker::new(&initial, 7);
     let same = initial.successor(initial.servers.clone(), Change::Unchanged);

@@ -156,7 +156,7 @@ mod hand_fed {
     const COORDINATOR: NodeId = NodeId(1);
 
     fn install(config: &Config) -> Message {
-        Message::Install { config: Box::new(config.clone()), table: vec![TokenValue::initial(NodeId(1))] }
+        Message::Install { config: Box::new(config.clone()), table: vec![TokenValue::initial(NodeId(1))].into() }
     }
 
     fn of(violations: &[Violation], property: Property) -> Vec<&Violation> {

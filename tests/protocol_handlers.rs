@@ -327,7 +327,7 @@ fn a_client_promoted_to_server_runs_the_same_variant_as_everyone() {
             tokensim::protocol::Change::Role(tokensim::protocol::RequestId { client: CLIENT, sequence: 1 }),
         );
         next.servers.sort_unstable();
-        let install = Message::Install { config: Box::new(next), table: vec![TokenValue::initial(CLIENT); 2] };
+        let install = Message::Install { config: Box::new(next), table: vec![TokenValue::initial(CLIENT); 2].into() };
         let mut out = Outputs::new();
         node.handle_message(Instant(0), CLIENT, &install, &mut out);
         assert!(node.is_server(), "{variant}: the install made it a server");

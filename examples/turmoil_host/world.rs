@@ -177,7 +177,8 @@ fn final_table(world: &World, nodes: &[Rc<RefCell<Node>>]) -> Vec<TokenValue> {
     let mut table: Vec<TokenValue> = world.owners.iter().map(|&owner| TokenValue::initial(owner)).collect();
     for node in nodes {
         let node = node.borrow();
-        for (slot, value) in table.iter_mut().zip(node.replica().map_or(&[][..], |replica| replica.table())) {
+        let Some(replica) = node.replica() else { continue };
+        for (slot, value) in table.iter_mut().zip(replica.table()) {
             if value.version > slot.version {
                 *slot = *value;
             }

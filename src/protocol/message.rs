@@ -3,6 +3,7 @@
 use super::config::Config;
 use super::probe::Probe;
 use super::request::{Outcome, Request};
+use super::table::Table;
 use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -117,7 +118,7 @@ pub enum Message {
         /// The highest-ballot next configuration this server accepted, if any.
         accepted: Option<Box<(Ballot, Config)>>,
         /// The server's whole token table, indexed by token id.
-        table: Vec<TokenValue>,
+        table: Table,
     },
     /// Coordinator to the servers of `epoch` (Paxos accept): accept `next` as the next
     /// configuration.
@@ -149,7 +150,7 @@ pub enum Message {
         /// The decided configuration.
         config: Box<Config>,
         /// The state every new server starts from, indexed by token id.
-        table: Vec<TokenValue>,
+        table: Table,
     },
     /// A node to the coordinator: I have installed configuration `epoch` (or a later one).
     InstallAck {

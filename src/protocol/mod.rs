@@ -16,6 +16,7 @@ mod reconfig;
 mod recovery;
 mod request;
 mod server;
+mod table;
 mod types;
 mod variant;
 
@@ -26,5 +27,6 @@ pub use node::Node;
 pub use probe::{Probe, ProbeCounts};
 pub use request::{Outcome, Refusal, Request, Submitted};
 pub use server::Server;
+pub use table::{Table, Values};
 pub use types::{Ballot, Epoch, Instant, NodeId, ParseIdError, RequestId, TokenId, TokenValue, Version};
 pub use variant::{variant_names, UnknownVariant, Variant};

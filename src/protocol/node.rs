@@ -14,6 +14,7 @@ use super::config::Config;
 use super::message::{Message, Outputs, Timer};
 use super::request::{Refusal, Request};
 use super::server::Server;
+use super::table::Table;
 use super::types::{Instant, NodeId, RequestId, TokenValue};
 use std::sync::Arc;
 
@@ -185,12 +186,12 @@ impl Node {
         self.client.handle_timer(now, timer, out);
     }
 
-    fn on_install(&mut self, now: Instant, from: NodeId, config: &Config, table: &[TokenValue], out: &mut Outputs) {
+    fn on_install(&mut self, now: Instant, from: NodeId, config: &Config, table: &Table, out: &mut Outputs) {
         match self.replica.as_mut() {
             Some(replica) => replica.install(config, table),
             None if config.contains(self.id) => {
                 // A promoted replica runs the same protocol as the rest of the node.
-                let replica = Server::new(self.id, config.clone(), table.to_vec()).with_variant(self.client.variant());
+                let replica = Server::new(self.id, config.clone(), table.clone()).with_variant(self.client.variant());
                 self.replica = Some(replica)
             }
             None => {}

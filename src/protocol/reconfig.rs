@@ -24,7 +24,8 @@
 use super::config::{Change, Config, SERVERS_MAX, SERVERS_MIN};
 use super::message::Message;
 use super::request::{Refusal, Request, Submitted};
-use super::types::{Ballot, Epoch, NodeId, TokenValue};
+use super::table::Table;
+use super::types::{Ballot, Epoch, NodeId};
 use super::variant::Variant;
 
 /// How many times an install is resent after its role change was answered.
@@ -62,9 +63,9 @@ enum Stage {
     /// for what it says (a stale configuration would refuse a change the current one allows).
     Confirm { refusal: Refusal },
     /// Collecting seals: the highest accepted proposal seen, and the merged tables.
-    Seal { accepted: Option<(Ballot, Config)>, merged: Vec<TokenValue> },
+    Seal { accepted: Option<(Ballot, Config)>, merged: Table },
     /// Collecting accepts of `next`.
-    Accept { next: Config, merged: Vec<TokenValue> },
+    Accept { next: Config, merged: Table },
     /// Collecting installs of `next` from its servers.
     Install { next: Config },
     /// Outbid: waiting before trying again with a higher ballot.
@@ -250,7 +251,7 @@ impl RoleChange {
         &mut self,
         from: NodeId,
         accepted: Option<&(Ballot, Config)>,
-        table: &[TokenValue],
+        table: &Table,
         quorum: bool,
     ) -> Next {
         let (dropped, minority) =
@@ -262,7 +263,7 @@ impl RoleChange {
         // The seed's mistake: it went ahead on the first answer, synced from that one table.
         let ignored = minority && !merged.is_empty();
         if !dropped && !ignored {
-            merge_tables(merged, table);
+            merged.merge(table);
         }
         match quorum || minority {
             true => self.accept(),
@@ -314,7 +315,7 @@ impl RoleChange {
     }
 
     fn seal(&mut self) -> Phase {
-        self.stage = Stage::Seal { accepted: None, merged: Vec::new() };
+        self.stage = Stage::Seal { accepted: None, merged: Table::new() };
         let message = Message::Seal { epoch: self.from.epoch, ballot: self.ballot };
         let servers = self.from.servers.clone();
         Phase { message, targets: servers.clone(), voters: servers }
@@ -406,23 +407,10 @@ fn spread(node: u64, round: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Fold `table` into `merged`, keeping the higher version of each token.
-fn merge_tables(merged: &mut Vec<TokenValue>, table: &[TokenValue]) {
-    if merged.is_empty() {
-        merged.extend_from_slice(table);
-        return;
-    }
-    for (slot, value) in merged.iter_mut().zip(table) {
-        if value.version > slot.version {
-            *slot = *value;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::protocol::{RequestId, Version};
+    use crate::protocol::{RequestId, TokenValue, Version};
 
     const COORDINATOR: NodeId = NodeId(1);
 
@@ -480,8 +468,8 @@ mod tests {
                 voters: servers(&[5, 6, 7])
             }
         );
-        assert_eq!(change.on_seal_ack(NodeId(5), None, &[value(2, 1)], false), Next::Wait);
-        let accept = change.on_seal_ack(NodeId(6), None, &[value(3, 4)], true);
+        assert_eq!(change.on_seal_ack(NodeId(5), None, &Table::from(vec![value(2, 1)]), false), Next::Wait);
+        let accept = change.on_seal_ack(NodeId(6), None, &Table::from(vec![value(3, 4)]), true);
         let Message::Accept { next, ballot: b, .. } = phase_message(&accept) else { panic!("{accept:?}") };
         assert_eq!((next.epoch, &next.servers, *b), (Epoch(4), &servers(&[2, 5, 6, 7]), ballot(1, 1)));
         let request = RequestId { client: COORDINATOR, sequence: 4 };
@@ -493,8 +481,8 @@ mod tests {
         let (mut change, _) = promotion(Variant::Correct);
         let theirs = Config::new(Epoch(4), servers(&[6, 7, 8]));
         let older = Config::new(Epoch(4), servers(&[5, 6, 7, 9]));
-        change.on_seal_ack(NodeId(5), Some(&(ballot(1, 9), older)), &[], false);
-        let accept = change.on_seal_ack(NodeId(6), Some(&(ballot(2, 8), theirs.clone())), &[], true);
+        change.on_seal_ack(NodeId(5), Some(&(ballot(1, 9), older)), &Table::new(), false);
+        let accept = change.on_seal_ack(NodeId(6), Some(&(ballot(2, 8), theirs.clone())), &Table::new(), true);
         let Message::Accept { next, .. } = phase_message(&accept) else { panic!("{accept:?}") };
         assert_eq!(**next, theirs, "the highest-ballot accepted value wins");
     }
@@ -502,8 +490,8 @@ mod tests {
     #[test]
     fn install_goes_to_old_and_new_servers_with_the_merged_table_and_only_new_ones_vote() {
         let (mut change, _) = promotion(Variant::Correct);
-        change.on_seal_ack(NodeId(5), None, &[value(2, 1), value(1, 3)], false);
-        change.on_seal_ack(NodeId(7), None, &[value(1, 1), value(4, 2)], true);
+        change.on_seal_ack(NodeId(5), None, &Table::from(vec![value(2, 1), value(1, 3)]), false);
+        change.on_seal_ack(NodeId(7), None, &Table::from(vec![value(1, 1), value(4, 2)]), true);
         assert_eq!(change.on_accept_ack(false), Next::Wait);
         let install = change.on_accept_ack(true);
         let Next::Phase(Phase { message: Message::Install { config, table }, targets, voters }) = install else {
@@ -529,7 +517,7 @@ mod tests {
             epoch: Epoch(3),
             ballot: ballot(1, 1),
             accepted: None,
-            table: vec![]
+            table: Table::new()
         }));
         let seal = change.retry(ballot(6, 1));
         assert_eq!(phase_message(&seal), &Message::Seal { epoch: Epoch(3), ballot: ballot(6, 1) });
@@ -537,7 +525,7 @@ mod tests {
             epoch: Epoch(3),
             ballot: ballot(6, 1),
             accepted: None,
-            table: vec![]
+            table: Table::new()
         }));
     }
 
@@ -546,8 +534,8 @@ mod tests {
         let from = Config::new(Epoch(3), servers(&[5, 6, 7]));
         let (mut idle, seal) = RoleChange::takeover(&from, ballot(4, 2), Variant::Correct);
         assert_eq!(seal.message, Message::Seal { epoch: Epoch(3), ballot: ballot(4, 2) });
-        idle.on_seal_ack(NodeId(5), None, &[value(2, 1)], false);
-        let accept = idle.on_seal_ack(NodeId(7), None, &[value(1, 1)], true);
+        idle.on_seal_ack(NodeId(5), None, &Table::from(vec![value(2, 1)]), false);
+        let accept = idle.on_seal_ack(NodeId(7), None, &Table::from(vec![value(1, 1)]), true);
         let Message::Accept { next, .. } = phase_message(&accept) else { panic!("{accept:?}") };
         assert_eq!((next.epoch, &next.servers, &next.changes[..]), (Epoch(4), &from.servers, &[Change::Unchanged][..]));
         assert!(!idle.proposes_accepted());
@@ -555,8 +543,13 @@ mod tests {
         let (mut completing, _) = RoleChange::takeover(&from, ballot(4, 2), Variant::Correct);
         let (promotion, _) = promotion(Variant::Correct);
         let theirs = from.successor(servers(&[2, 5, 6, 7]), promotion.change);
-        completing.on_seal_ack(NodeId(6), Some(&(ballot(1, 1), theirs.clone())), &[value(1, 1)], false);
-        let accept = completing.on_seal_ack(NodeId(7), None, &[value(1, 1)], true);
+        completing.on_seal_ack(
+            NodeId(6),
+            Some(&(ballot(1, 1), theirs.clone())),
+            &Table::from(vec![value(1, 1)]),
+            false,
+        );
+        let accept = completing.on_seal_ack(NodeId(7), None, &Table::from(vec![value(1, 1)]), true);
         let Message::Accept { next, .. } = phase_message(&accept) else { panic!("{accept:?}") };
         assert_eq!(**next, theirs, "the stopped coordinator's accepted change is completed");
         assert!(completing.proposes_accepted());
@@ -565,7 +558,7 @@ mod tests {
     #[test]
     fn minority_sync_goes_ahead_on_the_first_seal() {
         let (mut change, _) = promotion(Variant::MinoritySync);
-        let accept = change.on_seal_ack(NodeId(5), None, &[value(1, 1)], false);
+        let accept = change.on_seal_ack(NodeId(5), None, &Table::from(vec![value(1, 1)]), false);
         assert!(matches!(phase_message(&accept), Message::Accept { .. }), "{accept:?}");
     }
 

@@ -5,6 +5,7 @@
 use super::config::Config;
 use super::message::{Message, Outputs, PhaseTag, TokenSelection};
 use super::probe::Probe;
+use super::table::Table;
 use super::types::{Ballot, Epoch, Instant, NodeId, TokenId, TokenValue};
 use super::variant::Variant;
 use std::sync::Arc;
@@ -17,11 +18,13 @@ use std::sync::Arc;
 pub struct Server {
     id: NodeId,
     config: Config,
-    table: Vec<TokenValue>,
+    /// Shared with the other replicas' tables where they are equal (see [`Table`]).
+    table: Table,
     /// Derived from `table`: per node id, the tokens the node is related to here, ascending:
     /// those it owns, and those whose value here its pay wrote (it paid them away). What a
-    /// `gettokens` round of the node reads (see [`Server::related_to`]).
-    related: Vec<Vec<TokenId>>,
+    /// `gettokens` round of the node reads (see [`Server::related_to`]). Each list is shared
+    /// with the copies of this replica until one of them changes it, as the table is.
+    related: Vec<Arc<Vec<TokenId>>>,
     /// Derived from `table` too: per node id, the last answer to a read of the tokens
     /// related to it, while none of them changed (shared by every reply that carries it).
     answers: Vec<Option<Answer>>,
@@ -57,7 +60,8 @@ impl std::hash::Hash for Server {
 
 impl Server {
     /// A server `id` in `config`, starting from `table` (indexed by token id).
-    pub fn new(id: NodeId, config: Config, table: Vec<TokenValue>) -> Server {
+    pub fn new(id: NodeId, config: Config, table: impl Into<Table>) -> Server {
+        let table: Table = table.into();
         let mut related: Vec<Vec<TokenId>> = Vec::new();
         for (token, value) in table.iter().enumerate() {
             for node in related_nodes(value).into_iter().flatten() {
@@ -73,7 +77,7 @@ impl Server {
             id,
             config,
             table,
-            related,
+            related: related.into_iter().map(Arc::new).collect(),
             answers: Vec::new(),
             promised: None,
             accepted: None,
@@ -112,7 +116,7 @@ impl Server {
     }
 
     /// This replica's token table, indexed by token id.
-    pub fn table(&self) -> &[TokenValue] {
+    pub fn table(&self) -> &Table {
         &self.table
     }
 
@@ -120,7 +124,7 @@ impl Server {
     /// those whose value here was written by its pay (it paid them away, and that is the
     /// latest this replica knows of them).
     pub fn related_to(&self, node: NodeId) -> &[TokenId] {
-        self.related.get(node.0 as usize).map_or(&[], Vec::as_slice)
+        self.related.get(node.0 as usize).map_or(&[], |tokens| tokens.as_slice())
     }
 
     /// The values of the tokens related to `node`, ascending: the answer to a first
@@ -145,7 +149,7 @@ impl Server {
     fn store(&mut self, token: TokenId, value: TokenValue) {
         let slot = token.0 as usize;
         let (before, after) = (related_nodes(&self.table[slot]), related_nodes(&value));
-        self.table[slot] = value;
+        self.table.set(slot, value);
         for node in before.iter().chain(&after).flatten() {
             if let Some(answer) = self.answers.get_mut(node.0 as usize) {
                 *answer = None;
@@ -155,7 +159,7 @@ impl Server {
             return;
         }
         for node in before.into_iter().flatten().filter(|node| !after.contains(&Some(*node))) {
-            let list = &mut self.related[node.0 as usize];
+            let list = Arc::make_mut(&mut self.related[node.0 as usize]);
             if let Ok(at) = list.binary_search(&token) {
                 list.remove(at);
             }
@@ -163,9 +167,9 @@ impl Server {
         for node in after.into_iter().flatten().filter(|node| !before.contains(&Some(*node))) {
             let index = node.0 as usize;
             if self.related.len() <= index {
-                self.related.resize_with(index + 1, Vec::new);
+                self.related.resize_with(index + 1, Default::default);
             }
-            let list = &mut self.related[index];
+            let list = Arc::make_mut(&mut self.related[index]);
             if let Err(at) = list.binary_search(&token) {
                 list.insert(at, token);
             }
@@ -220,14 +224,14 @@ impl Server {
 
     /// Start `config` from `table` merged into this replica, if `config` is newer than ours;
     /// a configuration without this server retires it (its table is kept, never dropped).
-    pub fn install(&mut self, config: &Config, table: &[TokenValue]) {
+    pub fn install(&mut self, config: &Config, table: &Table) {
         if config.epoch <= self.config.epoch {
             return;
         }
-        for (index, value) in table.iter().enumerate().take(self.table.len()) {
-            if value.version > self.table[index].version {
-                self.store(TokenId(index as u32), *value);
-            }
+        // Chunks the install shares with this replica are skipped unread.
+        let newer: Vec<(TokenId, TokenValue)> = self.table.newer_in(table).collect();
+        for (token, value) in newer {
+            self.store(token, value);
         }
         self.retired = !config.contains(self.id);
         self.config = config.clone();

@@ -132,7 +132,7 @@ fn replica_text(replica: &Server) -> String {
     };
     let mut text = format!("  replica    {state}, configuration {}\n", config_text(replica.config()));
     text.push_str("  table      owner of each token (@version when above v1):\n");
-    for (row, values) in replica.table().chunks(TABLE_ROW_TOKENS).enumerate() {
+    for (row, values) in replica.table().to_vec().chunks(TABLE_ROW_TOKENS).enumerate() {
         let first = row * TABLE_ROW_TOKENS;
         let range = format!("t{}-t{}", first, first + values.len() - 1);
         let cells: Vec<String> = values.iter().map(owner_cell).collect();

@@ -12,7 +12,7 @@
 //! [`MessageId`], which also pairs every delivery with its send exactly.
 
 use super::Fingerprint;
-use crate::protocol::{Ballot, Config, Epoch, Message, NodeId, PhaseTag, TokenId, TokenSelection, TokenValue};
+use crate::protocol::{Ballot, Config, Epoch, Message, NodeId, PhaseTag, Table, TokenId, TokenSelection, TokenValue};
 use std::fmt;
 
 /// Value lists longer than this are recorded as a [`Digest`] in read replies (a `pay` reads
@@ -47,6 +47,13 @@ impl Digest {
         let mut hash = Fingerprint::default();
         hash.add(values);
         Digest { count: u32::try_from(values.len()).unwrap_or(u32::MAX), hash: hash.value() }
+    }
+
+    /// The digest of a token table: the same as of the list of its values.
+    pub fn of_table(table: &Table) -> Digest {
+        let mut hash = Fingerprint::default();
+        hash.add(table);
+        Digest { count: u32::try_from(table.len()).unwrap_or(u32::MAX), hash: hash.value() }
     }
 }
 
@@ -227,7 +234,7 @@ impl TracedMessage {
                 epoch: *epoch,
                 ballot: *ballot,
                 accepted: accepted.as_deref().cloned(),
-                table: Digest::of(table),
+                table: Digest::of_table(table),
             },
             Message::Accept { epoch, ballot, next } => {
                 TracedMessage::Accept { epoch: *epoch, ballot: *ballot, next: (**next).clone() }
@@ -235,7 +242,7 @@ impl TracedMessage {
             Message::AcceptAck { epoch, ballot } => TracedMessage::AcceptAck { epoch: *epoch, ballot: *ballot },
             Message::Rejected { epoch, promised } => TracedMessage::Rejected { epoch: *epoch, promised: *promised },
             Message::Install { config, table } => {
-                TracedMessage::Install { config: (**config).clone(), table: Digest::of(table) }
+                TracedMessage::Install { config: (**config).clone(), table: Digest::of_table(table) }
             }
             Message::InstallAck { epoch } => TracedMessage::InstallAck { epoch: *epoch },
             Message::Repair { epoch, nodes } => TracedMessage::Repair { epoch: *epoch, nodes: nodes.clone() },
@@ -314,7 +321,8 @@ mod tests {
         assert!(
             matches!(TracedMessage::of(&write), TracedMessage::Write { values: TracedValues::Listed(v), .. } if v.len() == 60)
         );
-        let install = Message::Install { config: Box::new(Config::new(Epoch(1), vec![NodeId(4)])), table: vec![] };
+        let install =
+            Message::Install { config: Box::new(Config::new(Epoch(1), vec![NodeId(4)])), table: Table::new() };
         assert!(matches!(TracedMessage::of(&install), TracedMessage::Install { table: Digest { count: 0, .. }, .. }));
     }
 
