@@ -420,3 +420,51 @@ fn a_client_whose_own_replica_installed_the_configuration_asks_itself_to_repair(
     repaired_by.sort_unstable();
     assert_eq!(repaired_by, vec![CLIENT, SERVERS[0]], "the server that answered, and its own replica");
 }
+
+/// Servers sealed in an older configuration say so; a client held up by them takes that
+/// configuration over after its wait, and gives the takeover up as soon as a server answers
+/// its seal with the client's own configuration (installed there after all), redoing its
+/// read there.
+#[test]
+fn a_client_takes_over_the_configuration_its_servers_are_sealed_behind_until_told_it_moved_on() {
+    use tokensim::protocol::Probe;
+    let mut bench = Bench::new();
+    let older = Config::new(Epoch(0), SERVERS.to_vec());
+    let newer = Config::new(Epoch(1), SERVERS.to_vec());
+    let mut out = Outputs::new();
+    bench.client.learn_config(Instant(0), &newer, &mut out);
+    bench.submit(Request::GetTokens { owner: CLIENT });
+    for server in [SERVERS[0], SERVERS[1]] {
+        bench.answer(server, vec![Message::SealedBehind { config: Box::new(older.clone()) }]);
+    }
+    let mut took_over = false;
+    for tick in 1..=40u64 {
+        let Some(timer) = bench.pending.iter().rev().find_map(|output| match output {
+            Output::SetTimer { timer, .. } => Some(*timer),
+            _ => None,
+        }) else {
+            break;
+        };
+        bench.pending.clear(); // every send is lost
+        bench.client.handle_timer(Instant(tick * TIMEOUT_US), timer, &mut out);
+        bench.pending.extend(out.drain());
+        if bench.pending.iter().any(|output| matches!(output, Output::Probe(Probe::TookOverBehind))) {
+            took_over = true;
+            break;
+        }
+    }
+    assert!(took_over && bench.client.is_taking_over(), "the client took over configuration 0");
+    let seals = bench
+        .pending
+        .iter()
+        .filter(|o| matches!(o, Output::Send { message: Message::Seal { epoch: Epoch(0), .. }, .. }));
+    assert_eq!(seals.count(), SERVERS.len(), "it seals configuration 0 at its servers");
+    bench.pending.clear();
+    bench.answer(SERVERS[2], vec![Message::NewConfig { config: Box::new(newer) }]);
+    assert!(!bench.client.is_taking_over(), "configuration 1 is installed at a server: the takeover is over");
+    let reads = bench
+        .pending
+        .iter()
+        .filter(|o| matches!(o, Output::Send { message: Message::Read { epoch: Epoch(1), .. }, .. }));
+    assert_eq!(reads.count(), SERVERS.len(), "the read is redone in configuration 1");
+}
