@@ -493,6 +493,12 @@ impl Client {
                 return self.take_over(now, sealed, out);
             }
             Remedy::TakeOverBehind => {
+                // A repair goes out too: it is cheap, and it cures the servers at once if a
+                // server in reach installed the newer configuration, which the takeover
+                // finds out only when that server answers its seal and ends it. (Without
+                // it, a takeover ended that way, redone and taken over again, was seen to
+                // keep the repair from ever being asked.)
+                Self::ask_repair(operation, self.told_by, out);
                 out.probe(Probe::TookOverBehind);
                 let behind = operation.watch.behind().expect("the remedy saw it").clone();
                 return self.take_over(now, behind, out);
