@@ -110,6 +110,28 @@ impl Bench {
         self.pending.extend(out.drain());
     }
 
+    /// Fire the client's latest timer a retransmit timeout later each time, losing
+    /// everything it sent before, until its outputs satisfy `done` (`true`) or 40 timeouts
+    /// have passed (`false`). The outputs of the last firing stay pending.
+    fn lose_everything_until(&mut self, done: impl Fn(&[Output]) -> bool) -> bool {
+        for tick in 1..=40u64 {
+            let Some(timer) = self.pending.iter().rev().find_map(|output| match output {
+                Output::SetTimer { timer, .. } => Some(*timer),
+                _ => None,
+            }) else {
+                return false;
+            };
+            self.pending.clear();
+            let mut out = Outputs::new();
+            self.client.handle_timer(Instant(tick * TIMEOUT_US), timer, &mut out);
+            self.pending.extend(out.drain());
+            if done(&self.pending) {
+                return true;
+            }
+        }
+        false
+    }
+
     fn replies(&self) -> Vec<Outcome> {
         self.pending
             .iter()
@@ -396,27 +418,16 @@ fn a_client_whose_own_replica_installed_the_configuration_asks_itself_to_repair(
     bench.client.installed_here(Epoch(0));
     bench.submit(Request::GetTokens { owner: CLIENT });
     bench.round_trip(SERVERS[0]);
-    let mut repaired_by = Vec::new();
-    for tick in 1..=40u64 {
-        let Some(timer) = bench.pending.iter().rev().find_map(|output| match output {
-            Output::SetTimer { timer, .. } => Some(*timer),
+    let repair = |output: &Output| matches!(output, Output::Send { message: Message::Repair { .. }, .. });
+    assert!(bench.lose_everything_until(|outputs| outputs.iter().any(repair)), "a repair was asked");
+    let mut repaired_by: Vec<NodeId> = bench
+        .pending
+        .iter()
+        .filter_map(|output| match output {
+            Output::Send { to, message: Message::Repair { .. } } => Some(*to),
             _ => None,
-        }) else {
-            break;
-        };
-        bench.pending.clear(); // every send to the silent servers is lost
-        let mut out = Outputs::new();
-        bench.client.handle_timer(Instant(tick * TIMEOUT_US), timer, &mut out);
-        for output in out.drain() {
-            if let Output::Send { to, message: Message::Repair { .. } } = &output {
-                repaired_by.push(*to);
-            }
-            bench.pending.push(output);
-        }
-        if !repaired_by.is_empty() {
-            break;
-        }
-    }
+        })
+        .collect();
     repaired_by.sort_unstable();
     assert_eq!(repaired_by, vec![CLIENT, SERVERS[0]], "the server that answered, and its own replica");
 }
@@ -437,22 +448,9 @@ fn a_client_takes_over_the_configuration_its_servers_are_sealed_behind_until_tol
     for server in [SERVERS[0], SERVERS[1]] {
         bench.answer(server, vec![Message::SealedBehind { config: Box::new(older.clone()) }]);
     }
-    let mut took_over = false;
-    for tick in 1..=40u64 {
-        let Some(timer) = bench.pending.iter().rev().find_map(|output| match output {
-            Output::SetTimer { timer, .. } => Some(*timer),
-            _ => None,
-        }) else {
-            break;
-        };
-        bench.pending.clear(); // every send is lost
-        bench.client.handle_timer(Instant(tick * TIMEOUT_US), timer, &mut out);
-        bench.pending.extend(out.drain());
-        if bench.pending.iter().any(|output| matches!(output, Output::Probe(Probe::TookOverBehind))) {
-            took_over = true;
-            break;
-        }
-    }
+    let took_over = bench.lose_everything_until(|outputs| {
+        outputs.iter().any(|output| matches!(output, Output::Probe(Probe::TookOverBehind)))
+    });
     assert!(took_over && bench.client.is_taking_over(), "the client took over configuration 0");
     let seals = bench
         .pending
