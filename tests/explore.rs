@@ -52,6 +52,34 @@ fn sleep_sets_reach_every_state_the_full_search_reaches() {
     }
 }
 
+/// Folding losses into the states without them (a lost message is one left in flight for
+/// good) must judge exactly as branching on every loss does: the same verdict, a
+/// counterexample as short, that `run` replays, for every variant, and far fewer states.
+#[test]
+fn folded_losses_judge_as_losses_taken_step_by_step() {
+    let worlds = [("explore-one-pay", 1), ("explore-one-pay", 2)];
+    let mut caught_by_a_loss = 0;
+    for (name, max_losses) in worlds {
+        for variant in Variant::ALL {
+            let scenario = with_variant(world(name), variant.name());
+            let options = SearchOptions { max_losses, jobs: 2, ..SearchOptions::default() };
+            let folded = explore(&scenario, options);
+            let stepped = explore(&scenario, SearchOptions { fold_losses: false, ..options });
+            let case = format!("{name} --variant {} --max-losses {max_losses}", variant.name());
+            let length = |report: &SearchReport| report.counterexample.as_ref().map(|found| found.schedule.choices.len());
+            assert_eq!(length(&folded), length(&stepped), "{case}: {} vs {}", folded.summary(), stepped.summary());
+            assert!(folded.states <= stepped.states, "{case}: {} vs {}", folded.states, stepped.states);
+            let Some(found) = folded.counterexample else { continue };
+            let stepped_found = stepped.counterexample.expect("the same verdict");
+            assert_eq!(found.violations[0].property, stepped_found.violations[0].property, "{case}");
+            caught_by_a_loss += usize::from(found.schedule.choices.iter().any(|choice| choice.lose));
+            let replayed = Run::new(&found.scenario).execute().expect("the counterexample runs");
+            assert!(replayed.verdict.reproduced(), "{case}: {:?}", replayed.verdict.violations);
+        }
+    }
+    assert!(caught_by_a_loss >= 2, "no variant needed a loss to be caught: the folding went untested");
+}
+
 /// The result does not depend on the number of workers: not the states, the steps, the
 /// pruning (which depends on the order children are admitted in), nor the violation found.
 #[test]

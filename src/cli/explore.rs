@@ -42,6 +42,11 @@ pub struct ExploreArgs {
     /// slower, and it visits the same states; for checking the reduction itself.
     #[arg(long)]
     no_reduction: bool,
+    /// Branch on every loss as a step of its own, instead of folding losses into the states
+    /// without them: about five times the states for one loss, and the same verdicts; for
+    /// checking the folding itself.
+    #[arg(long)]
+    lose_as_steps: bool,
     /// Where to write a counterexample (a scenario whose `choices` replay it); next to the
     /// scenario, as NAME.counterexample.toml, when left out.
     #[arg(long, value_name = "FILE")]
@@ -62,6 +67,7 @@ pub fn explore(args: &ExploreArgs) -> Result<ExitCode, String> {
         max_states: args.max_states,
         jobs,
         reduce: !args.no_reduction,
+        fold_losses: !args.lose_as_steps,
     };
     let spinner = std::io::stderr().is_terminal().then(|| {
         let spinner = indicatif::ProgressBar::new_spinner();

@@ -27,7 +27,15 @@
 //!
 //! Losses add no safety violation of their own: a lost message reaches no state that the
 //! same message left undelivered does not (the search may delay any message past the end
-//! of a schedule), so they matter to recovery only.
+//! of a schedule), so they matter to recovery only. So they are folded into the states
+//! without them: a schedule that loses messages and is then stopped by the bounds ends in
+//! a state the search without losses visits, less the lost messages still in flight there.
+//! Wherever the events the bounds allow from a visited state are all messages the loss
+//! budget covers, the search loses them all and judges that stop's recovery; the schedule
+//! it reports puts the losses last, and is as short as any. One loss then costs recovery
+//! runs, not five times the states. Under a reorder bound, where leaving a message in
+//! flight spends reorders that losing it does not, losses are steps of their own, as they
+//! are with [`SearchOptions::fold_losses`] off.
 
 use super::crew::{with_crew, Crew, Task};
 use crate::check::custom::CustomProperty;
@@ -70,6 +78,13 @@ pub struct SearchOptions {
     /// Prune steps that commute with one already taken (sleep sets). Off, the search takes
     /// every step: slower, and the same states, which is how the reduction is tested.
     pub reduce: bool,
+    /// Fold losses into the states without them (see the module docs): a lost message is
+    /// one left in flight for good, so a schedule that loses messages stops in a state the
+    /// search without losses visits, less those messages. Off, every loss is a step of its
+    /// own: about five times the states for one loss, the same verdicts, which is how the
+    /// folding is tested. Under a reorder bound losses are always steps, since leaving a
+    /// message in flight spends reorders that losing it does not.
+    pub fold_losses: bool,
 }
 
 impl Default for SearchOptions {
@@ -82,6 +97,7 @@ impl Default for SearchOptions {
             max_reorders: None,
             jobs: 1,
             reduce: true,
+            fold_losses: true,
         }
     }
 }
@@ -265,10 +281,11 @@ impl Step {
 /// What expanding one state gave.
 struct Expansion {
     children: Vec<(u128, Box<Branch>)>,
-    /// Every request answered: nothing left to explore.
-    complete: bool,
-    /// The bounds allow no step: its recovery was judged.
-    ended: bool,
+    /// Schedules that ended here with every request answered (the state's own, or with
+    /// losses folded, the one that loses what is in flight).
+    complete: u64,
+    /// Schedules the bounds stopped here, their recovery judged.
+    ended: u64,
     steps: u64,
     pruned: u64,
     violation: Option<(Vec<Choice>, Vec<Violation>)>,
@@ -330,6 +347,9 @@ pub fn search_with(
     visited[shard_of(root_key, shards)].insert(root_key, Vec::new());
     with_crew(visited, |crew| {
         let mut frontier = vec![root];
+        // Violations found by schedules longer than the level judged so far (see
+        // `Found::take_shortest`).
+        let mut found: Vec<Found> = Vec::new();
         while !frontier.is_empty() {
             progress(SearchProgress { depth: report.depth, states: report.states, frontier: frontier.len() });
             if report.depth >= options.max_depth {
@@ -343,8 +363,9 @@ pub fn search_with(
             report.complete_schedules += level.complete;
             report.recoveries_checked += level.ended;
             report.states = level.states as u64;
-            if let Some(found) = level.violation {
-                report.counterexample = Some(counterexample(scenario, seed, found.schedule, found.violations));
+            found.extend(level.found);
+            if let Some(first) = Found::take_shortest(&mut found, report.depth + 1) {
+                report.counterexample = Some(counterexample(scenario, seed, first.schedule, first.violations));
                 report.depth += 1;
                 break;
             }
@@ -355,6 +376,12 @@ pub fn search_with(
             }
             frontier = level.next;
             report.depth += 1;
+        }
+        // A violation only a longer schedule shows, once nothing shorter is left to judge.
+        if report.counterexample.is_none() {
+            if let Some(first) = Found::take_shortest(&mut found, usize::MAX) {
+                report.counterexample = Some(counterexample(scenario, seed, first.schedule, first.violations));
+            }
         }
     });
     Ok(report)
@@ -407,8 +434,15 @@ struct Found {
 }
 
 impl Found {
-    fn first(found: impl IntoIterator<Item = Found>) -> Option<Found> {
-        found.into_iter().min_by_key(|found| found.order)
+    /// The first of the shortest schedules among `found` no longer than `length` steps,
+    /// taken out of it. A level of the search judges every schedule one step longer than
+    /// the one before, and some shorter (a state's own end) or, with losses folded, longer
+    /// ones (a state with two messages in flight, both lost): those wait for their level.
+    fn take_shortest(found: &mut Vec<Found>, length: usize) -> Option<Found> {
+        let shortest = (0..found.len())
+            .filter(|&index| found[index].schedule.len() <= length)
+            .min_by_key(|&index| (found[index].schedule.len(), found[index].order))?;
+        Some(found.swap_remove(shortest))
     }
 }
 
@@ -423,7 +457,8 @@ struct Level {
     pruned: u64,
     complete: u64,
     ended: u64,
-    violation: Option<Found>,
+    /// The violations found (see [`Found::take_shortest`]).
+    found: Vec<Found>,
 }
 
 /// A child not yet admitted: its place in the order, its state's digest, and itself.
@@ -448,7 +483,7 @@ fn next_level(frontier: Vec<Box<Branch>>, crew: &mut Crew<Visited, Done>, option
         let slice = std::mem::replace(&mut rest, slice);
         tasks.push(Box::new(move |_: &mut Visited| Done::Expanded(expand_slice(start, slice, options, shards))));
     }
-    let mut level = Level { next: Vec::new(), states: 0, steps: 0, pruned: 0, complete: 0, ended: 0, violation: None };
+    let mut level = Level { next: Vec::new(), states: 0, steps: 0, pruned: 0, complete: 0, ended: 0, found: Vec::new() };
     let mut found = Vec::new();
     let mut by_shard: Vec<Vec<Vec<Candidate>>> = (0..shards).map(|_| Vec::new()).collect();
     for done in crew.run(tasks) {
@@ -473,12 +508,10 @@ fn next_level(frontier: Vec<Box<Branch>>, crew: &mut Crew<Visited, Done>, option
         found.extend(shard.violation);
         next.extend(shard.children);
     }
-    level.violation = Found::first(found);
-    if level.violation.is_none() {
-        // Each shard's children are in order already: a stable sort merges the runs.
-        next.sort_by_key(|(order, _)| *order);
-        level.next = next.into_iter().map(|(_, child)| child).collect();
-    }
+    level.found = found;
+    // Each shard's children are in order already: a stable sort merges the runs.
+    next.sort_by_key(|(order, _)| *order);
+    level.next = next.into_iter().map(|(_, child)| child).collect();
     level
 }
 
@@ -515,11 +548,15 @@ fn expand_slice(start: u32, slice: Vec<Box<Branch>>, options: SearchOptions, sha
         let expansion = expand(branch, options);
         expanded.steps += expansion.steps;
         expanded.pruned += expansion.pruned;
-        expanded.complete += u64::from(expansion.complete);
-        expanded.ended += u64::from(expansion.ended);
+        expanded.complete += expansion.complete;
+        expanded.ended += expansion.ended;
         if let Some((schedule, violations)) = expansion.violation {
-            // The first in this slice is the first of the slice: later ones cannot win.
-            expanded.violation.get_or_insert(Found { order: (place, 0), schedule, violations });
+            // The first of the shortest in the slice: no other of the slice can win.
+            let rank = |found: &Found| (found.schedule.len(), found.order);
+            let found = Found { order: (place, 0), schedule, violations };
+            if expanded.violation.as_ref().is_none_or(|best| rank(&found) < rank(best)) {
+                expanded.violation = Some(found);
+            }
         }
         for (index, (key, child)) in expansion.children.into_iter().enumerate() {
             expanded.by_shard[shard_of(key, shards)].push(((place, index as u32), key, child));
@@ -576,28 +613,28 @@ fn judge(child: &mut Branch) -> Option<Vec<Violation>> {
 /// cloned `n - 1` times.
 fn expand(branch: Box<Branch>, options: SearchOptions) -> Expansion {
     let mut expansion =
-        Expansion { children: Vec::new(), complete: false, ended: false, steps: 0, pruned: 0, violation: None };
+        Expansion { children: Vec::new(), complete: 0, ended: 0, steps: 0, pruned: 0, violation: None };
     let pending = branch.sim.pending_slots();
-    let open = branch.sim.history().open();
-    let complete = open == 0 && (pending.is_empty() || branch.sim.all_issued());
     let allowed =
         |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
-    // The bounds stop this schedule here (or nothing is left to happen): from now on the
-    // network behaves, and the run must recover.
-    let stopped = !complete && !pending.iter().any(|(event, _)| allowed(event));
-    if complete || stopped {
+    let folding = folds_losses(options);
+    if let Some(complete) = at_an_end(&branch, &pending, &allowed) {
         // A state explored before by another way was counted and judged then.
         if branch.only.is_none() {
-            expansion.complete = complete;
-            expansion.ended = stopped;
-            let schedule = branch.schedule.clone();
-            let violations =
-                if stopped { recovery_violations(*branch) } else { branch.watchers.custom_at_end(&branch.sim) };
-            if !violations.is_empty() {
-                expansion.violation = Some((schedule.choices(), violations));
-            }
+            finish(branch, complete, &mut expansion);
         }
         return expansion;
+    }
+    if folding && branch.only.is_none() {
+        if let Some(stopped) = lose_what_is_in_flight(&branch, &pending, options) {
+            expansion.steps += (stopped.losses - branch.losses) as u64;
+            let pending = stopped.sim.pending_slots();
+            let allowed = |event: &PendingEvent| {
+                !matches!(event, PendingEvent::Timer { .. }) || stopped.timeouts < options.max_timeouts
+            };
+            let complete = at_an_end(&stopped, &pending, &allowed) == Some(true);
+            finish(stopped, complete, &mut expansion);
+        }
     }
     // The steps to take, in order, each with its choice and the reorders it leaves spent.
     let mut planned: Vec<(Step, u32, Choice, usize)> = Vec::new();
@@ -614,7 +651,7 @@ fn expand(branch: Box<Branch>, options: SearchOptions) -> Expansion {
             break;
         }
         for lose in [false, true] {
-            if lose && (!event.is_message() || branch.losses >= options.max_losses) {
+            if lose && (folding || !event.is_message() || branch.losses >= options.max_losses) {
                 continue;
             }
             let step = Step { event: *event, lose };
@@ -672,6 +709,68 @@ fn expand(branch: Box<Branch>, options: SearchOptions) -> Expansion {
         expansion.children.push((digest(&child), child));
     }
     expansion
+}
+
+/// Whether losses are folded into the states without them in a search with `options`.
+fn folds_losses(options: SearchOptions) -> bool {
+    options.fold_losses && options.max_losses > 0 && options.max_reorders.is_none()
+}
+
+/// Whether the schedule of `branch` ends in its state: `Some(true)` when every request is
+/// answered, `Some(false)` when requests are open and the bounds allow no further step
+/// (the network behaves from now on, and the run must recover), `None` when it goes on.
+fn at_an_end(branch: &Branch, pending: &[(PendingEvent, u32)], allowed: &dyn Fn(&PendingEvent) -> bool) -> Option<bool> {
+    let complete = branch.sim.history().open() == 0 && (pending.is_empty() || branch.sim.all_issued());
+    let stopped = !complete && !pending.iter().any(|(event, _)| allowed(event));
+    (complete || stopped).then_some(complete)
+}
+
+/// Judge a schedule that ends in the state of `branch` (see [`at_an_end`]): a complete one
+/// by the user's `at_end` properties, a stopped one by its recovery.
+fn finish(branch: Box<Branch>, complete: bool, expansion: &mut Expansion) {
+    expansion.complete += u64::from(complete);
+    expansion.ended += u64::from(!complete);
+    let schedule = branch.schedule.clone();
+    let violations = if complete { branch.watchers.custom_at_end(&branch.sim) } else { recovery_violations(*branch) };
+    if !violations.is_empty() {
+        expansion.violation = Some((schedule.choices(), violations));
+    }
+}
+
+/// With losses folded: the state `branch` is left in when every message still in flight is
+/// lost, where the events the bounds allow from it are all messages and the loss budget
+/// covers every copy of them. Every schedule that loses messages and stops is one of
+/// these: the same steps with the lost messages left in flight reach a state without
+/// losses (a message in flight changes no node, and one its node comes to ignore is taken
+/// at once either way), and the search visits that one. The losses come last in the
+/// schedule, which is as short as any that loses them earlier.
+fn lose_what_is_in_flight(branch: &Branch, pending: &[(PendingEvent, u32)], options: SearchOptions) -> Option<Box<Branch>> {
+    let allowed =
+        |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
+    let mut in_flight = pending.iter().filter(|(event, _)| allowed(event)).peekable();
+    in_flight.peek()?;
+    let distinct = in_flight.clone().count();
+    if !in_flight.all(|(event, _)| event.is_message()) || branch.losses + distinct > options.max_losses {
+        return None;
+    }
+    let mut stopped = Box::new(branch.clone());
+    loop {
+        let pending = stopped.sim.pending_slots();
+        let Some((pick, &(event, slot))) = pending.iter().enumerate().find(|(_, (event, _))| allowed(event)) else {
+            return Some(stopped);
+        };
+        // A second copy of a message lost, or a step that makes something else happen:
+        // more than the budget covers, or not a stop.
+        if !event.is_message() || stopped.losses >= options.max_losses {
+            return None;
+        }
+        if stopped.sim.step_slot(slot, true, &mut stopped.watchers).is_some() {
+            return None; // the run ended on the way (its liveness deadline passed)
+        }
+        stopped.schedule = stopped.schedule.then(Choice { pick: pick as u32, lose: true });
+        stopped.losses += 1;
+        stopped.watchers.after_step(&stopped.sim);
+    }
 }
 
 /// What goes wrong when the run of `branch` goes on from its state as the timed scheduler
