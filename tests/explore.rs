@@ -66,7 +66,8 @@ fn folded_losses_judge_as_losses_taken_step_by_step() {
             let folded = explore(&scenario, options);
             let stepped = explore(&scenario, SearchOptions { fold_losses: false, ..options });
             let case = format!("{name} --variant {} --max-losses {max_losses}", variant.name());
-            let length = |report: &SearchReport| report.counterexample.as_ref().map(|found| found.schedule.choices.len());
+            let length =
+                |report: &SearchReport| report.counterexample.as_ref().map(|found| found.schedule.choices.len());
             assert_eq!(length(&folded), length(&stepped), "{case}: {} vs {}", folded.summary(), stepped.summary());
             assert!(folded.states <= stepped.states, "{case}: {} vs {}", folded.states, stepped.states);
             let Some(found) = folded.counterexample else { continue };

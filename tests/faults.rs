@@ -503,3 +503,21 @@ fn servers_sealed_in_an_older_configuration_are_taken_over_by_a_client_of_the_ne
         assert!(replica.config().epoch >= Epoch(1), "n{server} installed configuration 1: {:?}", replica.config());
     }
 }
+
+/// Swarm seed 5527138: a client held up in configuration e6 was cut off from every one of its
+/// servers after they had been replaced (e10 is n1, n6 and n8, two of them in its reach), and
+/// nobody ever wrote to it again. Held up for a remedy wait, it now asks every node outside
+/// its configuration; a server of e10 tells it of e10, and its pay is answered there.
+#[test]
+fn a_client_cut_off_from_every_server_it_knows_asks_the_other_nodes() {
+    use tokensim::protocol::{Epoch, Probe};
+    let (outcome, _) = common::run(&common::scenario_file("regression-cut-off-from-every-old-server.toml"), 5_527_138);
+    assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
+    let sim = &outcome.simulation;
+    assert!(sim.budget_broken().is_none(), "liveness was owed: {:?}", sim.budget_broken());
+    let pay = RequestId { client: NodeId(2), sequence: 3 };
+    assert!(sim.history().get(pay).and_then(|record| record.outcome.clone()).is_some(), "n2's pay is answered");
+    assert!(sim.probes().get(Probe::AskedAround) > 0, "n2 asked the nodes outside its configuration");
+    let client = sim.node(NodeId(2)).expect("n2 is up").client();
+    assert!(client.config().epoch >= Epoch(10), "n2 learned e10: {:?}", client.config());
+}

@@ -483,7 +483,8 @@ fn next_level(frontier: Vec<Box<Branch>>, crew: &mut Crew<Visited, Done>, option
         let slice = std::mem::replace(&mut rest, slice);
         tasks.push(Box::new(move |_: &mut Visited| Done::Expanded(expand_slice(start, slice, options, shards))));
     }
-    let mut level = Level { next: Vec::new(), states: 0, steps: 0, pruned: 0, complete: 0, ended: 0, found: Vec::new() };
+    let mut level =
+        Level { next: Vec::new(), states: 0, steps: 0, pruned: 0, complete: 0, ended: 0, found: Vec::new() };
     let mut found = Vec::new();
     let mut by_shard: Vec<Vec<Vec<Candidate>>> = (0..shards).map(|_| Vec::new()).collect();
     for done in crew.run(tasks) {
@@ -612,8 +613,7 @@ fn judge(child: &mut Branch) -> Option<Vec<Violation>> {
 /// used up: its last child is the branch itself, stepped, so a state with `n` children is
 /// cloned `n - 1` times.
 fn expand(branch: Box<Branch>, options: SearchOptions) -> Expansion {
-    let mut expansion =
-        Expansion { children: Vec::new(), complete: 0, ended: 0, steps: 0, pruned: 0, violation: None };
+    let mut expansion = Expansion { children: Vec::new(), complete: 0, ended: 0, steps: 0, pruned: 0, violation: None };
     let pending = branch.sim.pending_slots();
     let allowed =
         |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
@@ -719,7 +719,11 @@ fn folds_losses(options: SearchOptions) -> bool {
 /// Whether the schedule of `branch` ends in its state: `Some(true)` when every request is
 /// answered, `Some(false)` when requests are open and the bounds allow no further step
 /// (the network behaves from now on, and the run must recover), `None` when it goes on.
-fn at_an_end(branch: &Branch, pending: &[(PendingEvent, u32)], allowed: &dyn Fn(&PendingEvent) -> bool) -> Option<bool> {
+fn at_an_end(
+    branch: &Branch,
+    pending: &[(PendingEvent, u32)],
+    allowed: &dyn Fn(&PendingEvent) -> bool,
+) -> Option<bool> {
     let complete = branch.sim.history().open() == 0 && (pending.is_empty() || branch.sim.all_issued());
     let stopped = !complete && !pending.iter().any(|(event, _)| allowed(event));
     (complete || stopped).then_some(complete)
@@ -744,7 +748,11 @@ fn finish(branch: Box<Branch>, complete: bool, expansion: &mut Expansion) {
 /// losses (a message in flight changes no node, and one its node comes to ignore is taken
 /// at once either way), and the search visits that one. The losses come last in the
 /// schedule, which is as short as any that loses them earlier.
-fn lose_what_is_in_flight(branch: &Branch, pending: &[(PendingEvent, u32)], options: SearchOptions) -> Option<Box<Branch>> {
+fn lose_what_is_in_flight(
+    branch: &Branch,
+    pending: &[(PendingEvent, u32)],
+    options: SearchOptions,
+) -> Option<Box<Branch>> {
     let allowed =
         |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
     let mut in_flight = pending.iter().filter(|(event, _)| allowed(event)).peekable();

@@ -503,7 +503,10 @@ impl Client {
                 let behind = operation.watch.behind().expect("the remedy saw it").clone();
                 return self.take_over(now, behind, out);
             }
-            Remedy::Repair => Self::ask_repair(operation, self.told_by, out),
+            Remedy::Repair => {
+                Self::ask_repair(operation, self.told_by, out);
+                Self::ask_around(operation, self.id, &self.options.nodes, out);
+            }
             Remedy::TakeOver | Remedy::Wait => {}
         }
         let Some(request) = self.current.as_ref().map(|operation| operation.submitted.id) else { return };
@@ -1057,6 +1060,26 @@ impl Client {
         }
         if asked {
             out.probe(Probe::RepairAsked);
+        }
+    }
+
+    /// Ask every node of the world outside the phase's targets which configuration it is
+    /// in, with an empty read of the phase's epoch: a server of a newer configuration tells
+    /// the client that one (`Message::NewConfig`), and any other node ignores it. This is
+    /// how a client whose configuration's servers are all out of its reach (a partition
+    /// cut it off from them after they were replaced) finds the servers that replaced them:
+    /// nobody it asks would ever tell it, so without this it stays held up while a majority
+    /// of the current servers is in reach. Asked once per remedy wait, like a repair.
+    fn ask_around(operation: &Operation, id: NodeId, nodes: &[NodeId], out: &mut Outputs) {
+        let Some(epoch) = operation.asked_epoch() else { return };
+        let ask = Message::Read { epoch, tag: operation.tag, tokens: TokenSelection::Nothing };
+        let mut asked = false;
+        for &node in nodes.iter().filter(|&&node| node != id && operation.targets.binary_search(&node).is_err()) {
+            out.send(node, ask.clone());
+            asked = true;
+        }
+        if asked {
+            out.probe(Probe::AskedAround);
         }
     }
 

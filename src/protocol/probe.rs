@@ -51,11 +51,14 @@ pub enum Probe {
     /// A client took over an older configuration than its own, that servers it reached
     /// were still sealed in, with every node that installed its successor out of reach.
     TookOverBehind,
+    /// A client held up asked the nodes outside its configuration which configuration they
+    /// are in, since none of its servers had told it of a newer one.
+    AskedAround,
 }
 
 impl Probe {
     /// Every probe, in a fixed order.
-    pub const ALL: [Probe; 17] = [
+    pub const ALL: [Probe; 18] = [
         Probe::ReplicasDisagreed,
         Probe::WriteBackNeeded,
         Probe::RefusalWithWriteBack,
@@ -73,6 +76,7 @@ impl Probe {
         Probe::RepairAsked,
         Probe::LostWriteFinished,
         Probe::TookOverBehind,
+        Probe::AskedAround,
     ];
 
     /// The probe's stable lowercase name.
@@ -95,6 +99,7 @@ impl Probe {
             Probe::RepairAsked => "repair_asked",
             Probe::LostWriteFinished => "lost_write_finished",
             Probe::TookOverBehind => "took_over_behind",
+            Probe::AskedAround => "asked_around",
         }
     }
 

@@ -150,6 +150,7 @@ pub fn probe_words(name: &str) -> Option<&'static str> {
         Probe::TookOverBehind => {
             "a client took over an older configuration that the servers it reached were still sealed in"
         }
+        Probe::AskedAround => "a client held up asked the nodes outside its configuration which one they are in",
     })
 }
 
