@@ -615,8 +615,7 @@ fn judge(child: &mut Branch) -> Option<Vec<Violation>> {
 fn expand(branch: Box<Branch>, options: SearchOptions) -> Expansion {
     let mut expansion = Expansion { children: Vec::new(), complete: 0, ended: 0, steps: 0, pruned: 0, violation: None };
     let pending = branch.sim.pending_slots();
-    let allowed =
-        |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
+    let allowed = allows(options, branch.timeouts);
     let folding = folds_losses(options);
     if let Some(complete) = at_an_end(&branch, &pending, &allowed) {
         // A state explored before by another way was counted and judged then.
@@ -629,10 +628,7 @@ fn expand(branch: Box<Branch>, options: SearchOptions) -> Expansion {
         if let Some(stopped) = lose_what_is_in_flight(&branch, &pending, options) {
             expansion.steps += (stopped.losses - branch.losses) as u64;
             let pending = stopped.sim.pending_slots();
-            let allowed = |event: &PendingEvent| {
-                !matches!(event, PendingEvent::Timer { .. }) || stopped.timeouts < options.max_timeouts
-            };
-            let complete = at_an_end(&stopped, &pending, &allowed) == Some(true);
+            let complete = at_an_end(&stopped, &pending, &allows(options, stopped.timeouts)) == Some(true);
             finish(stopped, complete, &mut expansion);
         }
     }
@@ -711,6 +707,12 @@ fn expand(branch: Box<Branch>, options: SearchOptions) -> Expansion {
     expansion
 }
 
+/// Which pending events the bounds let a schedule that fired `timeouts` timers take: any
+/// but a timer once the timeouts are spent.
+fn allows(options: SearchOptions, timeouts: usize) -> impl Fn(&PendingEvent) -> bool {
+    move |event| !matches!(event, PendingEvent::Timer { .. }) || timeouts < options.max_timeouts
+}
+
 /// Whether losses are folded into the states without them in a search with `options`.
 fn folds_losses(options: SearchOptions) -> bool {
     options.fold_losses && options.max_losses > 0 && options.max_reorders.is_none()
@@ -753,8 +755,7 @@ fn lose_what_is_in_flight(
     pending: &[(PendingEvent, u32)],
     options: SearchOptions,
 ) -> Option<Box<Branch>> {
-    let allowed =
-        |event: &PendingEvent| !matches!(event, PendingEvent::Timer { .. }) || branch.timeouts < options.max_timeouts;
+    let allowed = allows(options, branch.timeouts);
     let mut in_flight = pending.iter().filter(|(event, _)| allowed(event)).peekable();
     in_flight.peek()?;
     let distinct = in_flight.clone().count();
