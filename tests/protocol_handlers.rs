@@ -23,13 +23,22 @@ struct Bench {
 impl Bench {
     /// Tokens 0..4: even ones owned by the client, odd ones by the other client.
     fn new() -> Bench {
+        Bench::with_bystanders(0)
+    }
+
+    /// [`Bench::new`] in a world with `bystanders` more nodes, ids from 6, that hold nothing.
+    fn with_bystanders(bystanders: u32) -> Bench {
         let config = Config::new(Epoch(0), SERVERS.to_vec());
         let table: Vec<TokenValue> =
             (0..4).map(|i| TokenValue::initial(if i % 2 == 0 { CLIENT } else { OTHER })).collect();
         let options = ClientOptions {
             retransmit_timeout_us: TIMEOUT_US,
             token_count: 4,
-            nodes: vec![CLIENT, OTHER, SERVERS[0], SERVERS[1], SERVERS[2]].into(),
+            nodes: [CLIENT, OTHER, SERVERS[0], SERVERS[1], SERVERS[2]]
+                .into_iter()
+                .chain((6..6 + bystanders).map(NodeId))
+                .collect::<Vec<_>>()
+                .into(),
             variant: Variant::Correct,
         };
         let servers = SERVERS.iter().map(|&id| Server::new(id, config.clone(), table.clone())).collect();
@@ -430,6 +439,73 @@ fn a_client_whose_own_replica_installed_the_configuration_asks_itself_to_repair(
         .collect();
     repaired_by.sort_unstable();
     assert_eq!(repaired_by, vec![CLIENT, SERVERS[0]], "the server that answered, and its own replica");
+}
+
+/// A client whose servers all stay silent asks the other nodes of the world for their
+/// configuration, by a read of nothing: it may hold a configuration whose servers have all
+/// retired since and are cut off, while the servers in force on its side, which it never
+/// heard of, are in reach (swarm seed 5750157). A replica of a newer configuration tells it
+/// so, and the held-up read is redone there.
+#[test]
+fn a_client_whose_servers_all_stay_silent_asks_the_other_nodes_for_their_configuration() {
+    let mut bench = Bench::new();
+    bench.submit(Request::GetTokens { owner: CLIENT });
+    let asks_other = |outputs: &[Output]| outputs.iter().any(|o| matches!(o, Output::Send { to: OTHER, .. }));
+    assert!(bench.lose_everything_until(asks_other), "the client asked a node outside its configuration");
+    let asked = bench.take_sends_to(OTHER);
+    assert!(
+        matches!(&asked[..], [Message::Read { epoch: Epoch(0), tokens: TokenSelection::Nothing, .. }]),
+        "{asked:?}"
+    );
+    let newer = Config::new(Epoch(1), vec![OTHER, SERVERS[0], SERVERS[1]]);
+    let mut replica = Server::new(OTHER, newer.clone(), vec![TokenValue::initial(CLIENT); 4]);
+    let mut out = Outputs::new();
+    replica.handle_message(Instant(0), CLIENT, &asked[0], &mut out);
+    let told: Vec<Message> = out
+        .drain()
+        .filter_map(|output| match output {
+            Output::Send { to: CLIENT, message } => Some(message),
+            _ => None,
+        })
+        .collect();
+    assert!(matches!(&told[..], [Message::NewConfig { config }] if **config == newer), "{told:?}");
+    bench.pending.clear();
+    bench.answer(OTHER, told);
+    assert_eq!(bench.client.config(), &newer, "the client learned the newer configuration");
+    let redone = bench
+        .pending
+        .iter()
+        .filter(|o| matches!(o, Output::Send { message: Message::Read { epoch: Epoch(1), .. }, .. }));
+    assert_eq!(redone.count(), newer.servers.len(), "the read is redone at the newer configuration's servers");
+}
+
+/// In a big world a held-up client asks a few nodes a wait, not all of them, and in turn
+/// every one: 37 nodes outside its configuration are asked 16, 16 and then the last 5 (and
+/// 11 again) in three waits.
+#[test]
+fn a_client_asks_a_big_world_around_a_few_nodes_a_wait_and_every_node_in_turn() {
+    let mut bench = Bench::with_bystanders(36);
+    bench.submit(Request::GetTokens { owner: CLIENT });
+    let empty_reads = |outputs: &[Output]| -> Vec<NodeId> {
+        outputs
+            .iter()
+            .filter_map(|output| match output {
+                Output::Send { to, message: Message::Read { tokens: TokenSelection::Nothing, .. } } => Some(*to),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut asked: Vec<NodeId> = Vec::new();
+    for wait in 1..=3 {
+        assert!(bench.lose_everything_until(|outputs| !empty_reads(outputs).is_empty()), "ask {wait} came");
+        let round = empty_reads(&bench.pending);
+        assert_eq!(round.len(), 16, "ask {wait}: 16 nodes at once, got {round:?}");
+        assert!(round.iter().all(|node| !SERVERS.contains(node) && *node != CLIENT), "{round:?}");
+        asked.extend(round);
+    }
+    asked.sort_unstable();
+    asked.dedup();
+    assert_eq!(asked.len(), 37, "every node outside the configuration asked in three waits: {asked:?}");
 }
 
 /// Servers sealed in an older configuration say so; a client held up by them takes that

@@ -24,6 +24,10 @@ use super::request::{Outcome, Refusal, Request, Submitted};
 use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
 use super::variant::Variant;
 use std::collections::VecDeque;
+
+/// How many nodes a held-up client asks for their configuration in one remedy wait (see
+/// [`Client::ask_around`]): every node of a swarm world at once, a few of a big one.
+const ASK_AROUND_AT_ONCE: usize = 16;
 use std::sync::Arc;
 
 /// What a client needs to know about the world, beyond its configuration. Build one with
@@ -119,6 +123,10 @@ pub struct Client {
     /// itself when its own replica installed it: it has installed it, so it can repair the
     /// configuration's other servers if they never did.
     told_by: Option<NodeId>,
+    /// Where in the world's nodes the next ask-around goes on from (see
+    /// [`Client::ask_around`]): each asks a few, so that in a big world it stays a few
+    /// messages a wait, and in turn every node is asked.
+    ask_from: u32,
 }
 
 /// A search's view of a client (see `sim::choice`): everything but the round-trip
@@ -142,9 +150,10 @@ impl std::hash::Hash for Client {
             retry_identity,
             round_trip: _,
             told_by,
+            ask_from,
         } = self;
         (id, config, queue, refused_on_arrival, current, next_sequence, next_phase, highest_round).hash(state);
-        (in_doubt, lingering, retry_identity, told_by).hash(state);
+        (in_doubt, lingering, retry_identity, told_by, ask_from).hash(state);
     }
 }
 
@@ -230,6 +239,7 @@ impl Client {
             retry_identity: None,
             round_trip: RoundTrip::default(),
             told_by: None,
+            ask_from: 0,
         }
     }
 
@@ -253,6 +263,7 @@ impl Client {
             retry_identity: None,
             round_trip: RoundTrip::default(),
             told_by: None,
+            ask_from: 0,
         }
     }
 
@@ -505,7 +516,7 @@ impl Client {
             }
             Remedy::Repair => {
                 Self::ask_repair(operation, self.told_by, out);
-                Self::ask_around(operation, self.id, &self.options.nodes, out);
+                Self::ask_around(operation, self.id, &self.options.nodes, &mut self.ask_from, out);
             }
             Remedy::TakeOver | Remedy::Wait => {}
         }
@@ -1063,22 +1074,33 @@ impl Client {
         }
     }
 
-    /// Ask every node of the world outside the phase's targets which configuration it is
-    /// in, with an empty read of the phase's epoch: a server of a newer configuration tells
-    /// the client that one (`Message::NewConfig`), and any other node ignores it. This is
-    /// how a client whose configuration's servers are all out of its reach (a partition
-    /// cut it off from them after they were replaced) finds the servers that replaced them:
-    /// nobody it asks would ever tell it, so without this it stays held up while a majority
-    /// of the current servers is in reach. Asked once per remedy wait, like a repair.
-    fn ask_around(operation: &Operation, id: NodeId, nodes: &[NodeId], out: &mut Outputs) {
+    /// Ask nodes of the world outside the phase's targets which configuration they are in,
+    /// with an empty read of the phase's epoch: a server of a newer configuration tells the
+    /// client that one (`Message::NewConfig`), and any other node ignores it. This is how a
+    /// client whose configuration's servers are all out of its reach (a partition cut it
+    /// off from them after they were replaced) finds the servers that replaced them: nobody
+    /// it writes to could tell it, and nobody else writes to it, so without this it stays
+    /// held up while a majority of the current servers is in its reach. Asked once per
+    /// remedy wait, like a repair, of [`ASK_AROUND_AT_ONCE`] nodes at most, going on from
+    /// where the last ask stopped (`from`): in a world of a thousand nodes a held-up client
+    /// sends a few messages a wait, not a thousand, and still asks every node in turn.
+    fn ask_around(operation: &Operation, id: NodeId, nodes: &[NodeId], from: &mut u32, out: &mut Outputs) {
         let Some(epoch) = operation.asked_epoch() else { return };
+        let others = |node: &NodeId| *node != id && operation.targets.binary_search(node).is_err();
+        let start = *from as usize % nodes.len().max(1);
         let ask = Message::Read { epoch, tag: operation.tag, tokens: TokenSelection::Nothing };
-        let mut asked = false;
-        for &node in nodes.iter().filter(|&&node| node != id && operation.targets.binary_search(&node).is_err()) {
-            out.send(node, ask.clone());
-            asked = true;
+        let mut asked = 0;
+        for (offset, node) in nodes[start..].iter().chain(&nodes[..start]).enumerate() {
+            if asked == ASK_AROUND_AT_ONCE {
+                *from = ((start + offset) % nodes.len()) as u32;
+                break;
+            }
+            if others(node) {
+                out.send(*node, ask.clone());
+                asked += 1;
+            }
         }
-        if asked {
+        if asked > 0 {
             out.probe(Probe::AskedAround);
         }
     }
