@@ -554,7 +554,9 @@ fn expand_slice(start: u32, slice: Vec<Box<Branch>>, options: SearchOptions, sha
         if let Some((schedule, violations)) = expansion.violation {
             // The first of the shortest in the slice: no other of the slice can win.
             let rank = |found: &Found| (found.schedule.len(), found.order);
-            let found = Found { order: (place, 0), schedule, violations };
+            // Ordered after the state's children (whose places count from 0), so that no
+            // two violations a level finds tie, whatever the number of workers.
+            let found = Found { order: (place, u32::MAX), schedule, violations };
             if expanded.violation.as_ref().is_none_or(|best| rank(&found) < rank(best)) {
                 expanded.violation = Some(found);
             }
