@@ -25,10 +25,11 @@ use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValu
 use super::variant::Variant;
 use std::collections::VecDeque;
 
+use std::sync::Arc;
+
 /// How many nodes a held-up client asks for their configuration in one remedy wait (see
 /// [`Client::ask_around`]): every node of a swarm world at once, a few of a big one.
 const ASK_AROUND_AT_ONCE: usize = 16;
-use std::sync::Arc;
 
 /// What a client needs to know about the world, beyond its configuration. Build one with
 /// [`ClientOptions::new`] and change what differs from the defaults.
