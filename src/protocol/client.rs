@@ -24,7 +24,6 @@ use super::request::{Outcome, Refusal, Request, Submitted};
 use super::types::{Ballot, Epoch, Instant, NodeId, RequestId, TokenId, TokenValue, Version};
 use super::variant::Variant;
 use std::collections::VecDeque;
-
 use std::sync::Arc;
 
 /// How many nodes a held-up client asks for their configuration in one remedy wait (see
