@@ -447,6 +447,16 @@ fn the_budget_is_judged_in_every_configuration_in_force_on_a_clients_side() {
 
 // ---- Liveness owed in a half-done role change across a partition ----------------------------
 
+/// Run the regression scenario `file` with `seed`: it must pass, and with the fault budget
+/// kept throughout, so that the answers it owed were owed and given.
+fn passes_with_liveness_owed(file: &str, seed: u64) -> tokensim::run::RunOutcome {
+    let (outcome, _) = common::run(&common::scenario_file(file), seed);
+    assert!(outcome.verdict.passed(), "{file}: {:#?}", outcome.verdict.violations);
+    let broken = outcome.simulation.budget_broken();
+    assert!(broken.is_none(), "{file}: liveness was owed: {broken:?}");
+    outcome
+}
+
 /// Swarm seed 1523209: a coordinator crashed having installed its configuration on one server
 /// and on the server it retired; a partition then left the retired one, now a client, with
 /// the servers that never installed it. Its own replica holds the install, so it repairs
@@ -456,10 +466,8 @@ fn the_budget_is_judged_in_every_configuration_in_force_on_a_clients_side() {
 /// is pinned message by message in `tests/protocol_handlers.rs`.
 #[test]
 fn a_client_whose_own_replica_installed_its_configuration_is_answered() {
-    let (outcome, _) = common::run(&common::scenario_file("regression-repair-from-own-replica.toml"), 1_523_209);
-    assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
+    let outcome = passes_with_liveness_owed("regression-repair-from-own-replica.toml", 1_523_209);
     let sim = &outcome.simulation;
-    assert!(sim.budget_broken().is_none(), "liveness was owed: {:?}", sim.budget_broken());
     let pay = RequestId { client: NodeId(5), sequence: 1 };
     assert!(sim.history().get(pay).and_then(|record| record.answered_at).is_some(), "n5's pay is answered");
 }
@@ -471,10 +479,8 @@ fn a_client_whose_own_replica_installed_its_configuration_is_answered() {
 #[test]
 fn a_coordinator_installing_a_superseded_configuration_learns_the_newer_one() {
     use tokensim::protocol::{Epoch, Outcome};
-    let (outcome, _) = common::run(&common::scenario_file("regression-stale-install-told-newer.toml"), 2_172_860);
-    assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
+    let outcome = passes_with_liveness_owed("regression-stale-install-told-newer.toml", 2_172_860);
     let sim = &outcome.simulation;
-    assert!(sim.budget_broken().is_none(), "liveness was owed: {:?}", sim.budget_broken());
     let change = RequestId { client: NodeId(5), sequence: 1 };
     let answer = sim.history().get(change).and_then(|record| record.outcome.clone());
     assert!(
@@ -491,10 +497,8 @@ fn a_coordinator_installing_a_superseded_configuration_learns_the_newer_one() {
 #[test]
 fn servers_sealed_in_an_older_configuration_are_taken_over_by_a_client_of_the_newer() {
     use tokensim::protocol::{Epoch, Probe};
-    let (outcome, _) = common::run(&common::scenario_file("regression-sealed-old-majority.toml"), 3_030_124);
-    assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
+    let outcome = passes_with_liveness_owed("regression-sealed-old-majority.toml", 3_030_124);
     let sim = &outcome.simulation;
-    assert!(sim.budget_broken().is_none(), "liveness was owed: {:?}", sim.budget_broken());
     let pay = RequestId { client: NodeId(5), sequence: 1 };
     assert!(sim.history().get(pay).and_then(|record| record.outcome.clone()).is_some(), "n5's pay is answered");
     assert!(sim.probes().get(Probe::TookOverBehind) > 0, "n5 took over the older configuration");
@@ -511,10 +515,8 @@ fn servers_sealed_in_an_older_configuration_are_taken_over_by_a_client_of_the_ne
 #[test]
 fn a_client_cut_off_from_every_server_it_knows_asks_the_other_nodes() {
     use tokensim::protocol::{Epoch, Probe};
-    let (outcome, _) = common::run(&common::scenario_file("regression-cut-off-from-every-old-server.toml"), 5_527_138);
-    assert!(outcome.verdict.passed(), "{:#?}", outcome.verdict.violations);
+    let outcome = passes_with_liveness_owed("regression-cut-off-from-every-old-server.toml", 5_527_138);
     let sim = &outcome.simulation;
-    assert!(sim.budget_broken().is_none(), "liveness was owed: {:?}", sim.budget_broken());
     let pay = RequestId { client: NodeId(2), sequence: 3 };
     assert!(sim.history().get(pay).and_then(|record| record.outcome.clone()).is_some(), "n2's pay is answered");
     assert!(sim.probes().get(Probe::AskedAround) > 0, "n2 asked the nodes outside its configuration");
