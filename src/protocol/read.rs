@@ -115,6 +115,8 @@ impl ReadState {
         if self.slots.is_empty() && values.windows(2).all(|pair| pair[0].0 < pair[1].0) {
             let selection = &self.selection;
             let fresh = |&(token, value): &(TokenId, TokenValue)| Slot { token, best: value, agreeing: 1, named: 1 };
+            // The filter hides the length from `extend`, which would grow the slots by doubling.
+            self.slots.reserve_exact(values.len());
             self.slots.extend(values.iter().filter(|(token, _)| wanted(selection, *token)).map(fresh));
             return;
         }

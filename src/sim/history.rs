@@ -40,10 +40,15 @@ impl RequestRecord {
     }
 }
 
+/// The records by request id, in submission order. Keyed by a fast hash rather than the
+/// default keyed one: it is looked up once or twice an answer, and an `IndexMap` keeps its
+/// insertion order whatever the hash.
+type Records = IndexMap<RequestId, RequestRecord, rustc_hash::FxBuildHasher>;
+
 /// Every request of a run, in submission order.
 #[derive(Clone, Debug, Default)]
 pub struct History {
-    records: IndexMap<RequestId, RequestRecord>,
+    records: Records,
     /// How many records have no answer yet (kept, not counted, because runs ask often).
     open: usize,
     /// How many starts and answers were recorded: the last rank given.
@@ -199,7 +204,7 @@ impl History {
         let is_role_change = |record: &RequestRecord| {
             matches!(record.request, Request::BecomeServer { .. } | Request::BecomeClient { .. })
         };
-        let (kept, retired): (IndexMap<RequestId, RequestRecord>, IndexMap<RequestId, RequestRecord>) =
+        let (kept, retired): (Records, Records) =
             std::mem::take(&mut self.records).into_iter().partition(|(_, record)| is_role_change(record));
         self.records = kept;
         let retired: Vec<RequestRecord> = retired.into_values().collect();

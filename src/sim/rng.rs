@@ -50,15 +50,18 @@ impl KeyedRng {
     /// A uniform draw from `0..bound` for `key` and `purpose`.
     pub(crate) fn below(&self, bound: u64, key: u64, purpose: u64) -> u64 {
         debug_assert!(bound > 0, "below(0) has no value to return");
-        let threshold = bound.wrapping_neg() % bound;
         let mut attempt = purpose;
-        loop {
-            let product = u128::from(self.bits(key, attempt)) * u128::from(bound);
-            if (product as u64) >= threshold {
-                return (product >> 64) as u64;
+        let mut product = u128::from(self.bits(key, attempt)) * u128::from(bound);
+        // Lemire's test: a low half of at least `bound` is above the threshold (which is below
+        // `bound`), so the division that finds the threshold is needed only rarely.
+        if (product as u64) < bound {
+            let threshold = bound.wrapping_neg() % bound;
+            while (product as u64) < threshold {
+                attempt = attempt.wrapping_add(1 << 32);
+                product = u128::from(self.bits(key, attempt)) * u128::from(bound);
             }
-            attempt = attempt.wrapping_add(1 << 32);
         }
+        (product >> 64) as u64
     }
 
     /// A uniform draw from `low..=high` for `key` and `purpose`.
@@ -103,13 +106,15 @@ impl SimRng {
     /// A uniform draw from `0..bound` (Lemire's multiply-and-reject; no modulo bias).
     pub(crate) fn below(&mut self, bound: u64) -> u64 {
         debug_assert!(bound > 0, "below(0) has no value to return");
-        let threshold = bound.wrapping_neg() % bound;
-        loop {
-            let product = u128::from(self.0.next_u64()) * u128::from(bound);
-            if (product as u64) >= threshold {
-                return (product >> 64) as u64;
+        let mut product = u128::from(self.0.next_u64()) * u128::from(bound);
+        // Lemire's test, as in `KeyedRng::below`: the same draws, without a division each.
+        if (product as u64) < bound {
+            let threshold = bound.wrapping_neg() % bound;
+            while (product as u64) < threshold {
+                product = u128::from(self.0.next_u64()) * u128::from(bound);
             }
         }
+        (product >> 64) as u64
     }
 
     /// A uniform draw from `low..=high`.
