@@ -3,6 +3,10 @@
 //! `cargo run --release --example profile_default [SEEDS] [SCENARIO.toml]` runs another
 //! scenario instead, such as `benches/support/large_world.toml`, and prints its events per
 //! second (simulator only: no checkers, no rerun).
+/// The `tokensim` binary's allocator (`src/main.rs`), so that the figures are the tool's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let seeds: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(50);
