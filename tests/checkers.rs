@@ -170,6 +170,45 @@ fn a_read_of_a_value_before_its_write_started_is_caught() {
     assert_eq!(properties(ops), [Property::Linearizable]);
 }
 
+/// Validation groups a history's operations by client without sorting them all: it must find
+/// the same problems whatever order the history lists them in, clients interleaved and a
+/// client's requests out of sequence order included.
+#[test]
+fn malformed_histories_are_found_in_any_listing_order() {
+    let well_formed = vec![
+        pay_ok(id(N1, 1), N2, (10, 20), 2),
+        read(id(N2, 1), N2, (12, 18), &[(1, 1)]),
+        read(id(N1, 2), N1, (30, 40), &[]),
+        read(id(N2, 2), N2, (25, 35), &[(0, 2), (1, 1)]),
+        read(id(N1, 3), N1, (50, 60), &[]),
+    ];
+    // Every rotation, and each reversed: n1's requests come out of sequence order.
+    let mut orders: Vec<Vec<Operation>> = Vec::new();
+    for shift in 0..well_formed.len() {
+        let mut order = well_formed.clone();
+        order.rotate_left(shift);
+        orders.push(order.clone());
+        order.reverse();
+        orders.push(order);
+    }
+    for order in &orders {
+        assert_eq!(check_linearizability(&history(order.clone())), Ok(Vec::new()), "{order:?}");
+        // n1#2 moved to start before n1#1 ends: an overlap, wherever it is listed.
+        let overlapping: Vec<Operation> = order
+            .iter()
+            .map(|op| if op.id == id(N1, 2) { read(id(N1, 2), N1, (15, 40), &[]) } else { op.clone() })
+            .collect();
+        let error = check_linearizability(&history(overlapping)).unwrap_err();
+        assert!(matches!(error, HistoryError::OverlappingRequests { .. }), "{error}");
+        // n2#1 listed twice: the duplicate named is the later of the two in the history.
+        let mut duplicated = order.clone();
+        duplicated.push(read(id(N2, 1), N2, (70, 80), &[(0, 2), (1, 1)]));
+        let last = duplicated.len() - 1;
+        let error = check_linearizability(&history(duplicated)).unwrap_err();
+        assert!(matches!(error, HistoryError::DuplicateId { index, id: dup } if index == last && dup == id(N2, 1)), "{error}");
+    }
+}
+
 #[test]
 fn malformed_histories_are_errors_not_violations() {
     let ops = vec![pay_ok(id(N1, 1), N2, (10, 20), 2), pay_ok(id(N1, 1), N2, (30, 40), 3)];
