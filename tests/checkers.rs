@@ -205,7 +205,10 @@ fn malformed_histories_are_found_in_any_listing_order() {
         duplicated.push(read(id(N2, 1), N2, (70, 80), &[(0, 2), (1, 1)]));
         let last = duplicated.len() - 1;
         let error = check_linearizability(&history(duplicated)).unwrap_err();
-        assert!(matches!(error, HistoryError::DuplicateId { index, id: dup } if index == last && dup == id(N2, 1)), "{error}");
+        assert!(
+            matches!(error, HistoryError::DuplicateId { index, id: dup } if index == last && dup == id(N2, 1)),
+            "{error}"
+        );
     }
 }
 
