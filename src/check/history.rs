@@ -203,24 +203,11 @@ impl OpHistory {
     /// sequence number (ties in the order of the history). A client whose requests are out of
     /// sequence order in the history is sorted; the others need not be.
     fn by_client(&self) -> Vec<Vec<usize>> {
-        let mut clients: Vec<(NodeId, Vec<usize>)> = Vec::new();
-        let mut position: BTreeMap<NodeId, usize> = BTreeMap::new();
-        // A run of one client's requests needs no lookup: the last client's place is kept.
-        let mut last: Option<(NodeId, usize)> = None;
+        let mut clients: BTreeMap<NodeId, Vec<usize>> = BTreeMap::new();
         for (index, op) in self.operations.iter().enumerate() {
-            let client = op.id.client;
-            let at = match last {
-                Some((previous, at)) if previous == client => at,
-                _ => *position.entry(client).or_insert_with(|| {
-                    clients.push((client, Vec::new()));
-                    clients.len() - 1
-                }),
-            };
-            last = Some((client, at));
-            clients[at].1.push(index);
+            clients.entry(op.id.client).or_default().push(index);
         }
-        clients.sort_unstable_by_key(|(client, _)| *client);
-        let mut by_client: Vec<Vec<usize>> = clients.into_iter().map(|(_, indices)| indices).collect();
+        let mut by_client: Vec<Vec<usize>> = clients.into_values().collect();
         for indices in &mut by_client {
             let sequence = |index: &usize| self.operations[*index].id.sequence;
             if !indices.windows(2).all(|pair| sequence(&pair[0]) <= sequence(&pair[1])) {
